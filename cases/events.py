@@ -1,0 +1,75 @@
+"""Creators of timeline entries: one small function per kind of event. Activity rows are only ever inserted."""
+
+from django.contrib.auth.models import User
+
+from cases.choices import ActivityVerb
+from cases.models import ActionItem, Activity, Case, Comment, Finding
+
+
+def _record(case: Case, actor: User | None, verb: ActivityVerb, **data) -> Activity:
+    return Activity.objects.create(case=case, actor=actor, verb=verb, data=data)
+
+
+def case_opened(case: Case, actor: User | None, *, origin: str, pattern_id: int | None = None) -> Activity:
+    return _record(case, actor, ActivityVerb.OPENED, origin=origin, pattern_id=pattern_id, title=case.title)
+
+
+def case_transitioned(
+    case: Case, actor: User | None, *, source: str, target: str, reason: str = "", **extra
+) -> Activity:
+    verb = ActivityVerb.REOPENED if extra.pop("reopen", False) else ActivityVerb.TRANSITIONED
+    return _record(case, actor, verb, source=source, target=target, reason=reason, **extra)
+
+
+def case_assigned(case: Case, actor: User | None, *, owner: User | None, previous_owner_id: int | None) -> Activity:
+    return _record(
+        case,
+        actor,
+        ActivityVerb.ASSIGNED,
+        owner_id=owner.pk if owner else None,
+        owner=owner.get_username() if owner else None,
+        previous_owner_id=previous_owner_id,
+    )
+
+
+def case_updated(case: Case, actor: User | None, *, changes: dict) -> Activity:
+    return _record(case, actor, ActivityVerb.UPDATED, changes=changes)
+
+
+def case_shared(case: Case, actor: User | None, *, teams: list[str]) -> Activity:
+    return _record(case, actor, ActivityVerb.SHARED, teams=teams)
+
+
+def case_watch_changed(case: Case, actor: User | None, *, user: User, watching: bool) -> Activity:
+    return _record(case, actor, ActivityVerb.WATCHED, user=user.get_username(), watching=watching)
+
+
+def samples_linked(case: Case, actor: User | None, *, external_ids: list[str], source: str) -> Activity:
+    verb = ActivityVerb.DETECTION_UPDATE if source == "detection" else ActivityVerb.SAMPLES_LINKED
+    if source == "merge":
+        verb = ActivityVerb.SAMPLES_MERGED
+    return _record(case, actor, verb, count=len(external_ids), external_ids=external_ids[:50], source=source)
+
+
+def samples_unlinked(case: Case, actor: User | None, *, external_ids: list[str]) -> Activity:
+    return _record(case, actor, ActivityVerb.SAMPLES_UNLINKED, count=len(external_ids), external_ids=external_ids[:50])
+
+
+def finding_added(finding: Finding, actor: User | None) -> Activity:
+    return _record(finding.case, actor, ActivityVerb.FINDING_ADDED, finding_id=finding.pk, status=finding.status)
+
+
+def finding_updated(finding: Finding, actor: User | None, *, changes: dict) -> Activity:
+    return _record(finding.case, actor, ActivityVerb.FINDING_UPDATED, finding_id=finding.pk, changes=changes)
+
+
+def action_item_added(item: ActionItem, actor: User | None) -> Activity:
+    return _record(item.case, actor, ActivityVerb.ACTION_ITEM_ADDED, action_item_id=item.pk, title=item.title)
+
+
+def action_item_updated(item: ActionItem, actor: User | None, *, changes: dict) -> Activity:
+    return _record(item.case, actor, ActivityVerb.ACTION_ITEM_UPDATED, action_item_id=item.pk, changes=changes)
+
+
+def comment_added(comment: Comment, actor: User | None) -> Activity:
+    return _record(comment.case, actor, ActivityVerb.COMMENTED, comment_id=comment.pk, finding_id=comment.finding_id)

@@ -1,0 +1,32 @@
+"""Markdown for comments: rendered, then sanitised with nh3 (an allow-list), and `@username` mentions found."""
+
+import re
+
+import markdown as markdown_lib
+import nh3
+
+ALLOWED_TAGS = {
+    "a", "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "h3", "h4", "h5", "hr",
+    "table", "thead", "tbody", "tr", "th", "td", "del",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+MENTION_RE = re.compile(r"(?<![\w@/])@([A-Za-z0-9_.+-]{1,150})")
+
+
+def render_markdown(body: str) -> str:
+    html = markdown_lib.markdown(body, extensions=["fenced_code", "tables", "sane_lists"], output_format="html")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+def mentioned_usernames(body: str) -> list[str]:
+    """Usernames after `@`, in order of first appearance, without a trailing full stop."""
+    seen: dict[str, None] = {}
+    for match in MENTION_RE.finditer(body):
+        seen.setdefault(match.group(1).rstrip("."), None)
+    return list(seen)

@@ -1,0 +1,232 @@
+"""The case work: teams, RCA cases, linked samples, findings, action items, comments and the append-only timeline."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from cases.choices import (
+    OPEN_STATUSES,
+    ActionItemKind,
+    ActionItemStatus,
+    ActivityVerb,
+    CaseOrigin,
+    CaseStatus,
+    FindingStatus,
+    LinkSource,
+    RootCauseCategory,
+    Severity,
+)
+from rca.models import ErrorPattern, ModerationSample
+
+
+class Team(models.Model):
+    """A cross-functional team (Policy, Product, Operations, ML, Legal, Quality...)."""
+
+    name = models.CharField(max_length=64, unique=True)
+    slug = models.SlugField(max_length=64, unique=True)
+    policy_areas = models.JSONField(default=list, blank=True, help_text="Policy areas routed to this team.")
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserPreference(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference")
+    blur_sensitive = models.BooleanField(default=True, help_text="Blur notes and transcripts of sensitive samples.")
+
+    def __str__(self) -> str:
+        return f"Preferences of {self.user}"
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, now):
+        return self.open().filter(due_at__lt=now)
+
+
+class Case(models.Model):
+    """An RCA case. Its status only changes through `cases.services.case_transition` (see `cases/workflow.py`)."""
+
+    title = models.CharField(max_length=200)
+    problem_statement = models.TextField(blank=True, default="")
+    severity = models.CharField(max_length=2, choices=Severity.choices, default=Severity.S3)
+    status = models.CharField(max_length=32, choices=CaseStatus.choices, default=CaseStatus.NEW)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_cases"
+    )
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_cases")
+    shared_teams = models.ManyToManyField(Team, blank=True, related_name="shared_cases")
+    watchers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="watched_cases")
+    origin = models.CharField(max_length=16, choices=CaseOrigin.choices, default=CaseOrigin.MANUAL)
+    pattern = models.OneToOneField(ErrorPattern, null=True, blank=True, on_delete=models.SET_NULL, related_name="case")
+    policy_label = models.CharField(max_length=64, blank=True, default="", help_text="Main policy label at stake.")
+    market = models.CharField(max_length=2, blank=True, default="")
+    root_cause_category = models.CharField(max_length=32, choices=RootCauseCategory.choices, blank=True, default="")
+    root_cause_statement = models.TextField(blank=True, default="")
+    resolution_reason = models.TextField(blank=True, default="", help_text="Why it was closed as won't fix.")
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates")
+    samples = models.ManyToManyField(ModerationSample, through="CaseSample", related_name="cases")
+    sample_count = models.PositiveIntegerField(default=0, help_text="Kept by the link services.")
+    reopen_count = models.PositiveIntegerField(default=0)
+    due_at = models.DateTimeField()
+    opened_at = models.DateTimeField()
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    investigating_at = models.DateTimeField(null=True, blank=True)
+    root_cause_identified_at = models.DateTimeField(null=True, blank=True)
+    remediating_at = models.DateTimeField(null=True, blank=True)
+    monitoring_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True, help_text="Closed, duplicate or won't fix.")
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="case_status_due_idx"),
+            models.Index(fields=["opened_at"], name="case_opened_idx"),
+            models.Index(fields=["severity", "status"], name="case_severity_status_idx"),
+            models.Index(fields=["policy_label"], name="case_policy_idx"),
+            models.Index(fields=["market"], name="case_market_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=CaseStatus.DUPLICATE) | Q(duplicate_of__isnull=False),
+                name="case_duplicate_has_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.title}"
+
+    @property
+    def key(self) -> str:
+        return f"RCA-{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class CaseSample(models.Model):
+    """A sample linked to a case as evidence, with who linked it and when."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sample_links")
+    sample = models.ForeignKey(ModerationSample, on_delete=models.CASCADE, related_name="case_links")
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    linked_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=16, choices=LinkSource.choices, default=LinkSource.MANUAL)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "sample"], name="case_sample_unique")]
+        indexes = [models.Index(fields=["case", "linked_at"], name="casesample_case_linked_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.sample_id} in case {self.case_id}"
+
+
+class Finding(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="findings")
+    statement = models.TextField()
+    status = models.CharField(max_length=16, choices=FindingStatus.choices, default=FindingStatus.HYPOTHESIS)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    evidence = models.ManyToManyField(ModerationSample, blank=True, related_name="findings")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.statement[:80]
+
+
+class ActionItem(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="action_items")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    kind = models.CharField(max_length=32, choices=ActionItemKind.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="action_items"
+    )
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="action_items")
+    due_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=ActionItemStatus.choices, default=ActionItemStatus.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(fields=["owner", "status"], name="actionitem_owner_status_idx"),
+            models.Index(fields=["status", "due_at"], name="actionitem_status_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Comment(models.Model):
+    """A comment on a case, or on one of its findings. `body_html` is the sanitised rendering of `body`."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="comments")
+    finding = models.ForeignKey(Finding, null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    body_html = models.TextField()
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:80]
+
+
+class ActivityQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Activity is append-only: it cannot be updated.")
+
+    def delete(self):
+        raise TypeError("Activity is append-only: it cannot be deleted.")
+
+
+class Activity(models.Model):
+    """The append-only timeline of a case. Rows are only ever inserted (see `cases/events.py`)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="activities")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verb = models.CharField(max_length=32, choices=ActivityVerb.choices)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "activities"
+        indexes = [models.Index(fields=["case", "created_at"], name="activity_case_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.verb} on case {self.case_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("Activity is append-only: it cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Activity is append-only: it cannot be deleted.")

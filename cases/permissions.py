@@ -1,0 +1,161 @@
+"""Who may see and do what: the one place the API, the pages and the services ask.
+
+Roles are Django groups (`quality_lead`, `partner`, `manager`); superusers count as every role. Quality leads drive
+cases; managers read everything; partners see a case when one of their teams owns it or is among its shared teams,
+when they watch it, or when they own one of its action items. Moderator and auditor ids are personal data that only
+quality leads and managers see unmasked.
+"""
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from cases.choices import Role
+from cases.models import ActionItem, Case, CaseSample, Comment, Finding
+
+# ROLES
+# ------------------------------------------------------------------------------
+
+
+def _group_names(user: User | AnonymousUser) -> frozenset[str]:
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_rca_group_names", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._rca_group_names = cached
+    return cached
+
+
+def has_role(user: User | AnonymousUser, role: Role) -> bool:
+    return user.is_authenticated and (user.is_superuser or role in _group_names(user))
+
+
+def is_quality_lead(user: User | AnonymousUser) -> bool:
+    return has_role(user, Role.QUALITY_LEAD)
+
+
+def is_manager(user: User | AnonymousUser) -> bool:
+    return has_role(user, Role.MANAGER)
+
+
+def is_partner(user: User | AnonymousUser) -> bool:
+    return has_role(user, Role.PARTNER) and not (is_quality_lead(user) or is_manager(user))
+
+
+def sees_all_cases(user: User | AnonymousUser) -> bool:
+    return is_quality_lead(user) or is_manager(user)
+
+
+def can_see_personal_data(user: User | AnonymousUser) -> bool:
+    return sees_all_cases(user)
+
+
+def team_ids(user: User) -> list[int]:
+    cached = getattr(user, "_rca_team_ids", None)
+    if cached is None:
+        cached = list(user.teams.values_list("id", flat=True))
+        user._rca_team_ids = cached
+    return cached
+
+
+# CASES
+# ------------------------------------------------------------------------------
+
+
+def partner_case_filter(user: User) -> Q:
+    """The cases a partner may see, as one `Q` on `Case` (subqueries, so no duplicate rows)."""
+    teams = team_ids(user)
+    shared = Case.shared_teams.through.objects.filter(case_id=OuterRef("pk"), team_id__in=teams)
+    watched = Case.watchers.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
+    owns_item = ActionItem.objects.filter(case_id=OuterRef("pk"), owner_id=user.pk)
+    return Q(team_id__in=teams) | Exists(shared) | Exists(watched) | Exists(owns_item)
+
+
+def visible_cases(user: User | AnonymousUser, queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    queryset = Case.objects.all() if queryset is None else queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    if sees_all_cases(user):
+        return queryset
+    if has_role(user, Role.PARTNER):
+        return queryset.filter(partner_case_filter(user))
+    return queryset.none()
+
+
+def can_view_case(user: User | AnonymousUser, case: Case) -> bool:
+    if sees_all_cases(user):
+        return True
+    return visible_cases(user, Case.objects.filter(pk=case.pk)).exists()
+
+
+def can_drive_case(user: User | AnonymousUser) -> bool:
+    """Transition, assign, edit, link samples, add findings and action items: quality leads."""
+    return is_quality_lead(user)
+
+
+def can_comment(user: User | AnonymousUser, case: Case) -> bool:
+    return can_view_case(user, case)
+
+
+def can_update_action_item(user: User | AnonymousUser, item: ActionItem) -> bool:
+    if is_quality_lead(user):
+        return True
+    if not has_role(user, Role.PARTNER):
+        return False
+    return item.owner_id == user.pk or (item.team_id is not None and item.team_id in team_ids(user))
+
+
+# RELATED OBJECTS
+# ------------------------------------------------------------------------------
+
+
+def visible_findings(user: User | AnonymousUser) -> QuerySet[Finding]:
+    return Finding.objects.filter(case__in=visible_cases(user).values("pk"))
+
+
+def visible_action_items(user: User | AnonymousUser) -> QuerySet[ActionItem]:
+    return ActionItem.objects.filter(case__in=visible_cases(user).values("pk"))
+
+
+def visible_comments(user: User | AnonymousUser) -> QuerySet[Comment]:
+    return Comment.objects.filter(case__in=visible_cases(user).values("pk"))
+
+
+def visible_samples(user: User | AnonymousUser, queryset=None):
+    """Quality leads and managers see every sample; partners only the samples linked to cases they see."""
+    from rca.models import ModerationSample
+
+    queryset = ModerationSample.objects.all() if queryset is None else queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    if sees_all_cases(user):
+        return queryset
+    if has_role(user, Role.PARTNER):
+        links = CaseSample.objects.filter(sample_id=OuterRef("pk"), case__in=visible_cases(user).values("pk"))
+        return queryset.filter(Exists(links))
+    return queryset.none()
+
+
+def can_view_patterns(user: User | AnonymousUser) -> bool:
+    return sees_all_cases(user)
+
+
+def can_run_detection(user: User | AnonymousUser) -> bool:
+    return is_quality_lead(user)
+
+
+def can_view_reports(user: User | AnonymousUser) -> bool:
+    return is_manager(user) or is_quality_lead(user)
+
+
+# PERSONAL DATA
+# ------------------------------------------------------------------------------
+
+
+def mask_personal_id(value: str) -> str:
+    """Hide a moderator or auditor id entirely; an empty id stays empty (so "no moderator" is still visible)."""
+    return "••••••" if value else value
+
+
+def personal_id_for(user: User | AnonymousUser, value: str) -> str:
+    return value if can_see_personal_data(user) else mask_personal_id(value)

@@ -1,0 +1,42 @@
+from django.db import models
+
+
+class Outcome(models.TextChoices):
+    CORRECT = "correct", "Correct"
+    FALSE_POSITIVE = "false_positive", "False positive"
+    FALSE_NEGATIVE = "false_negative", "False negative"
+    WRONG_POLICY = "wrong_policy", "Wrong policy"
+
+
+ERROR_OUTCOMES = (Outcome.FALSE_POSITIVE, Outcome.FALSE_NEGATIVE, Outcome.WRONG_POLICY)
+
+
+class ContentType(models.TextChoices):
+    LIVE_STREAM = "live_stream", "Live stream"
+    LIVE_COMMENT = "live_comment", "Live comment"
+    VIDEO = "video", "Video"
+    COMMENT = "comment", "Comment"
+    IMAGE = "image", "Image"
+    ACCOUNT = "account", "Account"
+
+
+class DecisionSource(models.TextChoices):
+    HUMAN = "human", "Human"
+    MODEL = "model", "Model"
+
+
+class PatternStatus(models.TextChoices):
+    ACTIVE = "active", "Active"  # seen in the latest run's window
+    DORMANT = "dormant", "Dormant"  # not significant in the latest run
+    MERGED = "merged", "Merged"  # absorbed by another pattern (see its aliases)
+
+
+class DetectionRunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"  # another run held the lock
+
+
+NO_VIOLATION = "none"

@@ -1,0 +1,188 @@
+"""The evidence (policy labels, audited moderation samples) and the analysis (error patterns, detection runs)."""
+
+from django.db import models
+from django.db.models import F, Q
+
+from rca.choices import ContentType, DecisionSource, DetectionRunStatus, Outcome, PatternStatus
+
+
+class PolicyLabel(models.Model):
+    """A policy a decision can cite. `none` (no violation) is a label too, so samples always point at one."""
+
+    code = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=128)
+    area = models.CharField(max_length=64, help_text="Policy area the label belongs to (routing, partitions).")
+    severity_weight = models.PositiveSmallIntegerField(default=1)
+    is_sensitive = models.BooleanField(default=False, help_text="Notes and transcripts are blurred until revealed.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ModerationSample(models.Model):
+    """One moderation decision reviewed by a QA audit (spec/moderation-sample.md), correct ones included."""
+
+    external_id = models.CharField(max_length=128, unique=True)
+    content_id = models.CharField(max_length=128)
+    content_type = models.CharField(max_length=16, choices=ContentType.choices)
+    surface = models.CharField(max_length=32, default="live")
+    market = models.CharField(max_length=2)
+    language = models.CharField(max_length=35)
+    queue = models.CharField(max_length=64, blank=True, default="")
+    decision_source = models.CharField(max_length=8, choices=DecisionSource.choices)
+    model_version = models.CharField(max_length=64, blank=True, default="")
+    moderator_id = models.CharField(max_length=64, blank=True, default="")
+    decision_label = models.ForeignKey(
+        PolicyLabel, to_field="code", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    audit_label = models.ForeignKey(
+        PolicyLabel, to_field="code", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    model_score = models.FloatField(null=True, blank=True)
+    decided_at = models.DateTimeField()
+    audited_at = models.DateTimeField()
+    auditor_id = models.CharField(max_length=64, blank=True, default="")
+    notes = models.TextField(blank=True, default="")
+    transcript = models.TextField(blank=True, default="")
+    # Tags are stored as ";a;b;" so that one tag is a plain `LIKE '%;a;%'` on every database (SQLite included).
+    tags = models.TextField(blank=True, default="")
+    imported_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-audited_at", "-id"]
+        indexes = [
+            models.Index(fields=["audited_at"], name="sample_audited_idx"),
+            models.Index(fields=["outcome", "audited_at"], name="sample_outcome_audited_idx"),
+            models.Index(fields=["market", "audited_at"], name="sample_market_audited_idx"),
+            models.Index(fields=["audit_label", "audited_at"], name="sample_auditlabel_audited_idx"),
+            models.Index(fields=["decision_label", "audited_at"], name="sample_declabel_audited_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(audited_at__gte=F("decided_at")), name="sample_audited_after_decided"),
+            models.CheckConstraint(
+                condition=Q(model_score__isnull=True) | Q(model_score__gte=0, model_score__lte=1),
+                name="sample_model_score_unit_interval",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [tag for tag in self.tags.split(";") if tag]
+
+    @property
+    def is_error(self) -> bool:
+        return self.outcome != Outcome.CORRECT
+
+
+def encode_tags(tags: list[str]) -> str:
+    return f";{';'.join(tags)};" if tags else ""
+
+
+class DetectionRun(models.Model):
+    """One execution of the detection pipeline: its window, parameters, counts, timings and outcome."""
+
+    status = models.CharField(max_length=16, choices=DetectionRunStatus.choices, default=DetectionRunStatus.QUEUED)
+    requested_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    window_start = models.DateTimeField(null=True, blank=True)
+    window_end = models.DateTimeField(null=True, blank=True)
+    parameters = models.JSONField(default=dict, blank=True)
+    samples_read = models.PositiveIntegerField(default=0)
+    errors_read = models.PositiveIntegerField(default=0)
+    patterns_found = models.PositiveIntegerField(default=0)
+    patterns_new = models.PositiveIntegerField(default=0)
+    cases_opened = models.PositiveIntegerField(default=0)
+    cases_updated = models.PositiveIntegerField(default=0)
+    cases_reopened = models.PositiveIntegerField(default=0)
+    timings = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Detection run {self.pk} ({self.status})"
+
+
+class ErrorPattern(models.Model):
+    """A recurring error: a slice of traffic (plus, optionally, a text topic) with an error rate well above baseline.
+
+    `fingerprint` is the canonical identity; `PatternFingerprint` rows alias further fingerprints to the same pattern.
+    """
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=255)
+    status = models.CharField(max_length=16, choices=PatternStatus.choices, default=PatternStatus.ACTIVE)
+    definition = models.JSONField(default=dict, help_text="The slice: feature -> value.")
+    top_terms = models.JSONField(default=list, blank=True)
+    policy_area = models.CharField(max_length=64, blank=True, default="")
+    policy_label = models.CharField(max_length=64, blank=True, default="", help_text="Main label of the slice.")
+    market = models.CharField(max_length=2, blank=True, default="")
+    support = models.PositiveIntegerField(default=0, help_text="Samples in the slice in the latest window.")
+    error_count = models.PositiveIntegerField(default=0)
+    error_rate = models.FloatField(default=0)
+    baseline_rate = models.FloatField(default=0)
+    lift = models.FloatField(default=0)
+    first_seen = models.DateTimeField(null=True, blank=True)
+    last_seen = models.DateTimeField(null=True, blank=True)
+    days_seen = models.PositiveIntegerField(default=0)
+    daily_counts = models.JSONField(default=dict, blank=True, help_text="ISO date -> misclassified samples.")
+    samples = models.ManyToManyField(ModerationSample, through="PatternSample", related_name="patterns")
+    last_run = models.ForeignKey(DetectionRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-last_seen", "-id"]
+        indexes = [models.Index(fields=["status", "policy_label"], name="pattern_status_label_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PatternFingerprint(models.Model):
+    """An alias: one more fingerprint owned by a pattern (as a Sentry issue owns several hashes)."""
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    pattern = models.ForeignKey(ErrorPattern, on_delete=models.CASCADE, related_name="aliases")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.fingerprint
+
+
+class PatternSample(models.Model):
+    pattern = models.ForeignKey(ErrorPattern, on_delete=models.CASCADE)
+    sample = models.ForeignKey(ModerationSample, on_delete=models.CASCADE)
+    run = models.ForeignKey(DetectionRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["pattern", "sample"], name="pattern_sample_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.sample_id} in pattern {self.pattern_id}"
+
+
+class SampleReveal(models.Model):
+    """An audit trail entry: a user chose to reveal the blurred text of a sensitive sample."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="+")
+    sample = models.ForeignKey(ModerationSample, on_delete=models.CASCADE, related_name="reveals")
+    revealed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-revealed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} revealed {self.sample_id}"
