@@ -8,6 +8,7 @@ from config.health import healthz
 api_v1 = [
     path("", include("rca.api.urls")),
     path("", include("cases.api.urls")),
+    path("", include("cases.reporting.api_urls")),
 ]
 
 urlpatterns = [
@@ -18,6 +19,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(api_v1)),
+    path("", include("cases.reporting.urls")),
     path("", include("rca.urls")),
     path("", include("cases.urls")),
 ]
