@@ -17,14 +17,15 @@ from cases.choices import (
     Severity,
 )
 from cases.models import ActionItem, Case, Comment, Finding, Team
+from rca.filters import IdFilter, StrictBooleanFilter
 from rca.models import PolicyLabel
 
 KEY_RE = re.compile(r"^\s*(?:RCA-)?(\d{1,12})\s*$", re.IGNORECASE)
 
 
 class CaseFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices)
-    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
+    status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices, distinct=False)
+    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, distinct=False)
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.all())
     team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), field_name="team")
     origin = django_filters.ChoiceFilter(choices=CaseOrigin.choices)
@@ -34,7 +35,7 @@ class CaseFilter(django_filters.FilterSet):
     market = django_filters.CharFilter(method="filter_market", max_length=2)
     opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
     opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
-    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    overdue = StrictBooleanFilter(method="filter_overdue")
     q = django_filters.CharFilter(method="filter_q", max_length=200, label="Text (title, problem, RCA key)")
     ordering = django_filters.OrderingFilter(
         fields=(
@@ -72,7 +73,7 @@ class CaseFilter(django_filters.FilterSet):
 
 
 class FindingFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="case_id")
+    case = IdFilter(field_name="case_id")
     status = django_filters.ChoiceFilter(choices=FindingStatus.choices)
 
     class Meta:
@@ -81,11 +82,11 @@ class FindingFilter(django_filters.FilterSet):
 
 
 class ActionItemFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="case_id")
+    case = IdFilter(field_name="case_id")
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.all())
     team = django_filters.ModelChoiceFilter(queryset=Team.objects.all())
     status = django_filters.MultipleChoiceFilter(choices=ActionItemStatus.choices)
-    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    overdue = StrictBooleanFilter(method="filter_overdue")
 
     class Meta:
         model = ActionItem
@@ -99,8 +100,8 @@ class ActionItemFilter(django_filters.FilterSet):
 
 
 class CommentFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="case_id")
-    finding = django_filters.NumberFilter(field_name="finding_id")
+    case = IdFilter(field_name="case_id")
+    finding = IdFilter(field_name="finding_id")
 
     class Meta:
         model = Comment

@@ -16,6 +16,7 @@ from cases.choices import (
     RootCauseCategory,
     Severity,
 )
+from cases.notifications.choices import NotificationKind
 from rca.models import ErrorPattern, ModerationSample
 
 
@@ -230,3 +231,76 @@ class Activity(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Activity is append-only: it cannot be deleted.")
+
+
+# NOTIFICATIONS AND REPORT SNAPSHOTS (owned by cases/notifications and cases/reporting)
+# ------------------------------------------------------------------------------
+
+
+class NotificationDigest(models.Model):
+    """The one reminder digest email of a user for a day: `sent_at` is set once the email has gone out."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests")
+    date = models.DateField()
+    notification_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "date"], name="digest_recipient_date_unique")]
+
+    def __str__(self) -> str:
+        return f"Digest of {self.recipient_id} for {self.date}"
+
+
+class Notification(models.Model):
+    """Something a user should know about. `idempotency_key` is unique, so a retried task never creates it twice;
+    `emailed_at` (event kinds) and `digest` (reminder kinds) record that the email went out."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    action_item = models.ForeignKey(
+        ActionItem, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.CharField(max_length=500)
+    url = models.CharField(max_length=500, blank=True, default="")
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    digest = models.ForeignKey(
+        NotificationDigest, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            models.Index(fields=["recipient", "-created_at"], name="notification_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class ReportSnapshot(models.Model):
+    """The headline report figures of one day, stored so that trends survive later edits to the cases."""
+
+    date = models.DateField(unique=True)
+    figures = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"Report snapshot {self.date}"

@@ -30,6 +30,7 @@ from cases.choices import (
 )
 from cases.markdown import mentioned_usernames, render_markdown
 from cases.models import ActionItem, Case, CaseSample, Comment, Finding, Team
+from cases.tasks import notify_activity
 from cases.workflow import STATE_TIMESTAMPS, TransitionRequest, check_transition, is_reopen
 from rca.models import ErrorPattern, ModerationSample
 
@@ -159,7 +160,8 @@ def case_assign(*, case: Case, owner: User | None, actor: User | None, team: Tea
     case.save(update_fields=["owner", "team", "updated_at"])
     if owner is not None:
         case.watchers.add(owner)
-    events.case_assigned(case, actor, owner=owner, previous_owner_id=previous)
+    activity = events.case_assigned(case, actor, owner=owner, previous_owner_id=previous)
+    transaction.on_commit(lambda: notify_activity.delay(activity.pk), robust=True)
     return case
 
 
@@ -267,7 +269,8 @@ def case_transition(
     extra = {"reopen": reopen}
     if duplicate_of is not None and to == CaseStatus.DUPLICATE:
         extra["duplicate_of"] = duplicate_of.key
-    events.case_transitioned(case, actor, source=source, target=to, reason=reason, **extra)
+    activity = events.case_transitioned(case, actor, source=source, target=to, reason=reason, **extra)
+    transaction.on_commit(lambda: notify_activity.delay(activity.pk), robust=True)
     if to == CaseStatus.DUPLICATE:
         survivor = Case.objects.select_for_update().get(pk=duplicate_of.pk)
         _link(survivor, list(case.samples.all()), actor, LinkSource.MERGE)
@@ -348,7 +351,8 @@ def action_item_create(
         description=description,
         created_by=actor,
     )
-    events.action_item_added(item, actor)
+    activity = events.action_item_added(item, actor)
+    transaction.on_commit(lambda: notify_activity.delay(activity.pk), robust=True)
     return item
 
 
@@ -383,7 +387,9 @@ def action_item_update(*, item: ActionItem, actor: User, **fields) -> ActionItem
         item.completed_at = timezone.now() if settled else None
     if changes:
         item.save()
-        events.action_item_updated(item, actor, changes=changes)
+        activity = events.action_item_updated(item, actor, changes=changes)
+        if "owner" in changes:
+            transaction.on_commit(lambda: notify_activity.delay(activity.pk), robust=True)
     return item
 
 
@@ -413,7 +419,9 @@ def comment_create(*, case: Case, actor: User, body: str, finding: Finding | Non
     usernames = mentioned_usernames(body)
     if usernames:
         comment.mentions.set(User.objects.filter(username__in=usernames, is_active=True))
-    events.comment_added(comment, actor)
+    activity = events.comment_added(comment, actor)
+    if usernames:
+        transaction.on_commit(lambda: notify_activity.delay(activity.pk), robust=True)
     return comment
 
 

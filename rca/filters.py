@@ -1,14 +1,52 @@
 """Filters of the sample and pattern lists, shared by the API and the pages (samples explorer, patterns list)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from rca.choices import ContentType, DecisionSource, Outcome, PatternStatus
 from rca.models import ErrorPattern, ModerationSample, PolicyLabel
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A database id: a whole number in the range of a bigint (a decimal or a 30-digit number is a 400, not a 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+    def get_max_validator(self):
+        return None
+
+
+class StrictBooleanField(forms.Field):
+    """`true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`); empty means "no filter"; anything else is an error."""
+
+    widget = forms.TextInput
+    VALUES = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        try:
+            return self.VALUES[str(value).strip().lower()]
+        except KeyError:
+            raise forms.ValidationError("Enter true or false.", code="invalid") from None
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """A boolean filter that refuses a value it does not understand (django-filter's ignores it)."""
+
+    field_class = StrictBooleanField
+
+
 class SampleFilter(django_filters.FilterSet):
-    outcome = django_filters.MultipleChoiceFilter(choices=Outcome.choices)
+    outcome = django_filters.MultipleChoiceFilter(choices=Outcome.choices, distinct=False)
     market = django_filters.CharFilter(method="filter_market", max_length=2)
     language = django_filters.CharFilter(max_length=35)
     decision_source = django_filters.ChoiceFilter(choices=DecisionSource.choices)
@@ -20,8 +58,8 @@ class SampleFilter(django_filters.FilterSet):
     tag = django_filters.CharFilter(method="filter_tag", max_length=64)
     audited_after = django_filters.IsoDateTimeFilter(field_name="audited_at", lookup_expr="gte")
     audited_before = django_filters.IsoDateTimeFilter(field_name="audited_at", lookup_expr="lt")
-    case = django_filters.NumberFilter(method="filter_case", min_value=1)
-    pattern = django_filters.NumberFilter(method="filter_pattern", min_value=1)
+    case = IdFilter(method="filter_case")
+    pattern = IdFilter(method="filter_pattern")
     q = django_filters.CharFilter(method="filter_q", max_length=200, label="Text in notes or transcript")
 
     class Meta:
@@ -53,7 +91,7 @@ class PatternFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=PatternStatus.choices)
     policy = django_filters.CharFilter(field_name="policy_label", max_length=64)
     market = django_filters.CharFilter(method="filter_market", max_length=2)
-    case = django_filters.NumberFilter(field_name="case__id", min_value=1)
+    case = IdFilter(field_name="case__id")
 
     class Meta:
         model = ErrorPattern

@@ -186,3 +186,25 @@ class SampleReveal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} revealed {self.sample_id}"
+
+
+class TextTopic(models.Model):
+    """A persistent note topic of one error kind: what a run's text cluster is matched to, by its terms.
+
+    A run's cluster numbers mean nothing from one run to the next; a topic's id does. Each run matches its clusters to
+    the known topics of the same error kind by the cosine of their term vectors and creates a topic for the rest, so
+    that a pattern's fingerprint (which includes the topic id) stays the same when the pipeline runs again.
+    """
+
+    error_kind = models.CharField(max_length=140, help_text="decision_label>audit_label")
+    terms = models.JSONField(default=dict, help_text="Characteristic term -> weight (unit norm).")
+    top_terms = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_run = models.ForeignKey(DetectionRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["error_kind", "id"]
+        indexes = [models.Index(fields=["error_kind"], name="texttopic_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.error_kind}: {', '.join(self.top_terms[:3])}"

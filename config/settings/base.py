@@ -171,12 +171,14 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "cases.api.pagination.PageNumberPagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "cases.api.schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["cases.api.throttling.TokenClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token_client": env("API_TOKEN_THROTTLE_RATE", default="6000/min")},
     "EXCEPTION_HANDLER": "cases.api.errors.exception_handler",
     "PAGE_SIZE": 50,
 }
+# Bodies of POST /api/v1/samples/bulk/ above this size get a 413 before they are parsed.
+API_BULK_MAX_BYTES = env.int("API_BULK_MAX_BYTES", default=32 * 1024 * 1024)
 SPECTACULAR_SETTINGS = {
     "TITLE": "RCA quality API",
     "DESCRIPTION": "Moderation samples, RCA cases, error patterns, detection runs and reports.",
@@ -184,6 +186,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.choices.CaseStatus",
+        "FindingStatusEnum": "cases.choices.FindingStatus",
+        "ActionItemStatusEnum": "cases.choices.ActionItemStatus",
+        "PatternStatusEnum": "rca.choices.PatternStatus",
+        "DetectionRunStatusEnum": "rca.choices.DetectionRunStatus",
+    },
 }
 
 # DOMAIN
@@ -196,9 +205,36 @@ BULK_MAX_RECORDS = 5000
 # DETECTION (owned by rca/detection)
 # ------------------------------------------------------------------------------
 DETECTION_WINDOW_DAYS = env.int("DETECTION_WINDOW_DAYS", default=14)
+# A slice is a pattern only when all three hold: support (audits and errors), lift over the surrounding traffic,
+# and a Wilson lower bound (z) above the surrounding rate. See rca/detection/params.py for every knob.
+DETECTION_MAX_CONDITIONS = env.int("DETECTION_MAX_CONDITIONS", default=3)
+DETECTION_MIN_SUPPORT = env.int("DETECTION_MIN_SUPPORT", default=40)
+DETECTION_MIN_ERRORS = env.int("DETECTION_MIN_ERRORS", default=12)
+DETECTION_MIN_LIFT = env.float("DETECTION_MIN_LIFT", default=3.0)
+DETECTION_Z = env.float("DETECTION_Z", default=3.29)
+# Recurring, not a one-off: distinct days, content items and (human decisions) moderators.
+DETECTION_MIN_DAYS = env.int("DETECTION_MIN_DAYS", default=3)
+DETECTION_MIN_ITEMS = env.int("DETECTION_MIN_ITEMS", default=5)
+DETECTION_MIN_MODERATORS = env.int("DETECTION_MIN_MODERATORS", default=2)
+DETECTION_TEXT_CLUSTERS = env.int("DETECTION_TEXT_CLUSTERS", default=16)
+DETECTION_TOPIC_MATCH_SIMILARITY = env.float("DETECTION_TOPIC_MATCH_SIMILARITY", default=0.5)
 
 # NOTIFICATIONS (owned by cases/notifications)
 # ------------------------------------------------------------------------------
+from celery.schedules import crontab  # noqa: E402
+
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("cases.notifications.context_processors.notifications")
+# Hour (in TIME_ZONE) of the daily reminders: each user gets at most one digest email a day.
+NOTIFICATION_REMINDER_HOUR = env.int("NOTIFICATION_REMINDER_HOUR", default=7)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "notification-reminders-daily": {
+            "task": "cases.tasks.send_daily_reminders",
+            "schedule": crontab(hour=NOTIFICATION_REMINDER_HOUR, minute=0),
+        },
+        "report-snapshot-daily": {"task": "cases.tasks.take_report_snapshot", "schedule": crontab(hour=0, minute=30)},
+    }
+)
 
 # LOGGING
 # ------------------------------------------------------------------------------

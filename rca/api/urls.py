@@ -1,1 +1,12 @@
-urlpatterns = []
+"""Routes of the evidence API under /api/v1/: samples, error patterns, detection runs."""
+
+from rest_framework.routers import SimpleRouter
+
+from rca.api import views
+
+router = SimpleRouter()
+router.register("samples", views.SampleViewSet, basename="sample")
+router.register("patterns", views.ErrorPatternViewSet, basename="pattern")
+router.register("detection-runs", views.DetectionRunViewSet, basename="detection-run")
+
+urlpatterns = router.urls

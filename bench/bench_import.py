@@ -1,0 +1,275 @@
+"""Import benchmark: `import_samples` on a generated file, first import (all creates) and re-import (all updates).
+
+Creates its own PostgreSQL database (`rca_bench_import`, or `rca_bench_smoke_import` for `--smoke`) on the server of
+`DATABASE_URL` (default postgres://postgres@127.0.0.1:5432), migrates it with `manage.py migrate`, generates the rows
+with `bench.gen_samples`, runs `manage.py import_samples` in a subprocess and measures its rows/s and peak RSS
+(`os.wait4` rusage of that child only). Then a baseline: a per-row `ModerationSample.objects.create` loop.
+
+    .venv/bin/python -m bench.bench_import               # 1,000,000 rows (targets: >= 25,000 rows/s and < 500 MB
+                                                         # first import, >= 15,000 rows/s re-import)
+    .venv/bin/python -m bench.bench_import --smoke       # 3,000 rows, a few seconds; exits 0 when it works
+
+`--smoke` falls back to a SQLite file when no PostgreSQL server answers, so that it never fails for lack of one.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+TARGET_CREATE_ROWS_S = 25_000
+TARGET_UPDATE_ROWS_S = 15_000
+TARGET_PEAK_MB = 500
+WRITER_CONNECTIONS = 2  # rca.importing.background.DEFAULT_WORKERS (not imported: this process runs without Django)
+COUNTS = re.compile(r"created: (\d+), updated: (\d+), rejected: (\d+)")
+
+
+@dataclass
+class Run:
+    rows: int
+    seconds: float
+    peak_mb: float
+    counts: tuple[int, int, int]
+    client_cpu: float  # seconds of CPU of the import process (user + system)
+    database_cpu: float  # seconds of CPU of its PostgreSQL backends (0 when not measurable)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds
+
+    @property
+    def idle_machine_estimate(self) -> float:
+        """Rows/s if the run had both cores to itself, at the CPU cost measured: bound by the importer's own thread,
+        by its writer connections' backends, or by both sides' CPU shared by 2 cores."""
+        busiest = max(
+            self.client_cpu, self.database_cpu / WRITER_CONNECTIONS, (self.client_cpu + self.database_cpu) / 2
+        )
+        return self.rows / busiest if busiest else 0.0
+
+
+class BackendCpu:
+    """CPU seconds used by the PostgreSQL backends serving one database, sampled from /proc while they live."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.seen: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def __enter__(self) -> "BackendCpu":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.seen.values())
+
+    def _poll(self) -> None:
+        import psycopg
+
+        parts = urlsplit(self.url)
+        if not parts.scheme.startswith("postgres") or parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+            return
+        admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
+        with psycopg.connect(admin, autocommit=True) as conn:
+            while not self._stop.wait(0.2):
+                pids = conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s", [parts.path.lstrip("/")]
+                ).fetchall()
+                for (pid,) in pids:
+                    try:
+                        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                    except OSError:
+                        continue
+                    self.seen[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Database
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def database_url(name: str) -> str:
+    server = os.environ.get("DATABASE_URL", "")
+    if not server.startswith(("postgres://", "postgresql://")):
+        server = DEFAULT_SERVER
+    parts = urlsplit(server)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+
+
+def recreate_postgres_database(url: str) -> bool:
+    """Drop and create the database of `url`; False when no PostgreSQL server answers."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        print(f"PostgreSQL not reachable at {parts.hostname}:{parts.port} ({exc})", file=sys.stderr)
+        return False
+    return True
+
+
+def drop_postgres_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
+    with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+
+
+def django_env(url: str) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.base", "LOG_LEVEL": "WARNING"}
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Measured runs
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def run_import(path: Path, rows: int, env: dict[str, str], rejects: Path) -> Run:
+    """`manage.py import_samples` in a child process: wall time, and the peak RSS of that child alone."""
+    command = [sys.executable, "manage.py", "import_samples", str(path), "--rejects", str(rejects)]
+    with BackendCpu(env["DATABASE_URL"]) as backends:
+        started = time.perf_counter()
+        child = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
+        output = child.stdout.read()
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+    child.stdout.close()
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"import_samples failed (exit {child.returncode}): {output}")
+    match = COUNTS.search(output)
+    if match is None:
+        raise SystemExit(f"import_samples printed no counts: {output!r}")
+    counts = tuple(int(n) for n in match.groups())
+    return Run(rows, seconds, usage.ru_maxrss / 1024, counts, usage.ru_utime + usage.ru_stime, backends.seconds)
+
+
+def run_baseline(rows: int, env: dict[str, str]) -> float:
+    """Rows/s of a per-row `ModerationSample.objects.create` loop, in a child process on the benchmark database."""
+    command = [sys.executable, "-m", "bench.bench_import", "--baseline-worker", str(rows)]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"baseline failed: {result.stderr[-2000:]}")
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def baseline_worker(rows: int) -> None:
+    """The baseline's child: validated records written one `create()` (one INSERT, one commit) at a time."""
+    import django
+
+    django.setup()
+    from bench.gen_samples import sample_records
+    from rca.importing.validation import RecordValidator, active_label_codes
+    from rca.models import ModerationSample
+
+    validate = RecordValidator(active_label_codes())
+    records = [validate(record)[0] for record in sample_records(rows, seed=99, prefix="baseline")]
+    started = time.perf_counter()
+    for record in records:
+        ModerationSample.objects.create(**record)
+    print(rows / (time.perf_counter() - started))
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark of manage.py import_samples.")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--baseline-rows", type=int, default=20_000)
+    parser.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    parser.add_argument("--smoke", action="store_true", help="3,000 rows: proves the benchmark works, in seconds")
+    parser.add_argument("--keep-db", action="store_true", help="leave the benchmark database in place")
+    parser.add_argument("--baseline-worker", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.baseline_worker:
+        baseline_worker(args.baseline_worker)
+        return 0
+    if args.smoke:
+        args.rows, args.baseline_rows = 3_000, 300
+
+    with tempfile.TemporaryDirectory(prefix="bench_import_") as workdir:
+        url = database_url("rca_bench_smoke_import" if args.smoke else "rca_bench_import")
+        on_postgres = recreate_postgres_database(url)
+        if not on_postgres:
+            if not args.smoke:
+                print("The full benchmark needs PostgreSQL.", file=sys.stderr)
+                return 2
+            url = f"sqlite:///{workdir}/bench.sqlite3"
+        env = django_env(url)
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+
+        from bench.gen_samples import write_samples
+
+        path = Path(workdir) / f"samples.{args.format}"
+        started = time.perf_counter()
+        write_samples(path, args.rows, file_format=args.format, seed=1)
+        generated = time.perf_counter() - started
+        size_mb = path.stat().st_size / 2**20
+        print(f"generated {args.rows:,} rows ({size_mb:.0f} MB {args.format}) in {generated:.1f}s", flush=True)
+
+        rejects = Path(workdir) / "rejects.csv"
+        first = run_import(path, args.rows, env, rejects)
+        again = run_import(path, args.rows, env, rejects)
+        baseline = run_baseline(args.baseline_rows, env)
+        if on_postgres and not args.keep_db:
+            drop_postgres_database(url)
+
+    print(f"database: {'PostgreSQL' if on_postgres else 'SQLite (PostgreSQL not reachable)'}")
+    for label, run, target in (
+        ("first import", first, TARGET_CREATE_ROWS_S),
+        ("re-import", again, TARGET_UPDATE_ROWS_S),
+    ):
+        print(
+            f"{label:12}: {run.rows:,} rows in {run.seconds:.1f}s = {run.rows_per_second:,.0f} rows/s "
+            f"(target >= {target:,}), peak RSS {run.peak_mb:.0f} MB, created/updated/rejected {run.counts}"
+        )
+        print(
+            f"{'':12}  CPU: import process {run.client_cpu / run.rows * 1e6:.1f} us/row, PostgreSQL "
+            f"{run.database_cpu / run.rows * 1e6:.1f} us/row -> {run.idle_machine_estimate:,.0f} rows/s on an idle "
+            "2-core machine"
+        )
+    print(f"baseline    : per-row create() {baseline:,.0f} rows/s on {args.baseline_rows:,} rows; first import is "
+          f"{first.rows_per_second / baseline:.1f}x faster")  # fmt: skip
+
+    expected = ((args.rows, 0, 0), (0, args.rows, 0))
+    if (first.counts, again.counts) != expected:
+        print(f"WRONG COUNTS: expected {expected}, got {(first.counts, again.counts)}", file=sys.stderr)
+        return 1
+    if not args.smoke:
+        met = (
+            first.rows_per_second >= TARGET_CREATE_ROWS_S
+            and first.peak_mb < TARGET_PEAK_MB
+            and again.rows_per_second >= TARGET_UPDATE_ROWS_S
+        )
+        print("targets: " + ("met" if met else "NOT met"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,270 @@
+"""Serializers of the case API: read shapes (what a page shows) and small strict input shapes (what a client may send).
+
+Input serializers only parse and check types; the rules (who may, what must be filled in) are the services'.
+Related objects a client names are looked up among what that client may see, so another user's case is "does not
+exist" rather than a hint that it exists.
+"""
+
+from django.contrib.auth.models import User
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cases import permissions
+from cases.api.fast import datetime_text
+from cases.api.strict import StrictSerializer
+from cases.choices import ActionItemKind, ActionItemStatus, CaseStatus, FindingStatus, RootCauseCategory, Severity
+from cases.models import ActionItem, Activity, Case, Comment, Finding, Team
+
+# RELATED FIELDS
+# ------------------------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleCaseField(serializers.PrimaryKeyRelatedField):
+    """A case id, resolved among the cases the requesting user may see."""
+
+    def get_queryset(self):
+        return permissions.visible_cases(self.context["request"].user)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleFindingField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return permissions.visible_findings(self.context["request"].user)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class UserField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return User.objects.filter(is_active=True)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class TeamField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return Team.objects.all()
+
+
+# CASES
+# ------------------------------------------------------------------------------
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    key = serializers.CharField(read_only=True, help_text="Human key, e.g. `RCA-42`.")
+    owner_username = serializers.CharField(source="owner.username", read_only=True, allow_null=True, default=None)
+    team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True, default=None)
+    shared_teams = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text="Team ids, ascending.")
+    watchers = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text="User ids, ascending.")
+    root_cause_category = serializers.ChoiceField(
+        choices=RootCauseCategory.choices, allow_blank=True, read_only=True, help_text="Empty until it is known."
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "id", "key", "title", "status", "severity", "owner", "owner_username", "team", "team_name", "origin",
+            "pattern", "sample_count", "due_at", "opened_at", "closed_at", "problem_statement", "policy_label",
+            "market", "root_cause_category", "root_cause_statement", "resolution_reason", "duplicate_of",
+            "shared_teams", "watchers", "reopen_count", "triaged_at", "investigating_at", "root_cause_identified_at",
+            "remediating_at", "monitoring_at", "resolved_at", "reopened_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def to_representation(self, instance: Case) -> dict:
+        """DRF's output, built directly (see `cases.api.fast`). Expects `owner` and `team` selected and the ids of the
+        shared teams and watchers attached (`cases.api.views.with_relation_ids`); reads them itself otherwise."""
+        row = instance.__dict__
+        owner, team = instance.owner, instance.team
+        shared = getattr(instance, "shared_team_ids", None)
+        if shared is None:
+            shared = sorted(team.pk for team in instance.shared_teams.all())
+        watchers = getattr(instance, "watcher_ids", None)
+        if watchers is None:
+            watchers = sorted(user.pk for user in instance.watchers.all())
+        return {
+            "id": instance.pk,
+            "key": instance.key,
+            "title": row["title"],
+            "status": row["status"],
+            "severity": row["severity"],
+            "owner": row["owner_id"],
+            "owner_username": owner.username if owner is not None else None,
+            "team": row["team_id"],
+            "team_name": team.name if team is not None else None,
+            "origin": row["origin"],
+            "pattern": row["pattern_id"],
+            "sample_count": row["sample_count"],
+            "due_at": datetime_text(row["due_at"]),
+            "opened_at": datetime_text(row["opened_at"]),
+            "closed_at": datetime_text(row["closed_at"]),
+            "problem_statement": row["problem_statement"],
+            "policy_label": row["policy_label"],
+            "market": row["market"],
+            "root_cause_category": row["root_cause_category"],
+            "root_cause_statement": row["root_cause_statement"],
+            "resolution_reason": row["resolution_reason"],
+            "duplicate_of": row["duplicate_of_id"],
+            "shared_teams": shared,
+            "watchers": watchers,
+            "reopen_count": row["reopen_count"],
+            **{name: datetime_text(row[name]) for name in STATE_TIMES},
+            "updated_at": datetime_text(row["updated_at"]),
+        }
+
+
+STATE_TIMES = (
+    "triaged_at", "investigating_at", "root_cause_identified_at", "remediating_at", "monitoring_at", "resolved_at",
+    "reopened_at",
+)  # fmt: skip
+
+
+class CaseCreateSerializer(StrictSerializer):
+    title = serializers.CharField(max_length=200)
+    problem_statement = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False, default=Severity.S3)
+    owner = UserField(required=False, allow_null=True, default=None, help_text="A quality lead's user id.")
+    team = TeamField(required=False, allow_null=True, default=None)
+    shared_teams = TeamField(many=True, required=False, default=list)
+    external_ids = serializers.ListField(
+        child=serializers.CharField(max_length=128),
+        required=False,
+        default=list,
+        max_length=5000,
+        help_text="Samples to link as evidence (all must exist).",
+    )
+
+
+class CaseUpdateSerializer(StrictSerializer):
+    unknown_field_messages = {
+        "status": 'The status changes only through the workflow: POST /api/v1/cases/{id}/transition/ {"to": ...}.',
+    }
+
+    title = serializers.CharField(max_length=200, required=False)
+    problem_statement = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+    root_cause_category = serializers.ChoiceField(choices=RootCauseCategory.choices, required=False, allow_blank=True)
+    root_cause_statement = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
+    owner = UserField(required=False, allow_null=True, help_text="A quality lead's user id, or null to unassign.")
+    team = TeamField(required=False)
+    shared_teams = TeamField(many=True, required=False)
+
+
+class TransitionSerializer(StrictSerializer):
+    to = serializers.ChoiceField(choices=CaseStatus.choices, help_text="The target state.")
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    duplicate_of = VisibleCaseField(required=False, allow_null=True, default=None, help_text="For `duplicate`.")
+
+
+class AvailableTransitionSerializer(serializers.Serializer):
+    target = serializers.ChoiceField(choices=CaseStatus.choices)
+    label = serializers.CharField()
+    allowed = serializers.BooleanField(help_text="Whether the guards pass now.")
+    reason = serializers.CharField(help_text="Why not, when `allowed` is false.")
+    needs = serializers.ListField(child=serializers.CharField(), help_text="Inputs to send: `reason`, `duplicate_of`.")
+
+
+class LinkResultSerializer(serializers.Serializer):
+    linked = serializers.IntegerField(required=False, help_text="Samples newly linked (POST).")
+    unlinked = serializers.IntegerField(required=False, help_text="Links removed (DELETE).")
+    sample_count = serializers.IntegerField()
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    actor_username = serializers.CharField(source="actor.username", read_only=True, allow_null=True, default=None)
+    verb_display = serializers.CharField(source="get_verb_display", read_only=True)
+
+    class Meta:
+        model = Activity
+        fields = ["id", "case", "verb", "verb_display", "actor", "actor_username", "data", "created_at"]
+        read_only_fields = fields
+
+
+# FINDINGS, ACTION ITEMS, COMMENTS
+# ------------------------------------------------------------------------------
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    author_username = serializers.CharField(source="author.username", read_only=True, allow_null=True, default=None)
+    evidence = serializers.SlugRelatedField(many=True, read_only=True, slug_field="external_id")
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "case",
+            "statement",
+            "status",
+            "author",
+            "author_username",
+            "evidence",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class FindingCreateSerializer(StrictSerializer):
+    case = VisibleCaseField()
+    statement = serializers.CharField(max_length=20_000)
+    status = serializers.ChoiceField(choices=FindingStatus.choices, required=False, default=FindingStatus.HYPOTHESIS)
+    evidence = serializers.ListField(
+        child=serializers.CharField(max_length=128), required=False, default=list, max_length=5000,
+        help_text="External ids of the evidence samples (all must exist).",
+    )  # fmt: skip
+
+
+class FindingUpdateSerializer(StrictSerializer):
+    statement = serializers.CharField(max_length=20_000, required=False)
+    status = serializers.ChoiceField(choices=FindingStatus.choices, required=False)
+
+
+class ActionItemSerializer(serializers.ModelSerializer):
+    owner_username = serializers.CharField(source="owner.username", read_only=True, allow_null=True, default=None)
+    team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = ActionItem
+        fields = [
+            "id", "case", "title", "description", "kind", "owner", "owner_username", "team", "team_name", "due_at",
+            "status", "created_by", "created_at", "updated_at", "completed_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ActionItemCreateSerializer(StrictSerializer):
+    case = VisibleCaseField()
+    title = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=ActionItemKind.choices)
+    description = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
+    owner = UserField(required=False, allow_null=True, default=None)
+    team = TeamField(required=False, allow_null=True, default=None)
+    due_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class ActionItemUpdateSerializer(StrictSerializer):
+    """Partners may send `status` and `description` of their own items; quality leads any field."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
+    kind = serializers.ChoiceField(choices=ActionItemKind.choices, required=False)
+    owner = UserField(required=False, allow_null=True)
+    team = TeamField(required=False, allow_null=True)
+    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    status = serializers.ChoiceField(choices=ActionItemStatus.choices, required=False)
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author_username = serializers.CharField(source="author.username", read_only=True, allow_null=True, default=None)
+    mentions = serializers.SlugRelatedField(many=True, read_only=True, slug_field="username")
+
+    class Meta:
+        model = Comment
+        fields = ["id", "case", "finding", "author", "author_username", "body", "body_html", "mentions", "created_at"]
+        read_only_fields = fields
+
+
+class CommentCreateSerializer(StrictSerializer):
+    case = VisibleCaseField()
+    finding = VisibleFindingField(required=False, allow_null=True, default=None)
+    body = serializers.CharField(max_length=20_000, help_text="Markdown; `@username` mentions notify.")

@@ -1,0 +1,400 @@
+"""Viewsets of the case API. Each one reads through `cases.permissions` (what this user may see: 404 otherwise),
+parses input with a strict serializer, and makes every change through one of `cases.services` (which raise
+`PermissionDenied` -> 403, `ValidationError` -> 400, `TransitionRefused` -> 409; see `cases.api.errors`).
+"""
+
+from collections import defaultdict
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import CharField, Prefetch, QuerySet, Value
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases import permissions, services
+from cases.api.authentication import token_for
+from cases.api.schema import error_responses
+from cases.api.serializers import (
+    ActionItemCreateSerializer,
+    ActionItemSerializer,
+    ActionItemUpdateSerializer,
+    ActivitySerializer,
+    AvailableTransitionSerializer,
+    CaseCreateSerializer,
+    CaseSerializer,
+    CaseUpdateSerializer,
+    CommentCreateSerializer,
+    CommentSerializer,
+    FindingCreateSerializer,
+    FindingSerializer,
+    FindingUpdateSerializer,
+    LinkResultSerializer,
+    TransitionSerializer,
+)
+from cases.api.strict import ExternalIdsSerializer, StrictFieldsMixin
+from cases.filters import ActionItemFilter, CaseFilter, CommentFilter, FindingFilter
+from cases.models import ActionItem, Case, Comment, Finding
+from cases.workflow import available_transitions
+from rca.models import ModerationSample
+
+# HELPERS
+# ------------------------------------------------------------------------------
+
+
+def samples_by_external_id(user, external_ids: list[str], field: str = "external_ids") -> list[ModerationSample]:
+    """The samples named by `external_ids`, or a 400 listing every id that does not exist (so nothing is linked)."""
+    wanted = list(dict.fromkeys(external_ids))
+    found = {
+        sample.external_id: sample
+        for sample in permissions.visible_samples(user).filter(external_id__in=wanted).only("id", "external_id")
+    }
+    missing = [external_id for external_id in wanted if external_id not in found]
+    if missing:
+        raise serializers.ValidationError({field: [f"No sample with external id '{value}'." for value in missing]})
+    return [found[external_id] for external_id in wanted]
+
+
+def require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def case_queryset(user) -> QuerySet[Case]:
+    return permissions.visible_cases(user).select_related("owner", "team")
+
+
+def with_relation_ids(cases: list[Case]) -> list[Case]:
+    """Set `shared_team_ids` and `watcher_ids` on each case, with one query for the whole page (two prefetches would
+    cost two queries and a model instance per team and watcher)."""
+    if not cases:
+        return cases
+    ids = [case.pk for case in cases]
+    kind = CharField()
+    shared = Case.shared_teams.through.objects.filter(case_id__in=ids).values_list(
+        "case_id", "team_id", Value("shared", output_field=kind)
+    )
+    watching = Case.watchers.through.objects.filter(case_id__in=ids).values_list(
+        "case_id", "user_id", Value("watcher", output_field=kind)
+    )
+    relations: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for case_id, related_id, relation in shared.union(watching, all=True):
+        relations[case_id, relation].append(related_id)
+    for case in cases:
+        case.shared_team_ids = sorted(relations[case.pk, "shared"])
+        case.watcher_ids = sorted(relations[case.pk, "watcher"])
+    return cases
+
+
+# AUTH
+# ------------------------------------------------------------------------------
+
+
+class TokenRequestSerializer(StrictFieldsMixin, AuthTokenSerializer):
+    pass
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+    expires_at = serializers.DateTimeField()
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an expiring API token (the only endpoint open to anonymous clients)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = []
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: TokenResponseSerializer, **error_responses(400)},
+        auth=[],
+        operation_id="auth_token_create",
+    )
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        token, expires_at = token_for(serializer.validated_data["user"])
+        return Response({"token": token.key, "expires_at": expires_at})
+
+
+# CASES
+# ------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Cases this user may see", responses={200: CaseSerializer, **error_responses(400, 404)}),
+    retrieve=extend_schema(responses={200: CaseSerializer, **error_responses(404)}),
+    create=extend_schema(
+        summary="Open a case (quality leads)",
+        request=CaseCreateSerializer,
+        responses={201: CaseSerializer, **error_responses(400)},
+    ),
+    partial_update=extend_schema(
+        summary="Edit, assign or share a case (quality leads); the status changes only through /transition/",
+        request=CaseUpdateSerializer,
+        responses={200: CaseSerializer, **error_responses(400, 404)},
+    ),
+)
+class CaseViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):  # fmt: skip
+    queryset = Case.objects.all()
+    serializer_class = CaseSerializer
+    filterset_class = CaseFilter
+    filter_backends = [DjangoFilterBackend]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    delete_takes_body = True  # DELETE /cases/{id}/samples/ (see cases.api.schema.AutoSchema)
+
+    def get_queryset(self):
+        return case_queryset(self.request.user)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else with_relation_ids(list(page))
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._read(self.get_object())
+
+    def _read(self, case: Case) -> Response:
+        case = with_relation_ids([case_queryset(self.request.user).get(pk=case.pk)])[0]
+        return Response(CaseSerializer(case).data)
+
+    def create(self, request, *args, **kwargs):
+        require(permissions.can_drive_case(request.user), "Only quality leads may open cases.")
+        serializer = CaseCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        samples = samples_by_external_id(request.user, data["external_ids"]) if data["external_ids"] else []
+        with transaction.atomic():
+            case = services.case_open(
+                actor=request.user,
+                title=data["title"],
+                samples=samples,
+                severity=data["severity"],
+                problem_statement=data["problem_statement"],
+                team=data["team"],
+                shared_teams=data["shared_teams"],
+            )
+            if data["owner"] is not None:
+                services.case_assign(case=case, owner=data["owner"], team=data["team"], actor=request.user)
+        response = self._read(case)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    def partial_update(self, request, *args, **kwargs):
+        case = self.get_object()
+        require(permissions.can_drive_case(request.user), "Only quality leads may change cases.")
+        serializer = CaseUpdateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        edits = {name: data[name] for name in services.EDITABLE_FIELDS if name in data}
+        with transaction.atomic():
+            if edits:
+                case = services.case_update(case=case, actor=request.user, **edits)
+            if "owner" in data or "team" in data:
+                owner = data.get("owner", case.owner)
+                case = services.case_assign(case=case, owner=owner, team=data.get("team"), actor=request.user)
+            if "shared_teams" in data:
+                case = services.case_share(case=case, teams=data["shared_teams"], actor=request.user)
+        return self._read(case)
+
+    @extend_schema(
+        summary="Move the case through the workflow",
+        request=TransitionSerializer,
+        responses={200: CaseSerializer, **error_responses(400, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        case = self.get_object()
+        serializer = TransitionSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        case = services.case_transition(
+            case=case, to=data["to"], actor=request.user, reason=data["reason"], duplicate_of=data["duplicate_of"]
+        )
+        return self._read(case)
+
+    @extend_schema(
+        summary="The moves this user may make now",
+        responses={200: AvailableTransitionSerializer(many=True), **error_responses(404)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def transitions(self, request, pk=None):
+        case = self.get_object()
+        moves = available_transitions(case, request.user)
+        return Response(AvailableTransitionSerializer(moves, many=True).data)
+
+    @extend_schema(
+        summary="Link (POST) or unlink (DELETE) samples by external id; unknown ids are a 400 and nothing changes",
+        request=ExternalIdsSerializer,
+        responses={200: LinkResultSerializer, **error_responses(400, 404)},
+    )
+    @action(detail=True, methods=["post", "delete"], url_path="samples", filter_backends=[])
+    def samples(self, request, pk=None):
+        case = self.get_object()
+        require(permissions.can_drive_case(request.user), "Only quality leads may link samples.")
+        serializer = ExternalIdsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        samples = samples_by_external_id(request.user, serializer.validated_data["external_ids"])
+        if request.method == "DELETE":
+            removed = services.case_unlink_samples(case=case, samples=samples, actor=request.user)
+            result = {"unlinked": removed}
+        else:
+            linked = services.case_link_samples(case=case, samples=samples, actor=request.user)
+            result = {"linked": len(linked)}
+        case.refresh_from_db(fields=["sample_count"])
+        return Response({**result, "sample_count": case.sample_count})
+
+    @extend_schema(
+        summary="The case's timeline, oldest first",
+        responses={200: ActivitySerializer(many=True), **error_responses(404)},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def activity(self, request, pk=None):
+        case = self.get_object()
+        entries = case.activities.select_related("actor").order_by("created_at", "id")
+        page = self.paginate_queryset(entries)
+        return self.get_paginated_response(ActivitySerializer(page, many=True).data)
+
+
+# FINDINGS, ACTION ITEMS, COMMENTS
+# ------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: FindingSerializer, **error_responses(400, 404)}),
+    retrieve=extend_schema(responses={200: FindingSerializer, **error_responses(404)}),
+    create=extend_schema(
+        summary="Add a finding (quality leads)",
+        request=FindingCreateSerializer,
+        responses={201: FindingSerializer, **error_responses(400)},
+    ),
+    partial_update=extend_schema(
+        summary="Change a finding's statement or status (quality leads)",
+        request=FindingUpdateSerializer,
+        responses={200: FindingSerializer, **error_responses(400, 404)},
+    ),
+)
+class FindingViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):  # fmt: skip
+    queryset = Finding.objects.all()
+    serializer_class = FindingSerializer
+    filterset_class = FindingFilter
+    filter_backends = [DjangoFilterBackend]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            permissions.visible_findings(self.request.user)
+            .select_related("author")
+            .prefetch_related(Prefetch("evidence", queryset=ModerationSample.objects.only("id", "external_id")))
+        )
+
+    def _read(self, finding: Finding, code: int = status.HTTP_200_OK) -> Response:
+        return Response(FindingSerializer(self.get_queryset().get(pk=finding.pk)).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = FindingCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        require(permissions.can_drive_case(request.user), "Only quality leads may add findings.")
+        evidence = samples_by_external_id(request.user, data["evidence"], field="evidence")
+        finding = services.finding_create(
+            case=data["case"], actor=request.user, statement=data["statement"], status=data["status"], evidence=evidence
+        )
+        return self._read(finding, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        finding = self.get_object()
+        require(permissions.can_drive_case(request.user), "Only quality leads may change findings.")
+        serializer = FindingUpdateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        finding = services.finding_update(finding=finding, actor=request.user, **serializer.validated_data)
+        return self._read(finding)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: ActionItemSerializer, **error_responses(400, 404)}),
+    retrieve=extend_schema(responses={200: ActionItemSerializer, **error_responses(404)}),
+    create=extend_schema(
+        summary="Hand an action item to a partner (quality leads)",
+        request=ActionItemCreateSerializer,
+        responses={201: ActionItemSerializer, **error_responses(400)},
+    ),
+    partial_update=extend_schema(
+        summary="Update an action item: partners its status and description (their own items), quality leads all",
+        request=ActionItemUpdateSerializer,
+        responses={200: ActionItemSerializer, **error_responses(400, 404)},
+    ),
+)
+class ActionItemViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):  # fmt: skip
+    queryset = ActionItem.objects.all()
+    serializer_class = ActionItemSerializer
+    filterset_class = ActionItemFilter
+    filter_backends = [DjangoFilterBackend]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return permissions.visible_action_items(self.request.user).select_related("owner", "team")
+
+    def _read(self, item: ActionItem, code: int = status.HTTP_200_OK) -> Response:
+        return Response(ActionItemSerializer(self.get_queryset().get(pk=item.pk)).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = ActionItemCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        require(permissions.can_drive_case(request.user), "Only quality leads may add action items.")
+        item = services.action_item_create(actor=request.user, **serializer.validated_data)
+        return self._read(item, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        item = self.get_object()
+        serializer = ActionItemUpdateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        item = services.action_item_update(item=item, actor=request.user, **serializer.validated_data)
+        return self._read(item)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: CommentSerializer, **error_responses(400, 404)}),
+    retrieve=extend_schema(responses={200: CommentSerializer, **error_responses(404)}),
+    create=extend_schema(
+        summary="Comment on a case or one of its findings (anyone who sees the case)",
+        request=CommentCreateSerializer,
+        responses={201: CommentSerializer, **error_responses(400)},
+    ),
+)
+class CommentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    queryset = Comment.objects.all()
+    serializer_class = CommentSerializer
+    filterset_class = CommentFilter
+    filter_backends = [DjangoFilterBackend]
+
+    def get_queryset(self):
+        return (
+            permissions.visible_comments(self.request.user)
+            .select_related("author")
+            .prefetch_related(Prefetch("mentions", queryset=User.objects.only("id", "username")))
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = CommentCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        comment = services.comment_create(actor=request.user, **serializer.validated_data)
+        return Response(CommentSerializer(self.get_queryset().get(pk=comment.pk)).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,246 @@
+"""Forms of the case pages. They parse and validate input; the views hand the cleaned data to `cases.services`."""
+
+from datetime import datetime, time
+
+from django import forms
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from cases import permissions
+from cases.choices import ActionItemKind, ActionItemStatus, CaseStatus, FindingStatus, RootCauseCategory, Severity
+from cases.filters import KEY_RE
+from cases.models import Case, Team
+from cases.selectors import action_item_owner_choices, quality_lead_choices
+
+SELECT_ALL_CAP = 1000
+
+
+def end_of_day(day) -> datetime | None:
+    """A due date typed as a day means the end of that day, in the site's time zone."""
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
+
+
+class IdForm(forms.Form):
+    """A form whose element ids carry its own prefix, so that several forms on one page never share an id."""
+
+    id_prefix = "form"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        full = obj.get_full_name()
+        return f"{full} ({obj.username})" if full else obj.username
+
+
+class CaseKeyField(forms.CharField):
+    """A case named by its key (`RCA-42`) or id; the form resolves it among the cases the user may see."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 32)
+        super().__init__(*args, **kwargs)
+
+    def to_case(self, value: str, user: User) -> Case:
+        match = KEY_RE.match(value or "")
+        if not match:
+            raise forms.ValidationError("Enter a case key such as RCA-42.")
+        case = permissions.visible_cases(user).filter(pk=int(match.group(1))).first()
+        if case is None:
+            raise forms.ValidationError(f"There is no case {value.strip()} that you can see.")
+        return case
+
+
+# CASE
+# ------------------------------------------------------------------------------
+
+
+class CaseEditForm(IdForm):
+    id_prefix = "edit"
+    title = forms.CharField(max_length=200)
+    severity = forms.ChoiceField(choices=Severity.choices)
+    problem_statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    root_cause_category = forms.ChoiceField(choices=[("", "Not known yet"), *RootCauseCategory.choices], required=False)
+    root_cause_statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    @classmethod
+    def for_case(cls, case: Case) -> "CaseEditForm":
+        return cls(initial={name: getattr(case, name) for name in cls.base_fields})
+
+
+class AssignForm(IdForm):
+    id_prefix = "assign"
+    owner = UserChoiceField(queryset=User.objects.none(), required=False, empty_label="Nobody")
+    team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"), required=False, empty_label="Keep the team")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = quality_lead_choices()
+
+
+class ShareForm(IdForm):
+    id_prefix = "share"
+    teams = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class TransitionForm(IdForm):
+    id_prefix = "move"
+    to = forms.ChoiceField(choices=CaseStatus.choices)
+    reason = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    duplicate_of = CaseKeyField(required=False, label="Duplicate of")
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_duplicate_of(self) -> Case | None:
+        value = self.cleaned_data.get("duplicate_of", "")
+        if not value:
+            return None
+        return self.fields["duplicate_of"].to_case(value, self.user)
+
+
+# FINDINGS, ACTION ITEMS, COMMENTS
+# ------------------------------------------------------------------------------
+
+
+class FindingForm(IdForm):
+    id_prefix = "finding"
+    statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    status = forms.ChoiceField(choices=FindingStatus.choices, initial=FindingStatus.HYPOTHESIS)
+
+
+class FindingStatusForm(IdForm):
+    id_prefix = "finding_status"
+    status = forms.ChoiceField(choices=FindingStatus.choices)
+
+
+class ActionItemForm(IdForm):
+    id_prefix = "item"
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=ActionItemKind.choices)
+    owner = UserChoiceField(queryset=User.objects.none(), required=False, empty_label="No one yet")
+    team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"), required=False, empty_label="No team")
+    due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due date")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = action_item_owner_choices()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("owner") and not cleaned.get("team"):
+            raise forms.ValidationError("Give the action item an owner or a team, so that someone acts on it.")
+        due = cleaned.get("due")
+        if due is not None and due < timezone.localdate():
+            self.add_error("due", "The due date is in the past.")
+        return cleaned
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "kind": data["kind"],
+            "owner": data["owner"],
+            "team": data["team"],
+            "due_at": end_of_day(data["due"]),
+            "description": data["description"],
+        }
+
+
+class ActionItemUpdateForm(IdForm):
+    """Quality leads change everything here; partners (owner or team) only the status."""
+
+    id_prefix = "item_update"
+
+    status = forms.ChoiceField(choices=ActionItemStatus.choices)
+    owner = UserChoiceField(queryset=User.objects.none(), required=False, empty_label="No one")
+    due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due date")
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        if permissions.is_quality_lead(user):
+            self.fields["owner"].queryset = action_item_owner_choices()
+        else:
+            del self.fields["owner"]
+            del self.fields["due"]
+
+    def service_fields(self) -> dict:
+        fields = {"status": self.cleaned_data["status"]}
+        if "owner" in self.fields:
+            fields["owner"] = self.cleaned_data["owner"]
+            fields["due_at"] = end_of_day(self.cleaned_data["due"])
+        return fields
+
+
+class CommentForm(IdForm):
+    id_prefix = "comment"
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Write a comment. Markdown works; @username notifies."}),
+        max_length=20_000,
+        label="Comment",
+    )
+    finding = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+
+# OPENING A CASE FROM SAMPLES
+# ------------------------------------------------------------------------------
+
+
+class SampleSelectionForm(IdForm):
+    """The samples chosen on the explorer: ticked ids, or every sample matching the filter (capped)."""
+
+    id_prefix = "pick"
+
+    SCOPE_SELECTED = "selected"
+    SCOPE_ALL = "all"
+
+    sample = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
+    scope = forms.ChoiceField(choices=[(SCOPE_SELECTED, "Ticked samples"), (SCOPE_ALL, "All matching the filter")])
+    filters = forms.CharField(required=False, max_length=4000, widget=forms.HiddenInput)
+    action = forms.ChoiceField(choices=[("open", "Open a new case"), ("add", "Add to a case")])
+    title = forms.CharField(max_length=200, required=False)
+    severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.S3, required=False)
+    problem_statement = forms.CharField(required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 2}))
+    case = CaseKeyField(required=False, label="Case key")
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        # The ids are checked against the visible samples by the view; any integer is accepted here.
+        raw = self.data.getlist(self.add_prefix("sample")) if hasattr(self.data, "getlist") else []
+        self.fields["sample"].choices = [(value, value) for value in raw]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("scope") == self.SCOPE_SELECTED and not cleaned.get("sample"):
+            raise forms.ValidationError("Tick at least one sample, or choose all samples matching the filter.")
+        action = cleaned.get("action")
+        if action == "open" and not (cleaned.get("title") or "").strip():
+            self.add_error("title", "A new case needs a title.")
+        if action == "add":
+            try:
+                cleaned["case"] = self.fields["case"].to_case(cleaned.get("case", ""), self.user)
+            except forms.ValidationError as error:
+                self.add_error("case", error)
+        return cleaned
+
+
+# SETTINGS
+# ------------------------------------------------------------------------------
+
+
+class PreferenceForm(IdForm):
+    id_prefix = "pref"
+    blur_sensitive = forms.BooleanField(
+        required=False,
+        label="Blur notes and transcripts of sensitive samples until I reveal them",
+        help_text="Each reveal is recorded. Turning this off shows sensitive text straight away.",
+    )

@@ -1,0 +1,1 @@
+"""Notifications: in-app notifications and emails for case events, plus the daily reminder digest."""

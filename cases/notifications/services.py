@@ -1,0 +1,259 @@
+"""Every write of the notifications: creating them for case events and for the daily reminders, sending their emails,
+and marking them read. Called by the Celery tasks in `cases/tasks.py` and by the notification pages.
+
+Nothing is created or sent twice, whatever a task's retries do:
+- each notification has a unique `idempotency_key` (`activity:<activity id>:<recipient id>` for events,
+  `<kind>:<item or case id>:<due date>` for reminders) and is inserted with `ON CONFLICT DO NOTHING`;
+- an event email is sent while its notification row is locked and still has no `emailed_at`, and `emailed_at` is
+  stamped in the same transaction (an email that fails to send rolls back, so the retry sends it once);
+- each user has one `NotificationDigest` row per day (unique), locked while the digest email is sent and stamped with
+  `sent_at`: at most one reminder email a day.
+"""
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from cases import permissions
+from cases.choices import OPEN_ACTION_ITEM_STATUSES, ActivityVerb, CaseStatus
+from cases.models import ActionItem, Activity, Case, Comment, Notification, NotificationDigest
+from cases.notifications.choices import REMINDER_KINDS, NotificationKind
+
+DUE_SOON_DAYS = 2
+
+
+def case_url(case_id: int) -> str:
+    return f"/cases/{case_id}/"
+
+
+def _status_label(value: str) -> str:
+    return CaseStatus(value).label if value in CaseStatus.values else value
+
+
+def _actor_name(actor: User | None) -> str:
+    return actor.get_username() if actor is not None else "The detection pipeline"
+
+
+# EVENT NOTIFICATIONS
+# ------------------------------------------------------------------------------
+
+
+def _event_recipients(activity: Activity) -> tuple[str, list[User], str, ActionItem | None]:
+    """(kind, recipients, message, action item) of one timeline entry; no recipients for events nobody is told of."""
+    case, data, actor = activity.case, activity.data, activity.actor
+    who = _actor_name(actor)
+    if activity.verb == ActivityVerb.ASSIGNED and data.get("owner_id"):
+        recipients = list(User.objects.filter(pk=data["owner_id"], is_active=True))
+        return NotificationKind.CASE_ASSIGNED, recipients, f"{who} assigned you {case.key}: {case.title}", None
+    if activity.verb in (ActivityVerb.TRANSITIONED, ActivityVerb.REOPENED):
+        recipients = list(case.watchers.filter(is_active=True))
+        source, target = _status_label(data.get("source", "")), _status_label(data.get("target", ""))
+        message = f"{case.key} moved from {source} to {target} ({who}): {case.title}"
+        return NotificationKind.CASE_STATE_CHANGED, recipients, message, None
+    if activity.verb == ActivityVerb.COMMENTED and data.get("comment_id"):
+        comment = Comment.objects.filter(pk=data["comment_id"]).first()
+        mentioned = list(comment.mentions.filter(is_active=True)) if comment else []
+        recipients = [user for user in mentioned if permissions.can_view_case(user, case)]
+        return NotificationKind.MENTIONED, recipients, f"{who} mentioned you on {case.key}: {case.title}", None
+    if activity.verb in (ActivityVerb.ACTION_ITEM_ADDED, ActivityVerb.ACTION_ITEM_UPDATED):
+        owner_changed = activity.verb == ActivityVerb.ACTION_ITEM_ADDED or "owner" in data.get("changes", {})
+        item = ActionItem.objects.select_related("owner").filter(pk=data.get("action_item_id")).first()
+        if owner_changed and item is not None and item.owner is not None and item.owner.is_active:
+            message = f"{who} assigned you the action item “{item.title}” on {case.key}"
+            return NotificationKind.ACTION_ITEM_ASSIGNED, [item.owner], message, item
+    return "", [], "", None
+
+
+@transaction.atomic
+def notifications_for_activity(*, activity_id: int) -> list[Notification]:
+    """Create the notifications of one timeline entry (assignment, state change of a watched case, mention, action
+    item handed over) for everyone concerned but its actor; returns them, whether created now or by an earlier try."""
+    activity = Activity.objects.select_related("case", "actor").get(pk=activity_id)
+    kind, recipients, message, item = _event_recipients(activity)
+    recipients = [user for user in recipients if user.pk != activity.actor_id]
+    if not recipients:
+        return []
+    keys = {user.pk: f"activity:{activity.pk}:{user.pk}" for user in recipients}
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=user,
+                kind=kind,
+                case=activity.case,
+                action_item=item,
+                actor=activity.actor,
+                message=message[:500],
+                url=case_url(activity.case_id),
+                idempotency_key=keys[user.pk],
+            )
+            for user in recipients
+        ],
+        ignore_conflicts=True,
+    )
+    return list(Notification.objects.filter(idempotency_key__in=keys.values()).order_by("id"))
+
+
+def _email_body(template: str, **context) -> str:
+    return render_to_string(template, {"site_url": settings.SITE_URL.rstrip("/"), **context})
+
+
+def notification_email_send(*, notification_id: int) -> bool:
+    """Email one event notification unless it was already emailed; True when an email went out now.
+
+    The row is locked and `emailed_at` stamped in the same transaction as the send: a failed send rolls back (the
+    retry sends it), a send that succeeded is never repeated. Recipients without an address get none."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("recipient")
+            .filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
+        )
+        if notification is None or not notification.recipient.email:
+            return False
+        send_mail(
+            subject=f"[RCA] {notification.message}"[:200],
+            message=_email_body("notifications/email/event.txt", notification=notification),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[notification.recipient.email],
+        )
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    return True
+
+
+# REMINDERS AND THE DAILY DIGEST
+# ------------------------------------------------------------------------------
+
+
+def _reminder(kind: str, recipient_id: int, case: Case, item: ActionItem | None, key: str, message: str):
+    return Notification(
+        recipient_id=recipient_id,
+        kind=kind,
+        case=case,
+        action_item=item,
+        message=message[:500],
+        url=case_url(case.pk),
+        idempotency_key=key,
+    )
+
+
+def reminders_create(*, now: datetime | None = None) -> int:
+    """Create the reminder notifications due now: action items due within `DUE_SOON_DAYS` days, overdue action items
+    (to their owners) and open cases past their SLA (to their owners). One reminder of a kind per item or case and
+    due date, so rerunning (or retrying) the same day creates nothing new. Returns how many were created."""
+    now = now or timezone.now()
+    open_items = ActionItem.objects.filter(
+        status__in=OPEN_ACTION_ITEM_STATUSES, owner__isnull=False, owner__is_active=True, due_at__isnull=False
+    ).select_related("case")
+    reminders = []
+    for item in open_items.filter(due_at__gte=now, due_at__lt=now + timedelta(days=DUE_SOON_DAYS)):
+        reminders.append(
+            _reminder(
+                NotificationKind.ACTION_ITEM_DUE_SOON,
+                item.owner_id,
+                item.case,
+                item,
+                f"due_soon:item:{item.pk}:{item.due_at.date().isoformat()}",
+                f"“{item.title}” on {item.case.key} is due {timezone.localtime(item.due_at):%a %d %b %H:%M}",
+            )
+        )
+    for item in open_items.filter(due_at__lt=now):
+        reminders.append(
+            _reminder(
+                NotificationKind.ACTION_ITEM_OVERDUE,
+                item.owner_id,
+                item.case,
+                item,
+                f"overdue:item:{item.pk}:{item.due_at.date().isoformat()}",
+                f"“{item.title}” on {item.case.key} is overdue (due {timezone.localtime(item.due_at):%d %b})",
+            )
+        )
+    for case in Case.objects.overdue(now).filter(owner__isnull=False, owner__is_active=True).order_by():
+        reminders.append(
+            _reminder(
+                NotificationKind.CASE_OVERDUE,
+                case.owner_id,
+                case,
+                None,
+                f"overdue:case:{case.pk}:{case.due_at.date().isoformat()}",
+                f"{case.key} is past its SLA (due {timezone.localtime(case.due_at):%d %b}): {case.title}",
+            )
+        )
+    before = Notification.objects.filter(idempotency_key__in=[r.idempotency_key for r in reminders]).count()
+    Notification.objects.bulk_create(reminders, ignore_conflicts=True, batch_size=1000)
+    after = Notification.objects.filter(idempotency_key__in=[r.idempotency_key for r in reminders]).count()
+    return after - before
+
+
+def digest_recipients() -> list[int]:
+    """Users with reminders not yet in a digest."""
+    return list(
+        Notification.objects.filter(kind__in=REMINDER_KINDS, digest__isnull=True)
+        .order_by("recipient_id")
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+
+
+def digest_send(*, recipient_id: int, day: date) -> NotificationDigest | None:
+    """Send `recipient`'s reminder digest for `day`: one email listing every reminder not yet in a digest.
+
+    At most one digest email per user and day: the day's digest row is locked, and a digest with `sent_at` is never
+    sent again (later reminders wait for the next day's digest). A user without an email address gets the reminders in
+    the app only. Returns the digest, or None when there was nothing to send."""
+    with transaction.atomic():
+        digest, _ = NotificationDigest.objects.get_or_create(recipient_id=recipient_id, date=day)
+        locked = NotificationDigest.objects.select_for_update(of=("self",)).select_related("recipient")
+        digest = locked.get(pk=digest.pk)
+        if digest.sent_at is not None:
+            return digest
+        pending = list(
+            Notification.objects.filter(recipient_id=recipient_id, kind__in=REMINDER_KINDS, digest__isnull=True)
+            .select_related("case")
+            .order_by("kind", "created_at", "id")
+        )
+        if not pending:
+            return None
+        now = timezone.now()
+        recipient = digest.recipient
+        if recipient.email:
+            send_mail(
+                subject=f"[RCA] {len(pending)} reminder(s) for {day:%d %b %Y}",
+                message=_email_body("notifications/email/digest.txt", notifications=pending, day=day, user=recipient),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[recipient.email],
+            )
+            digest.sent_at = now
+        Notification.objects.filter(pk__in=[notification.pk for notification in pending]).update(
+            digest=digest, emailed_at=now if recipient.email else None
+        )
+        digest.notification_count = len(pending)
+        digest.save(update_fields=["sent_at", "notification_count"])
+    return digest
+
+
+# READING
+# ------------------------------------------------------------------------------
+
+
+def notification_mark_read(*, user: User, notification_id: int) -> bool:
+    """Mark one of `user`'s notifications read (a guarded update: only unread rows of this user). True if it was."""
+    return bool(
+        Notification.objects.filter(pk=notification_id, recipient=user, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+    )
+
+
+def notifications_mark_all_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark all (or the given) unread notifications of `user` read; returns how many."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from cases.notifications import views
+
+urlpatterns = [
+    path("notifications/", views.notification_list, name="notification-list"),
+    path("notifications/<int:pk>/read/", views.notification_mark_read, name="notification-read"),
+    path("notifications/read-all/", views.notification_mark_all_read, name="notification-read-all"),
+]

@@ -1,0 +1,123 @@
+"""The report endpoints: parse the query string with the report forms, call one selector, return its rows as JSON
+or (`?format=csv`) CSV. Managers and quality leads only."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases import permissions
+from cases.reporting.choices import GroupBy
+from cases.reporting.filters import RemediationOptionsForm, ReportFilterForm
+from cases.reporting.remediation import REMEDIATION_COLUMNS, not_lowered, remediation_report
+from cases.reporting.renderers import CSVRenderer
+from cases.reporting.selectors import CLOSURE_COLUMNS, closure_report
+from cases.reporting.serializers import ClosureRowSerializer, RemediationRowSerializer
+
+
+class CanViewReports(BasePermission):
+    message = "Only managers and quality leads may see the reports."
+
+    def has_permission(self, request, view) -> bool:
+        return permissions.can_view_reports(request.user)
+
+
+_FILTER_PARAMETERS = [
+    OpenApiParameter("opened_after", OpenApiTypes.DATE, description="Cases opened on or after this date."),
+    OpenApiParameter("opened_before", OpenApiTypes.DATE, description="Cases opened before this date."),
+    OpenApiParameter("period", str, enum=["30", "90", "180", "365", "all"], description="Opened in the last N days."),
+    OpenApiParameter("team", int, description="Owning team id."),
+    OpenApiParameter("policy", str, description="Policy label code."),
+    OpenApiParameter("market", str, description="Market (ISO 3166-1 alpha-2)."),
+    OpenApiParameter("severity", str, enum=["S1", "S2", "S3", "S4"]),
+    OpenApiParameter("format", str, enum=["json", "csv"], description="`csv` returns the same rows as CSV."),
+]
+_ERRORS = {
+    400: OpenApiResponse(OpenApiTypes.OBJECT, description='Bad parameters: `{"group_by": ["..."]}`.'),
+    403: OpenApiResponse(OpenApiTypes.OBJECT, description="Not a manager or quality lead."),
+}
+
+
+class ReportView(APIView):
+    """Shared plumbing: permissions, CSV negotiation and JSON errors even when CSV was asked for."""
+
+    permission_classes = [IsAuthenticated, CanViewReports]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    csv_columns: tuple[str, ...] = ()
+    csv_filename = "report.csv"
+    form_class = ReportFilterForm
+
+    def validated_form(self, request):
+        form = self.form_class(request.query_params)
+        if not form.is_valid():
+            raise exceptions.ValidationError({field: list(errors) for field, errors in form.errors.items()})
+        return form
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400 and isinstance(getattr(request, "accepted_renderer", None), CSVRenderer):
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == 200 and isinstance(response.accepted_renderer, CSVRenderer):
+            response["Content-Disposition"] = f'attachment; filename="{self.csv_filename}"'
+        return response
+
+
+class ClosureReportView(ReportView):
+    csv_columns = CLOSURE_COLUMNS
+    csv_filename = "closure-report.csv"
+
+    @extend_schema(
+        operation_id="reports_closure",
+        summary="Closure rates, time to close and SLA breaches per group",
+        description="Definitions in `cases/reporting/selectors.py`: closure rate = closed / opened; days to close "
+        "over closed cases (continuous percentiles); SLA breach = resolved after `due_at`, or unresolved and past it.",
+        parameters=[
+            OpenApiParameter("group_by", str, enum=GroupBy.values, description="Default `month` (month opened)."),
+            *_FILTER_PARAMETERS,
+        ],
+        responses={
+            (200, "application/json"): ClosureRowSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+            **_ERRORS,
+        },
+    )
+    def get(self, request):
+        form = self.validated_form(request)
+        rows = closure_report(filters=form.report_filters(), group_by=form.grouping)
+        self.csv_filename = f"closure-report-by-{form.grouping}.csv"
+        return Response(rows)
+
+
+class RemediationReportView(ReportView):
+    csv_columns = REMEDIATION_COLUMNS
+    csv_filename = "remediation-report.csv"
+    form_class = RemediationOptionsForm
+
+    @extend_schema(
+        operation_id="reports_remediation",
+        summary="Error rate of each remediated case's slice before and after the fix",
+        description="Per case that reached monitoring or closed: audits and errors of its slice in the `window_days` "
+        "before the remediation date and since, with a two-proportion z-test. Definitions in "
+        "`cases/reporting/remediation.py`.",
+        parameters=[
+            OpenApiParameter("window_days", int, description="Days before the remediation date (default 28)."),
+            OpenApiParameter("min_audits", int, description="Fewer audits on a side: insufficient data (default 20)."),
+            OpenApiParameter("limit", int, description="Most recent remediations (default 500, at most 2000)."),
+            OpenApiParameter("not_lowered", bool, description="Only fixes that did not lower the error rate."),
+            *_FILTER_PARAMETERS,
+        ],
+        responses={
+            (200, "application/json"): RemediationRowSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+            **_ERRORS,
+        },
+    )
+    def get(self, request):
+        form = self.validated_form(request)
+        rows = remediation_report(filters=form.report_filters(), **form.remediation_options())
+        if form.cleaned_data.get("not_lowered"):
+            rows = not_lowered(rows)
+        return Response(rows)

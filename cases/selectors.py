@@ -1,0 +1,335 @@
+"""Reads for the case pages: the case board rows and counts, the case room bundle and the "my work" page.
+
+Every read starts from `cases.permissions.visible_cases` and filters with the shared `cases.filters.CaseFilter`, so
+the pages apply exactly the rules of the API. Each selector runs a fixed number of queries whatever the data size:
+related rows come with `select_related` / `Prefetch`, per-row counts are correlated subqueries evaluated only for
+the rows of the page.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import User
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import QueryDict
+from django.utils import timezone
+
+from cases import permissions
+from cases.choices import OPEN_ACTION_ITEM_STATUSES, OPEN_STATUSES, CaseStatus, Role
+from cases.filters import CaseFilter
+from cases.models import ActionItem, Activity, Case, Comment, Finding, Team, UserPreference
+from cases.workflow import AvailableTransition, available_transitions
+from rca.filters import SampleFilter
+from rca.models import ModerationSample
+
+CASE_PAGE_SIZE = 25
+LINKED_SAMPLES_PAGE_SIZE = 25
+TIMELINE_LIMIT = 200
+DUE_SOON = timedelta(days=1)
+
+
+# SLA
+# ------------------------------------------------------------------------------
+
+
+class SlaState:
+    """How a case stands against its due date; the values double as CSS modifiers."""
+
+    ON_TRACK = "on_track"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    MET = "met"
+    BREACHED = "breached"
+
+    LABELS = {
+        ON_TRACK: "On track",
+        DUE_SOON: "Due within a day",
+        OVERDUE: "Overdue",
+        MET: "Met SLA",
+        BREACHED: "Missed SLA",
+    }
+
+
+def sla_state(case: Case, now: datetime | None = None) -> str:
+    now = now or timezone.now()
+    if case.status in OPEN_STATUSES:
+        if case.due_at < now:
+            return SlaState.OVERDUE
+        return SlaState.DUE_SOON if case.due_at - now < DUE_SOON else SlaState.ON_TRACK
+    resolved = case.resolved_at or case.closed_at
+    return SlaState.BREACHED if resolved and resolved > case.due_at else SlaState.MET
+
+
+# CASE BOARD
+# ------------------------------------------------------------------------------
+
+
+def _open_item_count() -> Subquery:
+    items = (
+        ActionItem.objects.filter(case_id=OuterRef("pk"), status__in=OPEN_ACTION_ITEM_STATUSES)
+        .order_by()
+        .values("case_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(items, output_field=IntegerField()), 0)
+
+
+@dataclass
+class CaseBoard:
+    filterset: CaseFilter
+    page: Page
+    status_counts: list[tuple[str, str, int]]
+    total: int
+    is_valid: bool
+
+
+def case_board(*, user: User, params: QueryDict, page_number: str | int | None = 1) -> CaseBoard:
+    """The visible cases matching `params` (the API's case filters), one page of them, and a count per status.
+
+    The counts ignore the status filter so that the status tabs show what each one would hold.
+    """
+    visible = permissions.visible_cases(user)
+    filterset = CaseFilter(params, queryset=visible)
+    is_valid = filterset.is_valid()
+    queryset = visible.none() if not is_valid else filterset.qs
+    if not params.get("ordering"):
+        queryset = queryset.order_by("-opened_at", "-id")
+    without_status = params.copy()
+    without_status.pop("status", None)
+    without_status.pop("ordering", None)
+    count_filter = CaseFilter(without_status, queryset=visible)
+    counts: dict[str, int] = {}
+    if is_valid and count_filter.is_valid():
+        counts = dict(count_filter.qs.order_by().values_list("status").annotate(n=Count("id")))
+    status_counts = [(value, label, counts.get(value, 0)) for value, label in CaseStatus.choices]
+    # The total is the sum of the selected statuses' counts: no second COUNT over the same rows.
+    selected = set(filterset.form.cleaned_data.get("status") or []) if is_valid else set()
+    total = sum(count for value, _, count in status_counts if not selected or value in selected)
+
+    rows = queryset.select_related("owner", "team").annotate(open_items=_open_item_count())
+    paginator = Paginator(rows, CASE_PAGE_SIZE)
+    paginator.__dict__["count"] = total  # Paginator.count is a cached_property
+    page = paginator.get_page(page_number)
+    for row in page.object_list:
+        row.sla = sla_state(row)
+    return CaseBoard(filterset, page, status_counts, total, is_valid)
+
+
+def board_choices() -> dict[str, list]:
+    """Options of the board's filter selects: owners (quality leads), teams, policy labels. Three queries."""
+    from rca.models import PolicyLabel
+
+    return {
+        "owners": list(
+            User.objects.filter(Q(groups__name=Role.QUALITY_LEAD) | Q(is_superuser=True), is_active=True)
+            .distinct()
+            .order_by("username")
+            .only("id", "username", "first_name", "last_name")
+        ),
+        "teams": list(Team.objects.order_by("name").only("id", "name")),
+        "labels": list(PolicyLabel.objects.filter(is_active=True).only("code", "name")),
+    }
+
+
+# MY WORK
+# ------------------------------------------------------------------------------
+
+
+@dataclass
+class MyWork:
+    action_items: list[ActionItem]
+    owned_cases: list[Case]
+    overdue_cases: list[Case]
+    watched_cases: list[Case]
+    open_count: int
+    overdue_count: int
+
+
+MY_WORK_LIMIT = 20
+
+
+def _my_scope(user: User) -> QuerySet[Case]:
+    """The cases "my work" is about: a partner's visible cases, a manager's every case, otherwise owned or watched.
+
+    Owned-or-watched is a `pk IN (UNION ALL)` of two index lookups, which PostgreSQL plans far better than an OR
+    across the watchers join.
+    """
+    visible = permissions.visible_cases(user)
+    if permissions.is_partner(user) or (permissions.is_manager(user) and not permissions.is_quality_lead(user)):
+        return visible
+    mine = (
+        Case.objects.filter(owner=user)
+        .order_by()
+        .values("pk")
+        .union(Case.watchers.through.objects.filter(user_id=user.pk).order_by().values("case_id"), all=True)
+    )
+    return visible.filter(pk__in=mine)
+
+
+def my_work(*, user: User) -> MyWork:
+    """The home page: the user's own open action items first, then the cases they own, the overdue ones among their
+    cases, and the ones they follow (for a partner: every case shared with it).
+
+    Every list is capped and every count runs on indexed columns, so the page stays quick on 100,000 cases.
+    """
+    now = timezone.now()
+    visible = permissions.visible_cases(user)
+    scope = _my_scope(user)
+    items = list(
+        ActionItem.objects.filter(owner=user, status__in=OPEN_ACTION_ITEM_STATUSES, case__in=visible.values("pk"))
+        .select_related("case", "team")
+        .order_by("due_at", "id")[:MY_WORK_LIMIT]
+    )
+    rows = Case.objects.select_related("owner").annotate(open_items=_open_item_count())
+    open_scope = scope.filter(status__in=OPEN_STATUSES)
+    overdue_scope = open_scope.filter(due_at__lt=now)
+    owned: list[Case] = []
+    if not permissions.is_partner(user):
+        owned = list(rows.filter(owner=user, status__in=OPEN_STATUSES).order_by("due_at", "id")[:MY_WORK_LIMIT])
+    # A partner's shared list is sorted by due date, overdue first: a second pass for an overdue list would repeat it.
+    overdue: list[Case] = []
+    if not permissions.is_partner(user):
+        overdue = list(rows.filter(pk__in=overdue_scope.values("pk")).order_by("due_at", "id")[:MY_WORK_LIMIT])
+    followed = open_scope if permissions.is_partner(user) else open_scope.exclude(owner=user)
+    if permissions.is_manager(user) and not permissions.is_quality_lead(user):
+        followed = open_scope.filter(watchers=user)
+    watched = list(rows.filter(pk__in=followed.values("pk")).order_by("due_at", "id")[:MY_WORK_LIMIT])
+    for case in (*owned, *overdue, *watched):
+        case.sla = sla_state(case, now)
+    for item in items:
+        item.is_overdue = bool(item.due_at and item.due_at < now)
+    totals = open_scope.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
+    return MyWork(items, owned, overdue, watched, totals["open"], totals["overdue"])
+
+
+# CASE ROOM
+# ------------------------------------------------------------------------------
+
+
+def visible_case_or_none(*, user: User, case_id: int) -> Case | None:
+    return (
+        permissions.visible_cases(user)
+        .select_related("owner", "team", "pattern", "duplicate_of")
+        .filter(pk=case_id)
+        .first()
+    )
+
+
+def blur_preference(user: User) -> bool:
+    """Whether sensitive sample text is blurred for `user` (on unless the user turned it off)."""
+    preference = UserPreference.objects.filter(user=user).only("blur_sensitive").first()
+    return True if preference is None else preference.blur_sensitive
+
+
+def sample_rows(queryset: QuerySet[ModerationSample]) -> QuerySet[ModerationSample]:
+    """Samples with the labels needed to decide on blurring, without the bulky columns we do not show."""
+    return queryset.select_related("decision_label", "audit_label")
+
+
+def mark_sensitive(samples, *, blur: bool) -> None:
+    for sample in samples:
+        sample.is_sensitive = sample.decision_label.is_sensitive or sample.audit_label.is_sensitive
+        sample.blurred = blur and sample.is_sensitive
+
+
+@dataclass
+class CaseRoom:
+    case: Case
+    sla: str
+    transitions: list[AvailableTransition]
+    sample_filter: SampleFilter
+    samples: Page
+    findings: list[Finding]
+    action_items: list[ActionItem]
+    comments: list[Comment]
+    activities: list[Activity]
+    shared_teams: list[Team]
+    is_watching: bool
+    watcher_count: int
+    blur: bool
+    activity_total: int = 0
+
+
+def case_room(*, case: Case, user: User, sample_params: QueryDict, sample_page: str | int | None = 1) -> CaseRoom:
+    """Everything the case page shows, in a fixed number of queries (linked samples and timeline are paged/capped)."""
+    now = timezone.now()
+    blur = blur_preference(user)
+    linked = ModerationSample.objects.filter(case_links__case=case)
+    sample_filter = SampleFilter(sample_params, queryset=linked)
+    sample_qs = sample_filter.qs if sample_filter.is_valid() else linked.none()
+    sample_qs = sample_rows(sample_qs).order_by("-audited_at", "-id")
+    samples = Paginator(sample_qs, LINKED_SAMPLES_PAGE_SIZE).get_page(sample_page)
+    mark_sensitive(samples.object_list, blur=blur)
+
+    finding_comments = Prefetch(
+        "comments", queryset=Comment.objects.select_related("author").order_by("created_at", "id")
+    )
+    findings = list(
+        case.findings.select_related("author")
+        .prefetch_related(finding_comments)
+        .annotate(evidence_count=Count("evidence"))
+        .order_by("created_at", "id")
+    )
+    action_items = list(case.action_items.select_related("owner", "team").order_by("due_at", "id"))
+    for item in action_items:
+        item.is_overdue = bool(item.due_at and item.due_at < now and item.status in OPEN_ACTION_ITEM_STATUSES)
+        item.user_may_update = permissions.can_update_action_item(user, item)
+    comments = list(case.comments.filter(finding__isnull=True).select_related("author").order_by("created_at", "id"))
+    activity_total = case.activities.count()
+    activities = list(case.activities.select_related("actor").order_by("-created_at", "-id")[:TIMELINE_LIMIT])
+    activities.reverse()
+    shared_teams = list(case.shared_teams.order_by("name"))
+    watchers = set(case.watchers.values_list("id", flat=True))
+    return CaseRoom(
+        case=case,
+        sla=sla_state(case, now),
+        transitions=available_transitions(case, user),
+        sample_filter=sample_filter,
+        samples=samples,
+        findings=findings,
+        action_items=action_items,
+        comments=comments,
+        activities=activities,
+        shared_teams=shared_teams,
+        is_watching=user.pk in watchers,
+        watcher_count=len(watchers),
+        blur=blur,
+        activity_total=activity_total,
+    )
+
+
+def action_item_owner_choices() -> QuerySet[User]:
+    """People an action item can be handed to: partners and quality leads."""
+    return (
+        User.objects.filter(
+            Q(groups__name__in=[Role.PARTNER, Role.QUALITY_LEAD]) | Q(is_superuser=True), is_active=True
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def quality_lead_choices() -> QuerySet[User]:
+    return (
+        User.objects.filter(Q(groups__name=Role.QUALITY_LEAD) | Q(is_superuser=True), is_active=True)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def open_case_choices(*, user: User, limit: int = 50) -> list[Case]:
+    """Open cases a quality lead may add samples to (most recent first), for the samples explorer."""
+    return list(
+        permissions.visible_cases(user)
+        .filter(status__in=OPEN_STATUSES)
+        .order_by("-opened_at", "-id")
+        .only("id", "title", "status")[:limit]
+    )
+
+
+def recent_visible_cases(*, user: User, limit: int = 50) -> list[Case]:
+    """The most recently opened cases `user` may see (for a partner's case picker on the samples explorer)."""
+    return list(permissions.visible_cases(user).order_by("-opened_at", "-id").only("id", "title")[:limit])

@@ -1,0 +1,147 @@
+"""Serializers of the evidence API: samples (field names of spec/moderation-sample.md), error patterns, detection runs.
+
+Moderator and auditor ids are personal data: they go through `cases.permissions.personal_id_for`, which masks them
+for everyone but quality leads and managers.
+"""
+
+from django.conf import settings
+from rest_framework import serializers
+
+from cases.api.fast import datetime_text
+from cases.api.strict import StrictSerializer
+from cases.permissions import personal_id_for
+from rca.choices import ContentType, DecisionSource, Outcome
+from rca.models import DetectionRun, ErrorPattern, ModerationSample
+
+# Columns a sample's representation reads (`.values()` of the list endpoint).
+SAMPLE_COLUMNS = (
+    "external_id", "content_id", "content_type", "surface", "market", "language", "queue", "decision_source",
+    "model_version", "moderator_id", "decision_label_id", "audit_label_id", "outcome", "model_score", "decided_at",
+    "audited_at", "auditor_id", "notes", "transcript", "tags", "imported_at", "updated_at",
+)  # fmt: skip
+SAMPLE_FIELDS = (
+    "external_id", "content_id", "content_type", "surface", "market", "language", "queue", "decision_source",
+    "model_version", "moderator_id", "decision_label", "audit_label", "outcome", "model_score", "decided_at",
+    "audited_at", "auditor_id", "notes", "transcript", "tags", "imported_at", "updated_at",
+)  # fmt: skip
+
+
+class SampleSerializer(serializers.ModelSerializer):
+    content_type = serializers.ChoiceField(choices=ContentType.choices)
+    decision_source = serializers.ChoiceField(choices=DecisionSource.choices)
+    decision_label = serializers.CharField(source="decision_label_id", help_text="Policy label code, or `none`.")
+    audit_label = serializers.CharField(source="audit_label_id", help_text="Policy label code, or `none`.")
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    moderator_id = serializers.CharField(help_text="Masked (`••••••`) unless the user is a quality lead or manager.")
+    auditor_id = serializers.CharField(help_text="Masked (`••••••`) unless the user is a quality lead or manager.")
+    tags = serializers.ListField(child=serializers.CharField(), source="tag_list")
+
+    class Meta:
+        model = ModerationSample
+        fields = SAMPLE_FIELDS
+        read_only_fields = SAMPLE_FIELDS
+
+    def to_representation(self, instance):
+        """The same output as DRF's field-by-field representation, built directly from the row (a model instance or
+        a `.values()` dict): a page of 200 samples is rendered several times faster (see bench/bench_api.py)."""
+        row = instance if isinstance(instance, dict) else instance.__dict__
+        user = self.context["request"].user
+        return {
+            "external_id": row["external_id"],
+            "content_id": row["content_id"],
+            "content_type": row["content_type"],
+            "surface": row["surface"],
+            "market": row["market"],
+            "language": row["language"],
+            "queue": row["queue"],
+            "decision_source": row["decision_source"],
+            "model_version": row["model_version"],
+            "moderator_id": personal_id_for(user, row["moderator_id"]),
+            "decision_label": row["decision_label_id"],
+            "audit_label": row["audit_label_id"],
+            "outcome": row["outcome"],
+            "model_score": None if row["model_score"] is None else float(row["model_score"]),
+            "decided_at": datetime_text(row["decided_at"]),
+            "audited_at": datetime_text(row["audited_at"]),
+            "auditor_id": personal_id_for(user, row["auditor_id"]),
+            "notes": row["notes"],
+            "transcript": row["transcript"],
+            "tags": [tag for tag in row["tags"].split(";") if tag],
+            "imported_at": datetime_text(row["imported_at"]),
+            "updated_at": datetime_text(row["updated_at"]),
+        }
+
+
+class BulkRejectionSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Position of the record in the request (from 0).")
+    external_id = serializers.CharField(allow_null=True, allow_blank=True)
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), help_text="Field -> messages."
+    )
+
+
+class BulkResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    rejected = BulkRejectionSerializer(many=True)
+
+
+class SampleRecordSerializer(serializers.Serializer):
+    """One record of the bulk request, for the schema only: `rca.importing` validates records (and reports every
+    rejected one by index), so this describes the format rather than enforcing it."""
+
+    external_id = serializers.CharField(max_length=128)
+    content_id = serializers.CharField(max_length=128)
+    content_type = serializers.ChoiceField(choices=ContentType.choices)
+    surface = serializers.CharField(max_length=32, required=False)
+    market = serializers.CharField(max_length=2, help_text="ISO 3166-1 alpha-2, upper case.")
+    language = serializers.CharField(max_length=35, help_text="BCP 47 tag.")
+    queue = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    decision_source = serializers.ChoiceField(choices=DecisionSource.choices)
+    model_version = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    moderator_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    decision_label = serializers.CharField(max_length=64)
+    audit_label = serializers.CharField(max_length=64)
+    model_score = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=1)
+    decided_at = serializers.DateTimeField()
+    audited_at = serializers.DateTimeField()
+    auditor_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    notes = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+    transcript = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+    tags = serializers.ListField(child=serializers.CharField(max_length=64), required=False)
+
+
+class ErrorPatternSerializer(serializers.ModelSerializer):
+    definition = serializers.DictField(help_text="The slice: feature -> value (outcome, labels, market, ...).")
+    top_terms = serializers.ListField(child=serializers.CharField(), help_text="Characteristic terms of the notes.")
+    daily_counts = serializers.DictField(child=serializers.IntegerField(), help_text="ISO date -> misclassified.")
+    case = serializers.IntegerField(source="case_pk", allow_null=True, read_only=True, help_text="The case it feeds.")
+
+    class Meta:
+        model = ErrorPattern
+        fields = [
+            "id", "fingerprint", "name", "status", "definition", "top_terms", "policy_area", "policy_label", "market",
+            "support", "error_count", "error_rate", "baseline_rate", "lift", "first_seen", "last_seen", "days_seen",
+            "daily_counts", "case", "last_run", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class DetectionRunSerializer(serializers.ModelSerializer):
+    parameters = serializers.DictField()
+    timings = serializers.DictField()
+
+    class Meta:
+        model = DetectionRun
+        fields = [
+            "id", "status", "requested_by", "window_start", "window_end", "parameters", "samples_read", "errors_read",
+            "patterns_found", "patterns_new", "cases_opened", "cases_updated", "cases_reopened", "timings", "error",
+            "created_at", "started_at", "finished_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class DetectionRunRequestSerializer(StrictSerializer):
+    window_days = serializers.IntegerField(
+        min_value=1, max_value=365, required=False, help_text=f"Defaults to {settings.DETECTION_WINDOW_DAYS}."
+    )

@@ -1,0 +1,23 @@
+"""How a run is split: one partition per policy area of the label at stake in an error.
+
+The label at stake is the audit label, or the decision label when the audit found no violation (a false positive).
+Every error falls in exactly one partition, so partitions share nothing but the traffic they divide by, and run as a
+Celery group on as many workers as there are.
+"""
+
+from collections.abc import Iterable
+
+from rca.choices import NO_VIOLATION
+
+
+def stake_label(decision_label: str, audit_label: str) -> str:
+    return decision_label if audit_label == NO_VIOLATION else audit_label
+
+
+def plan_partitions(labels: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """`(label code, policy area)` pairs -> `{area: [label codes]}`, `none` left out, areas and codes sorted."""
+    plan: dict[str, list[str]] = {}
+    for code, area in labels:
+        if code != NO_VIOLATION:
+            plan.setdefault(area, []).append(code)
+    return {area: sorted(codes) for area, codes in sorted(plan.items())}

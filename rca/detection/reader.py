@@ -1,0 +1,58 @@
+"""Read a run's window: the traffic cube (grouped by the database) and one partition's errors, needed columns only.
+
+The cube is one `GROUP BY` over the window's categorical columns: the database reduces millions of audits to a few
+thousand combinations with their counts. Errors are one indexed query (`outcome`, `audited_at`) per partition.
+"""
+
+from datetime import datetime
+
+from django.db.models import Count, Q
+
+from rca.choices import NO_VIOLATION, Outcome
+from rca.detection.frame import CubeRow, ErrorRow
+from rca.models import ModerationSample, PolicyLabel
+
+CUBE_COLUMNS = ("market", "language", "decision_source", "model_version", "queue", "content_type", "tags")
+ERROR_COLUMNS = (
+    "id",
+    "audited_at",
+    "content_id",
+    "moderator_id",
+    "market",
+    "language",
+    "decision_source",
+    "model_version",
+    "queue",
+    "content_type",
+    "tags",
+    "decision_label_id",
+    "audit_label_id",
+    "notes",
+    "transcript",
+)
+
+
+def _window(start: datetime, end: datetime):
+    return ModerationSample.objects.filter(audited_at__gte=start, audited_at__lt=end)
+
+
+def read_label_areas() -> list[tuple[str, str]]:
+    return list(PolicyLabel.objects.order_by("code").values_list("code", "area"))
+
+
+def read_cube(start: datetime, end: datetime) -> list[CubeRow]:
+    rows = _window(start, end).values_list(*CUBE_COLUMNS).annotate(count=Count("id")).order_by()
+    return [CubeRow(*row) for row in rows]
+
+
+def read_errors(start: datetime, end: datetime, labels: list[str]) -> list[ErrorRow]:
+    at_stake = Q(audit_label_id__in=labels) | Q(audit_label_id=NO_VIOLATION, decision_label_id__in=labels)
+    rows = (
+        _window(start, end)
+        .exclude(outcome=Outcome.CORRECT)
+        .filter(at_stake)
+        .order_by("id")  # a stable order: the text sample, hence the topics, do not depend on the query plan
+        .values_list(*ERROR_COLUMNS)
+        .iterator(chunk_size=20000)
+    )
+    return [ErrorRow(*row) for row in rows]

@@ -1,0 +1,93 @@
+"""Pure helpers that give text and slices a stable shape: text normalisation, slice normalisation, fingerprints.
+
+No database access: plain data in, plain data out. Like Sentry's parameterisation, numbers, URLs, e-mail addresses,
+hex ids and timestamps are replaced by placeholders before anything is vectorised or hashed, so that "stream 8812"
+and "stream 9913" read as the same wording.
+"""
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+
+FINGERPRINT_VERSION = "v1"
+
+# Order matters: URLs and e-mails before the generic id/number rules that would eat their parts.
+_PLACEHOLDERS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE), " url "),
+    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), " email "),
+    (re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:z|[+-]\d{2}:?\d{2})?)?", re.I), " ts "),
+    (re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b"), " ts "),
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.IGNORECASE), " id "),
+    (re.compile(r"\b(?=[a-z_-]*\d)(?=\w*[a-z])[a-z0-9]+(?:[_-][a-z0-9]+)+\b", re.IGNORECASE), " id "),
+    (re.compile(r"\b0x[0-9a-f]+\b|\b[0-9a-f]{12,}\b", re.IGNORECASE), " id "),
+    (re.compile(r"\b\d+(?:[.,]\d+)*\b"), " num "),
+)
+_SPACES = re.compile(r"\s+")
+
+# Slice features, in the canonical order used by names and fingerprints.
+SLICE_FEATURES: tuple[str, ...] = (
+    "decision_label",
+    "audit_label",
+    "market",
+    "language",
+    "decision_source",
+    "model_version",
+    "queue",
+    "content_type",
+    "tag",
+    "text_topic",
+)
+
+
+def normalise_text(text: str) -> str:
+    """Lower-case `text` with URLs, e-mails, timestamps, ids and numbers replaced by placeholders."""
+    if not text:
+        return ""
+    out = text
+    for pattern, placeholder in _PLACEHOLDERS:
+        out = pattern.sub(placeholder, out)
+    return _SPACES.sub(" ", out).strip().lower()
+
+
+def _normalise_value(feature: str, value) -> str | int:
+    if feature == "text_topic":
+        return int(value)
+    value = str(value).strip()
+    if feature == "market":
+        return value.upper()
+    if feature == "language":
+        return value
+    return value.lower() if feature in ("decision_source", "content_type", "decision_label", "audit_label") else value
+
+
+def normalise_slice(definition: Mapping[str, object]) -> dict[str, str | int]:
+    """The slice with known features only, values in canonical case, keys in canonical order; unknown keys raise."""
+    unknown = set(definition) - set(SLICE_FEATURES)
+    if unknown:
+        raise ValueError(f"Unknown slice feature(s): {', '.join(sorted(unknown))}.")
+    return {
+        feature: _normalise_value(feature, definition[feature]) for feature in SLICE_FEATURES if feature in definition
+    }
+
+
+def pattern_fingerprint(definition: Mapping[str, object], *, version: str = FINGERPRINT_VERSION) -> str:
+    """A versioned hash of the normalised slice (text topic included): `v1:` + 60 hex digits, 63 characters."""
+    canonical = json.dumps(normalise_slice(definition), sort_keys=False, separators=(",", ":"))
+    digest = hashlib.sha256(f"{version}|{canonical}".encode()).hexdigest()[:60]
+    return f"{version}:{digest}"
+
+
+def pattern_name(definition: Mapping[str, object], top_terms: list[str], *, max_terms: int = 3) -> str:
+    """A readable name from the slice and the top terms, e.g. `none → bullying_harassment · ID · model · "slang"`."""
+    slice_ = normalise_slice(definition)
+    head = f"{slice_.get('decision_label', '?')} → {slice_.get('audit_label', '?')}"
+    parts = [head] + [
+        f"{feature}={value}"
+        for feature, value in slice_.items()
+        if feature not in ("decision_label", "audit_label", "text_topic")
+    ]
+    name = " · ".join(parts)
+    if top_terms:
+        name += " · “" + ", ".join(top_terms[:max_terms]) + "”"
+    return name[:255]

@@ -1,0 +1,127 @@
+"""Upsert one batch of validated samples by `external_id`, in its own transaction.
+
+On PostgreSQL the batch goes through `COPY` into a temporary staging table, then one
+`INSERT ... SELECT ... ON CONFLICT (external_id) DO UPDATE ... RETURNING (xmax = 0)` that also tells created from
+updated rows. Elsewhere (SQLite, the newcomer default) it is `bulk_create(update_conflicts=True)` after a look-up of
+the ids that already exist. Either way a batch is written whole or not at all, so a crash leaves whole batches only
+and running the import again finishes the job without duplicates. New rows get `imported_at = updated_at = now`;
+updated rows keep their `imported_at` and get a new `updated_at`.
+"""
+
+from collections.abc import Sequence
+from functools import cache
+from operator import itemgetter
+from typing import Any
+
+from django.db import connection, transaction
+
+from rca.models import ModerationSample
+
+# The clean record's keys (see validation.py), in the staging table's column order.
+COLUMNS = (
+    "external_id",
+    "content_id",
+    "content_type",
+    "surface",
+    "market",
+    "language",
+    "queue",
+    "decision_source",
+    "model_version",
+    "moderator_id",
+    "decision_label_id",
+    "audit_label_id",
+    "outcome",
+    "model_score",
+    "decided_at",
+    "audited_at",
+    "auditor_id",
+    "notes",
+    "transcript",
+    "tags",
+)
+_SQL_TYPES = {"model_score": "float8", "decided_at": "timestamptz", "audited_at": "timestamptz"}
+_COPY_TYPES = [_SQL_TYPES.get(name, "text") for name in COLUMNS]
+_row_values = itemgetter(*COLUMNS)
+_FIELDS_BY_ATTNAME = {field.attname: field for field in ModerationSample._meta.concrete_fields}
+# Field names (not attnames) for bulk_create: everything but the key, and updated_at (auto_now) with it.
+UPDATE_FIELDS = [_FIELDS_BY_ATTNAME[name].name for name in COLUMNS if name != "external_id"] + ["updated_at"]
+_SQLITE_IN_CHUNK = 900
+
+
+def write_batch(records: Sequence[dict[str, Any]]) -> tuple[int, int]:
+    """Upsert `records` (clean, with distinct external_ids) in one transaction; returns `(created, updated)`."""
+    if not records:
+        return 0, 0
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            return _write_postgresql(records)
+        return _write_with_orm(records)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# PostgreSQL: COPY + INSERT ... ON CONFLICT
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+@cache
+def _postgresql_statements() -> tuple[str, str, str, str]:
+    quote = connection.ops.quote_name
+    table = quote(ModerationSample._meta.db_table)
+    staging = "rca_import_staging_v1"
+    columns = [_FIELDS_BY_ATTNAME[name].column for name in COLUMNS]
+    column_list = ", ".join(quote(column) for column in columns)
+    staging_columns = ", ".join(f"{quote(column)} {_SQL_TYPES.get(column, 'text')}" for column in columns)
+    # ON COMMIT DROP cleans up after a top-level batch; IF NOT EXISTS + TRUNCATE cover a batch nested in an outer
+    # transaction (a test, a caller's atomic block) where the table of the previous batch still exists.
+    create = f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ({staging_columns}) ON COMMIT DROP"
+    truncate = f"TRUNCATE {staging}"
+    # Binary COPY: no text rendering of datetimes and floats on either side (a third less CPU than text COPY).
+    copy = f"COPY {staging} ({column_list}) FROM STDIN (FORMAT BINARY)"
+    updates = ", ".join(f"{quote(column)} = EXCLUDED.{quote(column)}" for column in columns if column != "external_id")
+    upsert = (
+        f"WITH upserted AS ("
+        f" INSERT INTO {table} ({column_list}, imported_at, updated_at)"
+        # statement_timestamp(), not now(): the time of this batch even inside a caller's longer transaction.
+        # ORDER BY: concurrent imports lock the ids in the same order, so they cannot deadlock.
+        f" SELECT {column_list}, statement_timestamp(), statement_timestamp() FROM {staging} ORDER BY external_id"
+        f" ON CONFLICT (external_id) DO UPDATE SET {updates}, updated_at = EXCLUDED.updated_at"
+        f" RETURNING (xmax = 0) AS created"
+        f") SELECT count(*) FILTER (WHERE created), count(*) FROM upserted"
+    )
+    return create, truncate, copy, upsert
+
+
+def _write_postgresql(records: Sequence[dict[str, Any]]) -> tuple[int, int]:
+    create, truncate, copy_sql, upsert = _postgresql_statements()
+    with connection.cursor() as cursor:
+        cursor.execute(create)
+        cursor.execute(truncate)
+        with cursor.cursor.copy(copy_sql) as copy:
+            copy.set_types(_COPY_TYPES)
+            write_row = copy.write_row
+            for record in records:
+                write_row(_row_values(record))
+        cursor.execute(upsert)
+        created, total = cursor.fetchone()
+    return created, total - created
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Any other database: bulk_create with update_conflicts
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def _write_with_orm(records: Sequence[dict[str, Any]]) -> tuple[int, int]:
+    external_ids = [record["external_id"] for record in records]
+    existing: set[str] = set()
+    for start in range(0, len(external_ids), _SQLITE_IN_CHUNK):
+        chunk = external_ids[start : start + _SQLITE_IN_CHUNK]
+        existing.update(ModerationSample.objects.filter(external_id__in=chunk).values_list("external_id", flat=True))
+    ModerationSample.objects.bulk_create(
+        [ModerationSample(**record) for record in records],
+        update_conflicts=True,
+        unique_fields=["external_id"],
+        update_fields=UPDATE_FIELDS,
+    )
+    return len(records) - len(existing), len(existing)

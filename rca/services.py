@@ -1,0 +1,372 @@
+"""Writes of the rca app's analysis side: detection runs, and the patterns, topics and cases a run produces.
+
+A run goes `queued -> running -> succeeded | failed | skipped`:
+
+- `detection_run_request` creates a queued run and enqueues `rca.tasks.run_detection` after commit (the API calls it);
+- `detection_run_start` moves it to running (guarded update: a run starts once) and returns its partitions;
+- `detection_partition_analyse` reads one partition's window and analyses it; it writes nothing, so it may run twice;
+- `detection_run_finish` writes the results under a lock (PostgreSQL advisory lock, or a Redis lock), so that two runs
+  finishing at once open no duplicate case: patterns are found or created by fingerprint (unique), aliases and sample
+  overlap keep a pattern's identity, and `cases.services.case_record_pattern` opens, feeds or reopens its case;
+- `detection_run_execute` does all of it inline (the management command, tests, eager mode).
+"""
+
+import contextlib
+import zlib
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from time import perf_counter
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from cases.choices import Severity
+from cases.services import case_record_pattern
+from rca.choices import DetectionRunStatus, PatternStatus
+from rca.detection import reader
+from rca.detection.analysis import analyse_partition
+from rca.detection.params import DetectionParams, params_from_settings
+from rca.detection.partitions import plan_partitions, stake_label
+from rca.detection.text import term_similarity
+from rca.fingerprints import pattern_fingerprint, pattern_name
+from rca.models import (
+    DetectionRun,
+    ErrorPattern,
+    ModerationSample,
+    PatternFingerprint,
+    PatternSample,
+    PolicyLabel,
+    TextTopic,
+)
+
+MAX_WINDOW_DAYS = 365
+LOCK_NAME = "rca.detection.write"
+LOCK_WAIT_SECONDS = 300
+
+
+class DetectionLockBusy(Exception):
+    """Another run held the detection write lock for longer than `LOCK_WAIT_SECONDS`."""
+
+
+# REQUEST AND START
+# ------------------------------------------------------------------------------
+
+
+def detection_run_create(*, actor: User | None, window_days: int | None = None) -> DetectionRun:
+    """A queued run with the thresholds of the settings (and `window_days`, 1-365, when given). Enqueues nothing."""
+    if window_days is not None and not (isinstance(window_days, int) and 1 <= window_days <= MAX_WINDOW_DAYS):
+        raise ValidationError({"window_days": f"Must be a whole number of days from 1 to {MAX_WINDOW_DAYS}."})
+    params = params_from_settings(window_days=window_days)
+    return DetectionRun.objects.create(
+        status=DetectionRunStatus.QUEUED, requested_by=actor, parameters=params.as_dict()
+    )
+
+
+@transaction.atomic
+def detection_run_request(*, actor: User | None, window_days: int | None = None) -> DetectionRun:
+    """Create a queued run and enqueue `rca.tasks.run_detection` for it once the transaction commits."""
+    from rca import tasks
+
+    run = detection_run_create(actor=actor, window_days=window_days)
+    transaction.on_commit(lambda: tasks.run_detection.delay(run.pk))
+    return run
+
+
+def detection_run_start(*, run_id: int, now: datetime | None = None) -> list[str]:
+    """Move a queued run to running, fix its window, and return its partitions; `[]` if it was not queued."""
+    now = now or timezone.now()
+    run = DetectionRun.objects.get(pk=run_id)
+    params = DetectionParams.from_dict(run.parameters)
+    started = DetectionRun.objects.filter(pk=run_id, status=DetectionRunStatus.QUEUED).update(
+        status=DetectionRunStatus.RUNNING,
+        started_at=now,
+        window_start=now - timedelta(days=params.window_days),
+        window_end=now,
+    )
+    if started != 1:
+        return []
+    return list(plan_partitions(reader.read_label_areas()))
+
+
+# ANALYSE (read-only)
+# ------------------------------------------------------------------------------
+
+
+def detection_partition_analyse(*, run_id: int, partition: str) -> dict:
+    """Read and analyse one partition of a running run; returns JSON-ready hits, counts and timings. Writes nothing."""
+    run = DetectionRun.objects.get(pk=run_id)
+    params = DetectionParams.from_dict(run.parameters)
+    labels = plan_partitions(reader.read_label_areas()).get(partition, [])
+    started = perf_counter()
+    cube = reader.read_cube(run.window_start, run.window_end)
+    read_cube = perf_counter() - started
+    started = perf_counter()
+    errors = reader.read_errors(run.window_start, run.window_end, labels) if labels else []
+    read_errors = perf_counter() - started
+    result = analyse_partition(cube, errors, params)
+    result["partition"] = partition
+    result["samples"] = sum(row.count for row in cube)
+    result["timings"] = {"read_cube": read_cube, "read_errors": read_errors, **result["timings"]}
+    return result
+
+
+# FINISH (writes, under the lock)
+# ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def detection_lock() -> Iterator[None]:
+    """Serialise the writing step of concurrent runs (call inside a transaction on PostgreSQL).
+
+    PostgreSQL: a transaction-level advisory lock, waited for at most `LOCK_WAIT_SECONDS`. Elsewhere, with Redis: a
+    Redis lock with a timeout. SQLite without Redis (the eager newcomer setup) runs one process, and SQLite itself
+    serialises writers.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT_SECONDS}s'")
+            try:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(LOCK_NAME.encode())])
+            except Exception as exc:  # psycopg raises LockNotAvailable through Django's OperationalError
+                raise DetectionLockBusy(str(exc)) from exc
+        yield
+        return
+    if settings.REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        lock = client.lock(LOCK_NAME, timeout=LOCK_WAIT_SECONDS * 2, blocking_timeout=LOCK_WAIT_SECONDS)
+        if not lock.acquire():
+            raise DetectionLockBusy("another detection run held the Redis lock")
+        try:
+            yield
+        finally:
+            with contextlib.suppress(redis.exceptions.LockError):
+                lock.release()
+        return
+    yield
+
+
+def detection_run_finish(*, run_id: int, results: list[dict]) -> DetectionRun:
+    """Write the partitions' hits as patterns and cases, and record the counts on the run (status `succeeded`).
+
+    Idempotent: patterns are found by fingerprint (or alias, or sample overlap) before any is created, pattern samples
+    and case links skip what exists, and a run that is no longer running is left alone.
+    """
+    started = perf_counter()
+    with transaction.atomic():
+        run = DetectionRun.objects.select_for_update().get(pk=run_id)
+        if run.status != DetectionRunStatus.RUNNING:
+            return run
+        with detection_lock():
+            counts = _write_results(run, results)
+        timings = dict.fromkeys(("read_cube", "read_errors", "encode", "text", "search", "cover"), 0.0)
+        for result in results:
+            for key, value in result.get("timings", {}).items():
+                timings[key] = timings.get(key, 0.0) + value
+        timings["write"] = perf_counter() - started
+        now = timezone.now()
+        timings["total"] = (now - run.started_at).total_seconds() if run.started_at else timings["write"]
+        run.samples_read = max((result.get("samples", 0) for result in results), default=0)
+        run.errors_read = sum(result.get("errors", 0) for result in results)
+        for field, value in counts.items():
+            setattr(run, field, value)
+        run.timings = {key: round(value, 4) for key, value in timings.items()}
+        run.status = DetectionRunStatus.SUCCEEDED
+        run.finished_at = now
+        run.save()
+    return run
+
+
+def detection_run_fail(*, run_id: int, error: str, status: str = DetectionRunStatus.FAILED) -> None:
+    """Record why a run stopped (`failed`, or `skipped` when the lock stayed busy). Only a queued/running run."""
+    DetectionRun.objects.filter(pk=run_id, status__in=[DetectionRunStatus.QUEUED, DetectionRunStatus.RUNNING]).update(
+        status=status, error=error[:5000], finished_at=timezone.now()
+    )
+
+
+def detection_run_execute(*, run: DetectionRun) -> DetectionRun:
+    """Run a queued run inline, partition after partition (the command, tests and eager mode)."""
+    try:
+        partitions = detection_run_start(run_id=run.pk)
+        if not partitions and not DetectionRun.objects.filter(pk=run.pk, status=DetectionRunStatus.RUNNING).exists():
+            return DetectionRun.objects.get(pk=run.pk)
+        results = [detection_partition_analyse(run_id=run.pk, partition=partition) for partition in partitions]
+        return detection_run_finish(run_id=run.pk, results=results)
+    except DetectionLockBusy as exc:
+        detection_run_fail(run_id=run.pk, error=f"Skipped: {exc}", status=DetectionRunStatus.SKIPPED)
+        raise
+    except Exception as exc:
+        detection_run_fail(run_id=run.pk, error=f"{type(exc).__name__}: {exc}")
+        raise
+
+
+# WRITING HITS
+# ------------------------------------------------------------------------------
+
+
+def _kind_key(hit: dict) -> str:
+    return f"{hit['decision_label']}>{hit['audit_label']}"
+
+
+class _TopicResolver:
+    """Match a run's clusters to known topics of the same error kind by term similarity; create the rest."""
+
+    def __init__(self, run: DetectionRun, threshold: float) -> None:
+        self.run = run
+        self.threshold = threshold
+        self.known: dict[str, list[TextTopic]] = {}
+
+    def resolve(self, kind: str, topic: dict | None) -> TextTopic | None:
+        if not topic or not topic.get("terms"):
+            return None
+        if kind not in self.known:
+            self.known[kind] = list(TextTopic.objects.filter(error_kind=kind))
+        scored = [(term_similarity(topic["terms"], known.terms), known) for known in self.known[kind]]
+        best_score, best = max(scored, key=lambda pair: (pair[0], -pair[1].pk), default=(0.0, None))
+        if best is not None and best_score >= self.threshold:
+            if best.last_seen_run_id != self.run.pk:
+                best.last_seen_run = self.run
+                best.save(update_fields=["last_seen_run"])
+            return best
+        created = TextTopic.objects.create(
+            error_kind=kind, terms=topic["terms"], top_terms=topic["top_terms"], last_seen_run=self.run
+        )
+        self.known[kind].append(created)
+        return created
+
+
+def _definition(hit: dict, topic: TextTopic | None) -> dict:
+    definition = {"decision_label": hit["decision_label"], "audit_label": hit["audit_label"], **hit["conditions"]}
+    if topic is not None:
+        definition["text_topic"] = topic.pk
+    return definition
+
+
+def _find_pattern(fingerprints: list[str], hit: dict, taken: set[int]) -> ErrorPattern | None:
+    """The pattern owning one of the fingerprints, else the one already holding most of the hit's samples."""
+    pattern = ErrorPattern.objects.filter(fingerprint__in=fingerprints).exclude(pk__in=taken).first()
+    if pattern is None:
+        alias = (
+            PatternFingerprint.objects.filter(fingerprint__in=fingerprints)
+            .exclude(pattern_id__in=taken)
+            .select_related("pattern")
+            .first()
+        )
+        pattern = alias.pattern if alias else None
+    if pattern is not None:
+        return pattern
+    overlap = (
+        PatternSample.objects.filter(sample_id__in=hit["sample_ids"])
+        .exclude(pattern_id__in=taken)
+        .values("pattern_id")
+        .annotate(shared=Count("id"))
+        .order_by("-shared", "pattern_id")
+        .first()
+    )
+    if overlap and overlap["shared"] * 2 >= len(hit["sample_ids"]):
+        candidate = ErrorPattern.objects.get(pk=overlap["pattern_id"])
+        same_kind = (
+            candidate.definition.get("decision_label") == hit["decision_label"]
+            and candidate.definition.get("audit_label") == hit["audit_label"]
+        )
+        return candidate if same_kind else None
+    return None
+
+
+def severity_for(*, severity_weight: int, error_count: int, lift: float) -> str:
+    """S1-S4 from the label's severity weight (0-5), one step up for a large pattern (>= 200 errors or lift >= 20)."""
+    points = severity_weight + (1 if error_count >= 200 or lift >= 20 else 0)
+    if points >= 6:
+        return Severity.S1
+    if points >= 4:
+        return Severity.S2
+    if points >= 2:
+        return Severity.S3
+    return Severity.S4
+
+
+def _merge_daily(previous: dict, current: dict) -> dict:
+    merged = dict(previous or {})
+    merged.update(current)
+    return dict(sorted(merged.items()))
+
+
+def _write_results(run: DetectionRun, results: list[dict]) -> dict[str, int]:
+    params = DetectionParams.from_dict(run.parameters)
+    topics = _TopicResolver(run, params.topic_match_similarity)
+    labels = {label.code: label for label in PolicyLabel.objects.all()}
+    counts = dict.fromkeys(("patterns_found", "patterns_new", "cases_opened", "cases_updated", "cases_reopened"), 0)
+    taken: set[int] = set()
+    partitions = [result["partition"] for result in results if "partition" in result]
+    hits = sorted((hit for result in results for hit in result["hits"]), key=lambda hit: -hit["score"])
+    for hit in hits:
+        kind = _kind_key(hit)
+        topic = topics.resolve(kind, hit["topic"])
+        definition = _definition(hit, topic)
+        fingerprint = pattern_fingerprint(definition)
+        aliases = [
+            pattern_fingerprint(_definition(hit, topics.resolve(kind, merged)))
+            for merged in hit["merged_topics"]
+            if merged
+        ]
+        pattern = _find_pattern([fingerprint, *aliases], hit, taken)
+        created = False
+        if pattern is None:
+            name = pattern_name(definition, hit["topic"]["top_terms"] if hit["topic"] else [])
+            pattern, created = ErrorPattern.objects.get_or_create(
+                fingerprint=fingerprint, defaults={"name": name, "definition": definition}
+            )
+        taken.add(pattern.pk)
+        for alias in {fingerprint, *aliases} - {pattern.fingerprint}:
+            PatternFingerprint.objects.get_or_create(fingerprint=alias, defaults={"pattern": pattern})
+        _update_pattern(pattern, hit, run, labels)
+        PatternSample.objects.bulk_create(
+            [PatternSample(pattern=pattern, sample_id=sample_id, run=run) for sample_id in hit["sample_ids"]],
+            ignore_conflicts=True,
+            batch_size=5000,
+        )
+        label = labels.get(pattern.policy_label)
+        severity = severity_for(
+            severity_weight=label.severity_weight if label else 1, error_count=pattern.error_count, lift=pattern.lift
+        )
+        samples = ModerationSample.objects.filter(pk__in=hit["sample_ids"]).only("id", "external_id").order_by("id")
+        _case, outcome = case_record_pattern(pattern=pattern, samples=samples, severity=severity)
+        counts["patterns_found"] += 1
+        counts["patterns_new"] += int(created)
+        if outcome in ("opened", "updated", "reopened"):
+            counts[f"cases_{outcome}"] += 1
+    # Patterns of the analysed partitions that this run did not find are no longer significant.
+    stale = ErrorPattern.objects.filter(status=PatternStatus.ACTIVE, policy_area__in=partitions).exclude(pk__in=taken)
+    stale.update(status=PatternStatus.DORMANT, updated_at=timezone.now())
+    return counts
+
+
+def _update_pattern(pattern: ErrorPattern, hit: dict, run: DetectionRun, labels: dict[str, PolicyLabel]) -> None:
+    stake = stake_label(hit["decision_label"], hit["audit_label"])
+    label = labels.get(stake)
+    first_seen = datetime.fromisoformat(hit["first_seen"])
+    last_seen = datetime.fromisoformat(hit["last_seen"])
+    daily = _merge_daily(pattern.daily_counts, hit["daily_counts"])
+    top_terms = hit["topic"]["top_terms"] if hit["topic"] else []
+    pattern.name = pattern_name(pattern.definition, top_terms)
+    pattern.status = PatternStatus.ACTIVE
+    pattern.top_terms = top_terms
+    pattern.policy_area = label.area if label else ""
+    pattern.policy_label = stake
+    pattern.market = str(hit["conditions"].get("market", ""))[:2]
+    pattern.support = hit["support"]
+    pattern.error_count = hit["error_count"]
+    pattern.error_rate = hit["error_rate"]
+    pattern.baseline_rate = hit["baseline_rate"]
+    pattern.lift = min(hit["lift"], 1e9)
+    pattern.first_seen = min(first_seen, pattern.first_seen) if pattern.first_seen else first_seen
+    pattern.last_seen = max(last_seen, pattern.last_seen) if pattern.last_seen else last_seen
+    pattern.daily_counts = daily
+    pattern.days_seen = len(daily)
+    pattern.last_run = run
+    pattern.save()

@@ -1,0 +1,49 @@
+"""Thin Celery tasks around `rca.services`: a run fans out as a chord, one task per partition, then one write step.
+
+`run_detection` (beat: `detect-patterns-hourly`) starts a run, `analyse_partition` reads and analyses one partition
+(read-only, so `acks_late` is safe: a redelivered partition just computes again), and `finish_detection` writes the
+results under the detection lock (idempotent: fingerprints, guarded status). Tasks take ids and primitives only.
+In eager mode (no Redis) the chord runs inline, with the same code.
+"""
+
+from celery import chord, group, shared_task
+from django.db import InterfaceError, OperationalError
+
+from rca import services
+from rca.choices import DetectionRunStatus
+
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
+
+
+@shared_task(name="rca.tasks.run_detection", time_limit=120, soft_time_limit=100, autoretry_for=TRANSIENT,
+             retry_backoff=True, max_retries=3)  # fmt: skip
+def run_detection(run_id: int | None = None) -> int:
+    """Start run `run_id` (or a new run with the settings' window) and fan its partitions out; returns the run id."""
+    if run_id is None:
+        run_id = services.detection_run_create(actor=None).pk
+    partitions = services.detection_run_start(run_id=run_id)
+    if not partitions:
+        services.detection_run_finish(run_id=run_id, results=[])
+        return run_id
+    header = group(analyse_partition.s(run_id, partition) for partition in partitions)
+    chord(header, finish_detection.s(run_id)).on_error(fail_detection.s(run_id)).apply_async()
+    return run_id
+
+
+@shared_task(name="rca.tasks.analyse_partition", acks_late=True, time_limit=600, soft_time_limit=540,
+             autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)  # fmt: skip
+def analyse_partition(run_id: int, partition: str) -> dict:
+    return services.detection_partition_analyse(run_id=run_id, partition=partition)
+
+
+@shared_task(name="rca.tasks.finish_detection", acks_late=True, time_limit=900, soft_time_limit=840,
+             autoretry_for=(*TRANSIENT, services.DetectionLockBusy), retry_backoff=True, max_retries=3)  # fmt: skip
+def finish_detection(results: list[dict], run_id: int) -> dict:
+    run = services.detection_run_finish(run_id=run_id, results=results)
+    return {"run": run.pk, "status": run.status, "patterns_found": run.patterns_found}
+
+
+@shared_task(name="rca.tasks.fail_detection", time_limit=60)
+def fail_detection(request, exc, traceback, run_id: int) -> None:
+    """Error callback of the chord: record the failure on the run."""
+    services.detection_run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}", status=DetectionRunStatus.FAILED)

@@ -1,0 +1,272 @@
+"""Every filter of every list endpoint: it keeps what matches and drops what does not; a bad value is a 400."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from cases.filters import ActionItemFilter, CaseFilter, CommentFilter, FindingFilter
+from cases.models import Team
+from rca.filters import PatternFilter, SampleFilter
+from rca.models import PatternSample
+from tests.factories import (
+    ActionItemFactory,
+    CaseFactory,
+    CaseSampleFactory,
+    CommentFactory,
+    ErrorPatternFactory,
+    FindingFactory,
+    ModerationSampleFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+# The filter names of spec/api.md: a filter added to a FilterSet without a test here (or removed) fails this file.
+SPEC_FILTERS = {
+    SampleFilter: {
+        "outcome", "market", "language", "decision_source", "model_version", "decision_label", "audit_label", "queue",
+        "content_type", "tag", "audited_after", "audited_before", "case", "pattern", "q",
+    },
+    CaseFilter: {
+        "status", "severity", "owner", "team", "origin", "policy", "market", "opened_after", "opened_before",
+        "overdue", "q", "ordering",
+    },
+    ActionItemFilter: {"case", "owner", "team", "status", "overdue"},
+    FindingFilter: {"case", "status"},
+    CommentFilter: {"case", "finding"},
+    PatternFilter: {"status", "policy", "market", "case"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("filterset", list(SPEC_FILTERS), ids=lambda f: f.__name__)
+def test_filterset_has_exactly_the_documented_filters(filterset):
+    assert set(filterset.base_filters) == SPEC_FILTERS[filterset]
+
+
+def _ids(response) -> list:
+    assert response.status_code == 200, response.content
+    return [row.get("external_id", row.get("id")) for row in response.json()["results"]]
+
+
+# SAMPLES
+# ------------------------------------------------------------------------------
+
+HOUR = timedelta(hours=1)
+SAMPLE_CASES = {
+    # filter: (query value, overrides of the matching sample); the other sample has the factory's defaults
+    "outcome": (lambda: "false_positive", lambda: {"false_positive": True}),
+    "market": (lambda: "br", lambda: {"market": "BR"}),
+    "language": (lambda: "pt-BR", lambda: {"language": "pt-BR"}),
+    "decision_source": (lambda: "human", lambda: {"human": True}),
+    "model_version": (lambda: "live-clf-4.0", lambda: {"model_version": "live-clf-4.0"}),
+    "decision_label": (lambda: "hate_speech", lambda: {"wrong_policy": True}),
+    "audit_label": (lambda: "hate_speech", lambda: {"audit_label_id": "hate_speech"}),
+    "queue": (lambda: "br_priority", lambda: {"queue": "br_priority"}),
+    "content_type": (lambda: "video", lambda: {"content_type": "video"}),
+    "tag": (lambda: "minor_present", lambda: {"tags": ";gaming;minor_present;"}),
+    "audited_after": (
+        lambda: (timezone.now() - HOUR).isoformat(),
+        lambda: {"audited_at": timezone.now()},
+    ),
+    "audited_before": (
+        lambda: (timezone.now() - 48 * HOUR).isoformat(),
+        lambda: {"audited_at": timezone.now() - 72 * HOUR},
+    ),
+    "q": (lambda: "toy weapon", lambda: {"notes": "A toy weapon, not a real one"}),
+}
+
+
+@pytest.mark.parametrize("name", list(SAMPLE_CASES))
+def test_sample_filter_keeps_only_matching_samples(lead_client, name):
+    value, overrides = SAMPLE_CASES[name]
+    ModerationSampleFactory(external_id="qa-hit", **overrides())
+    ModerationSampleFactory(external_id="qa-miss")
+
+    response = lead_client.get("/api/v1/samples/", {name: value()})
+
+    assert _ids(response) == ["qa-hit"]
+
+
+def test_sample_filter_outcome_is_repeatable(lead_client):
+    ModerationSampleFactory(external_id="qa-fp", false_positive=True)
+    ModerationSampleFactory(external_id="qa-fn")
+    ModerationSampleFactory(external_id="qa-ok", correct=True)
+
+    response = lead_client.get("/api/v1/samples/?outcome=false_positive&outcome=false_negative")
+
+    assert sorted(_ids(response)) == ["qa-fn", "qa-fp"]
+
+
+def test_sample_filter_case_and_pattern(lead_client):
+    case, pattern = CaseFactory(), ErrorPatternFactory()
+    CaseSampleFactory(case=case, sample=ModerationSampleFactory(external_id="qa-case"))
+    PatternSample.objects.create(pattern=pattern, sample=ModerationSampleFactory(external_id="qa-pattern"))
+    ModerationSampleFactory(external_id="qa-none")
+
+    assert _ids(lead_client.get(f"/api/v1/samples/?case={case.pk}")) == ["qa-case"]
+    assert _ids(lead_client.get(f"/api/v1/samples/?pattern={pattern.pk}")) == ["qa-pattern"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "outcome=mostly_right",
+        "market=IDN",
+        "decision_source=robot",
+        "decision_label=no_such_label",
+        "audit_label=",
+        "content_type=gif",
+        "audited_after=yesterday",
+        "audited_before=2026-13-45",
+        "case=abc",
+        "case=1.5",
+        "case=0",
+        "case=99999999999999999999999",
+        "pattern=-1",
+        "q=" + "x" * 201,
+    ],
+)
+def test_sample_filter_refuses_bad_values_with_400(lead_client, query):
+    ModerationSampleFactory()
+
+    response = lead_client.get(f"/api/v1/samples/?{query}")
+
+    if query == "audit_label=":  # an empty value means "no filter", as in every HTML form
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 400
+        assert query.split("=")[0] in response.json()
+
+
+# CASES
+# ------------------------------------------------------------------------------
+
+
+def test_case_filter_status_is_repeatable(lead_client):
+    new, triage, closed = CaseFactory(), CaseFactory(status="triage"), CaseFactory(closed=True)
+
+    response = lead_client.get("/api/v1/cases/?status=new&status=triage")
+
+    assert sorted(_ids(response)) == sorted([new.pk, triage.pk])
+    assert closed.pk not in _ids(response)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "hit", "miss"),
+    [
+        ("severity", lambda: "S1", {"severity": "S1"}, {"severity": "S3"}),
+        ("origin", lambda: "detected", {"origin": "detected"}, {}),
+        ("policy", lambda: "hate_speech", {"policy_label": "hate_speech"}, {}),
+        ("market", lambda: "br", {"market": "BR"}, {}),
+        ("opened_after", lambda: (timezone.now() - HOUR).isoformat(), {}, {"opened_at": timezone.now() - 48 * HOUR}),
+        ("opened_before", lambda: (timezone.now() - HOUR).isoformat(), {"opened_at": timezone.now() - 48 * HOUR}, {}),
+        ("overdue", lambda: "true", {"due_at": timezone.now() - HOUR}, {}),
+        ("overdue", lambda: "false", {}, {"due_at": timezone.now() - HOUR}),
+        ("q", lambda: "minors", {"title": "Minors in live battles"}, {}),
+        ("q", lambda: "problem words", {"problem_statement": "These problem words"}, {}),
+    ],
+)
+def test_case_filter_keeps_only_matching_cases(lead_client, name, value, hit, miss):
+    hit_case = CaseFactory(**hit)
+    CaseFactory(**miss)
+
+    response = lead_client.get("/api/v1/cases/", {name: value()})
+
+    assert _ids(response) == [hit_case.pk]
+
+
+def test_case_filter_q_finds_a_case_by_its_key(lead_client):
+    wanted = CaseFactory()
+    CaseFactory()
+
+    assert _ids(lead_client.get("/api/v1/cases/", {"q": f"rca-{wanted.pk}"})) == [wanted.pk]
+
+
+def test_case_filter_owner_and_team(lead_client, quality_lead, policy_team):
+    mine = CaseFactory(owner=quality_lead, team=policy_team)
+    CaseFactory(owner=UserFactory(role="quality_lead"), team=Team.objects.get(slug="legal"))
+
+    assert _ids(lead_client.get(f"/api/v1/cases/?owner={quality_lead.pk}")) == [mine.pk]
+    assert _ids(lead_client.get(f"/api/v1/cases/?team={policy_team.pk}")) == [mine.pk]
+
+
+@pytest.mark.parametrize("field", ["opened_at", "due_at", "severity", "sample_count"])
+def test_case_filter_orders_both_ways(lead_client, field):
+    now = timezone.now()
+    first = CaseFactory(opened_at=now - 2 * HOUR, due_at=now + HOUR, severity="S1", sample_count=1)
+    second = CaseFactory(opened_at=now - HOUR, due_at=now + 2 * HOUR, severity="S2", sample_count=5)
+
+    assert _ids(lead_client.get(f"/api/v1/cases/?ordering={field}")) == [first.pk, second.pk]
+    assert _ids(lead_client.get(f"/api/v1/cases/?ordering=-{field}")) == [second.pk, first.pk]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["status=bogus", "severity=S0", "origin=alien", "policy=nope", "ordering=title", "overdue=perhaps", "owner=abc",
+     "team=987654", "opened_after=tomorrow"],
+)  # fmt: skip
+def test_case_filter_refuses_bad_values_with_400(lead_client, query):
+    response = lead_client.get(f"/api/v1/cases/?{query}")
+
+    assert response.status_code == 400
+    assert query.split("=")[0] in response.json()
+
+
+def test_case_list_caps_huge_page_sizes_at_200(lead_client):
+    CaseFactory.create_batch(201)
+
+    response = lead_client.get("/api/v1/cases/?page_size=5000")
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 200
+    assert response.json()["count"] == 201
+
+
+# ACTION ITEMS, FINDINGS, COMMENTS, PATTERNS
+# ------------------------------------------------------------------------------
+
+
+def test_action_item_filters(lead_client, quality_lead, policy_team):
+    case = CaseFactory()
+    mine = ActionItemFactory(case=case, owner=quality_lead, team=policy_team, due_at=timezone.now() - HOUR)
+    done = ActionItemFactory(done=True)
+
+    assert _ids(lead_client.get(f"/api/v1/action-items/?case={case.pk}")) == [mine.pk]
+    assert _ids(lead_client.get(f"/api/v1/action-items/?owner={quality_lead.pk}")) == [mine.pk]
+    assert _ids(lead_client.get(f"/api/v1/action-items/?team={policy_team.pk}")) == [mine.pk]
+    assert _ids(lead_client.get("/api/v1/action-items/?status=done")) == [done.pk]
+    assert sorted(_ids(lead_client.get("/api/v1/action-items/?status=done&status=open"))) == [mine.pk, done.pk]
+    assert _ids(lead_client.get("/api/v1/action-items/?overdue=true")) == [mine.pk]
+    assert _ids(lead_client.get("/api/v1/action-items/?overdue=false")) == [done.pk]
+    assert lead_client.get("/api/v1/action-items/?status=late").status_code == 400
+
+
+def test_finding_filters(lead_client):
+    finding = FindingFactory(status="confirmed")
+    FindingFactory()
+
+    assert _ids(lead_client.get(f"/api/v1/findings/?case={finding.case_id}")) == [finding.pk]
+    assert _ids(lead_client.get("/api/v1/findings/?status=confirmed")) == [finding.pk]
+    assert lead_client.get("/api/v1/findings/?case=x").status_code == 400
+
+
+def test_comment_filters(lead_client):
+    finding = FindingFactory()
+    on_finding = CommentFactory(case=finding.case, finding=finding)
+    on_case = CommentFactory(case=finding.case)
+    CommentFactory()
+
+    assert sorted(_ids(lead_client.get(f"/api/v1/comments/?case={finding.case_id}"))) == [on_finding.pk, on_case.pk]
+    assert _ids(lead_client.get(f"/api/v1/comments/?finding={finding.pk}")) == [on_finding.pk]
+    assert lead_client.get("/api/v1/comments/?finding=-3").status_code == 400
+
+
+def test_pattern_filters(lead_client):
+    hit = ErrorPatternFactory(policy_label="hate_speech", market="BR", status="dormant")
+    ErrorPatternFactory()
+    case = CaseFactory(pattern=hit)
+
+    for query in ("status=dormant", "policy=hate_speech", "market=br", f"case={case.pk}"):
+        assert _ids(lead_client.get(f"/api/v1/patterns/?{query}")) == [hit.pk], query
+    assert lead_client.get("/api/v1/patterns/?status=gone").status_code == 400

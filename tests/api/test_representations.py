@@ -1,0 +1,61 @@
+"""The hand-written representations of samples and cases (`cases.api.fast`) say exactly what DRF's would."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.test import APIRequestFactory
+
+from cases.api.serializers import CaseSerializer
+from cases.api.views import case_queryset, with_relation_ids
+from cases.models import Team
+from cases.permissions import personal_id_for
+from rca.api.serializers import SAMPLE_COLUMNS, SampleSerializer
+from rca.models import ModerationSample
+from tests.factories import CaseFactory, ErrorPatternFactory, ModerationSampleFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _context(user) -> dict:
+    request = APIRequestFactory().get("/")
+    request.user = user
+    return {"request": request}
+
+
+@pytest.mark.parametrize("role", ["manager", "partner"])
+def test_sample_representation_matches_drf(role):
+    user = UserFactory(role=role)
+    sample = ModerationSampleFactory(human=True, tags=";a;b;", model_score=None)
+    serializer = SampleSerializer(context=_context(user))
+
+    generic = serializers.ModelSerializer.to_representation(serializer, sample)
+    generic["moderator_id"] = personal_id_for(user, generic["moderator_id"])
+    generic["auditor_id"] = personal_id_for(user, generic["auditor_id"])
+
+    assert serializer.to_representation(sample) == generic
+    assert serializer.to_representation(ModerationSample.objects.values(*SAMPLE_COLUMNS).get()) == generic
+
+
+def test_case_representation_matches_drf(quality_lead):
+    legal, policy = Team.objects.get(slug="legal"), Team.objects.get(slug="policy")
+    now = timezone.now()
+    CaseFactory(
+        owner=quality_lead,
+        team=legal,
+        shared_teams=[legal, policy],
+        watchers=[quality_lead],
+        pattern=ErrorPatternFactory(),
+        closed_at=now,
+        triaged_at=now - timedelta(days=1),
+        root_cause_category="model_defect",
+    )
+    case = case_queryset(quality_lead).get()
+    serializer = CaseSerializer(context=_context(quality_lead))
+
+    generic = serializers.ModelSerializer.to_representation(serializer, case)
+    generic["shared_teams"], generic["watchers"] = sorted(generic["shared_teams"]), sorted(generic["watchers"])
+
+    assert serializer.to_representation(case) == generic
+    assert serializer.to_representation(with_relation_ids([case])[0]) == generic

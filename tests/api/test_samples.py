@@ -1,0 +1,162 @@
+"""The sample endpoints: cursor-paginated list, detail by external id, and the bulk upsert with partial success."""
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from rca.models import ModerationSample
+from tests.factories import ModerationSampleFactory
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = Path("/work/shared/spec/examples/samples.jsonl")
+
+
+def _record(external_id: str, **changes) -> dict:
+    record = {
+        "external_id": external_id,
+        "content_id": "ls-1",
+        "content_type": "live_stream",
+        "market": "ID",
+        "language": "id",
+        "decision_source": "model",
+        "model_version": "live-clf-3.2",
+        "decision_label": "none",
+        "audit_label": "bullying_harassment",
+        "decided_at": "2026-11-02T10:14:00+07:00",
+        "audited_at": "2026-11-03T09:00:00+07:00",
+        "notes": "Slang insult missed",
+        "tags": ["guest_battle"],
+    }
+    record.update(changes)
+    return record
+
+
+# LIST AND DETAIL
+# ------------------------------------------------------------------------------
+
+
+def test_sample_list_is_newest_audit_first_with_a_cursor(lead_client):
+    now = timezone.now()
+    for hours in range(5):
+        ModerationSampleFactory(external_id=f"qa-{hours}", audited_at=now - timedelta(hours=hours))
+
+    first = lead_client.get("/api/v1/samples/?page_size=3").json()
+    second = lead_client.get(first["next"]).json()
+
+    assert [row["external_id"] for row in first["results"]] == ["qa-0", "qa-1", "qa-2"]
+    assert [row["external_id"] for row in second["results"]] == ["qa-3", "qa-4"]
+    assert second["next"] is None
+
+
+def test_sample_list_caps_huge_page_sizes_at_200(lead_client):
+    ModerationSampleFactory.create_batch(205)
+
+    response = lead_client.get("/api/v1/samples/?page_size=100000")
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 200
+
+
+def test_sample_list_answers_a_forged_cursor_with_404(lead_client):
+    response = lead_client.get("/api/v1/samples/?cursor=bz14")
+
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Invalid cursor"
+
+
+def test_sample_detail_has_the_import_format_fields(lead_client):
+    ModerationSampleFactory(external_id="qa-000009", tags=";gaming;minor_present;")
+
+    body = lead_client.get("/api/v1/samples/qa-000009/").json()
+
+    assert body["external_id"] == "qa-000009"
+    assert body["tags"] == ["gaming", "minor_present"]
+    assert (body["decision_label"], body["audit_label"], body["outcome"]) == (
+        "none",
+        "bullying_harassment",
+        "false_negative",
+    )
+    for name in ("content_id", "content_type", "market", "language", "decided_at", "audited_at", "model_score"):
+        assert name in body
+
+
+# BULK
+# ------------------------------------------------------------------------------
+
+
+def test_sample_bulk_creates_updates_and_rejects_in_one_request(lead_client):
+    ModerationSampleFactory(external_id="qa-existing", notes="old")
+
+    response = lead_client.post(
+        "/api/v1/samples/bulk/",
+        [
+            _record("qa-new"),
+            _record("qa-existing", notes="new"),
+            _record("qa-bad-market", market="Indonesia"),
+            "not a record",
+            _record("qa-bad-label", audit_label="no_such_label"),
+        ],
+        format="json",
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["created"], body["updated"]) == (1, 1)
+    rejected = {row["index"]: row for row in body["rejected"]}
+    assert sorted(rejected) == [2, 3, 4]
+    assert rejected[2]["external_id"] == "qa-bad-market"
+    assert "market" in rejected[2]["errors"]
+    assert "audit_label" in rejected[4]["errors"]
+    assert ModerationSample.objects.get(external_id="qa-existing").notes == "new"
+    assert not ModerationSample.objects.filter(external_id__in=["qa-bad-market", "qa-bad-label"]).exists()
+
+
+def test_sample_bulk_imports_the_spec_examples_idempotently(lead_client):
+    records = [json.loads(line) for line in EXAMPLES.read_text().splitlines() if line.strip()]
+
+    first = lead_client.post("/api/v1/samples/bulk/", records, format="json").json()
+    second = lead_client.post("/api/v1/samples/bulk/", records, format="json").json()
+
+    assert (first["created"], first["updated"], first["rejected"]) == (len(records), 0, [])
+    assert (second["created"], second["updated"], second["rejected"]) == (0, len(records), [])
+    assert ModerationSample.objects.count() == len(records)
+
+
+@pytest.mark.parametrize("body", ['{"external_id": "qa-1"}', '"records"', "42", "null"])
+def test_sample_bulk_refuses_a_body_that_is_not_a_list(lead_client, body):
+    response = lead_client.post("/api/v1/samples/bulk/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["Expected a JSON list of sample records."]}
+
+
+def test_sample_bulk_refuses_more_than_the_maximum_records(lead_client, settings):
+    settings.BULK_MAX_RECORDS = 3
+
+    response = lead_client.post("/api/v1/samples/bulk/", [_record(f"qa-{n}") for n in range(4)], format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["At most 3 records per request; got 4."]}
+    assert not ModerationSample.objects.exists()
+
+
+def test_sample_bulk_refuses_a_too_large_body_with_413(lead_client, settings):
+    settings.API_BULK_MAX_BYTES = 1000
+
+    response = lead_client.post("/api/v1/samples/bulk/", [_record(f"qa-{n}") for n in range(10)], format="json")
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+    assert "at most 1,000" in response.json()["detail"]
+    assert not ModerationSample.objects.exists()
+
+
+def test_sample_bulk_answers_malformed_json_with_400(lead_client):
+    response = lead_client.post("/api/v1/samples/bulk/", '[{"external_id": "qa-1",', content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"

@@ -1,0 +1,110 @@
+"""The managers' dashboard in a real browser: a manager sees the four charts and the tables, filters them and downloads
+a CSV; a partner is refused. Screenshots go to test-results/screenshots/ (reports-dashboard*.png)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from cases.choices import CaseStatus, Severity
+from rca.models import ModerationSample
+from tests.cases.test_reports_selectors import build_closure_dataset
+from tests.factories import CaseFactory, ErrorPatternFactory, ModerationSampleFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def _audits(label: str, market: str, *, errors: int, total: int, when) -> None:
+    ModerationSample.objects.bulk_create(
+        ModerationSampleFactory.build(
+            audit_label_id=label, decision_label_id="none" if index < errors else label, market=market, audited_at=when
+        )
+        for index in range(total)
+    )
+
+
+@pytest.fixture
+def report_data(db):
+    """The hand-built closure data set, a spread of recent cases, and three remediated cases: one fix that worked,
+    one that changed nothing and one that made things worse."""
+    build_closure_dataset()
+    now = timezone.now()
+    owners = [UserFactory(username=name) for name in ("chen", "dewi", "emre")]
+    severities = list(Severity.values)
+    statuses = [CaseStatus.NEW, CaseStatus.TRIAGE, CaseStatus.INVESTIGATING, CaseStatus.REMEDIATING]
+    for index in range(36):
+        opened = now - timedelta(days=5 + index * 4)
+        closed = index % 3 != 0
+        CaseFactory(
+            owner=owners[index % 3],
+            severity=severities[index % 4],
+            opened_at=opened,
+            due_at=opened + timedelta(days=(2, 7, 14, 30)[index % 4]),
+            status=CaseStatus.CLOSED if closed else statuses[index % 4],
+            closed_at=opened + timedelta(days=1 + index % 9) if closed else None,
+            resolved_at=opened + timedelta(days=1 + index % 9) if closed else None,
+        )
+    fixed = now - timedelta(days=12)
+    for title, label, market, before, after in (
+        ("Slang insults in ID", "bullying_harassment", "ID", 30, 6),
+        ("Hate symbols in BR", "hate_speech", "BR", 12, 12),
+        ("Scam links in US", "spam_scam", "US", 8, 20),
+    ):
+        CaseFactory(
+            title=title,
+            market=market,
+            policy_label=label,
+            status=CaseStatus.MONITORING,
+            opened_at=now - timedelta(days=50),
+            due_at=now - timedelta(days=36),
+            remediating_at=fixed,
+            monitoring_at=fixed + timedelta(days=2),
+            pattern=ErrorPatternFactory(definition={"decision_label": "none", "audit_label": label, "market": market}),
+        )
+        _audits(label, market, errors=before, total=60, when=fixed - timedelta(days=7))
+        _audits(label, market, errors=after, total=60, when=fixed + timedelta(days=5))
+
+
+def test_manager_sees_the_dashboard_charts_and_downloads_a_csv(
+    page, live_server, login, screenshot, manager, report_data
+):
+    login(page, manager.username)
+
+    page.get_by_role("link", name="Reports").click()
+
+    expect(page.get_by_role("heading", name="Reports", level=1)).to_be_visible()
+    for chart in ("#chart-closure-by-month", "#chart-ageing", "#chart-time-to-close", "#chart-remediation"):
+        expect(page.locator(f"{chart} svg")).to_be_visible()
+    expect(page.locator("#chart-remediation circle[fill='#2f855a']").first).to_be_attached()
+    expect(page.get_by_text("2 fixes did not lower the error rate")).to_be_visible()
+    expect(page.locator("#remediation-rows tbody tr")).to_have_count(3)
+    screenshot(page, "reports-dashboard")
+
+    with page.expect_download() as download:
+        page.locator("#closure-table").locator("xpath=..").get_by_role("link", name="Download CSV").click()
+    assert download.value.suggested_filename == "closure-report-by-team.csv"
+    assert download.value.path().read_text().startswith("group,key,opened,closed,closure_rate")
+
+
+def test_manager_filters_the_dashboard_by_market(page, live_server, login, screenshot, manager, report_data):
+    login(page, manager.username)
+    page.goto(f"{live_server.url}/reports/")
+
+    page.get_by_label("Market").fill("BR")
+    page.get_by_label("Table by").select_option("owner")
+    page.get_by_role("button", name="Apply").click()
+
+    expect(page).to_have_url(f"{live_server.url}/reports/?period=365&team=&policy=&market=BR&group_by=owner")
+    expect(page.get_by_role("heading", name="Closure by owner")).to_be_visible()
+    expect(page.locator("#remediation-rows tbody tr")).to_have_count(1)
+    screenshot(page, "reports-dashboard-filtered")
+
+
+def test_partner_cannot_open_the_dashboard(page, live_server, login, partner):
+    login(page, partner.username)
+
+    response = page.goto(f"{live_server.url}/reports/")
+
+    assert response.status == 403
+    expect(page.get_by_role("link", name="Reports")).to_have_count(0)

@@ -1,0 +1,392 @@
+"""The access-control sweep: every URL pattern of the URLconf and every operation of the OpenAPI schema, requested as
+each role (anonymous, no role, partner of another team, partner of the case's team, manager, quality lead), against
+the rules of `cases/permissions.py` written out below as one expectation table per surface.
+
+The tables are complete by construction: a URL pattern or an API operation that has no row fails
+`test_sweep_every_*_has_a_rule`, so a new page or endpoint cannot ship without someone deciding who may use it.
+
+Page outcomes: `LOGIN` (redirect to the login page), a status code, `DONE` (a redirect or 200 after which the database
+changed) and `REFUSED` (a redirect with an error message, and the database unchanged: pages report a refused action
+that way). API outcomes: the status code, and for lists the number of rows the role sees.
+"""
+
+import re
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
+
+from cases.api.authentication import token_for
+from tests.hardening.world import PASSWORD, ROLES, World, build_world, state
+
+LOGIN = "login"
+DONE = "done"
+REFUSED = "refused"
+ADMIN_PREFIX = "admin/"
+API_PREFIX = "api/v1/"
+
+
+# THE URLCONF
+# ------------------------------------------------------------------------------
+
+
+def _walk(resolver: URLResolver, prefix: str = "") -> list[tuple[str, URLPattern]]:
+    found = []
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            found.extend(_walk(entry, prefix + str(entry.pattern)))
+        else:
+            found.append((prefix + str(entry.pattern), entry))
+    return found
+
+
+def url_routes() -> list[str]:
+    return [route for route, _pattern in _walk(get_resolver())]
+
+
+def api_operations() -> list[str]:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    methods = ("get", "post", "put", "patch", "delete")
+    return [f"{method.upper()} {path}" for path, ops in schema["paths"].items() for method in ops if method in methods]
+
+
+# PAGES: route -> (method, path, body, expected outcome per role in ROLES order)
+# ------------------------------------------------------------------------------
+
+Builder = Callable[[World], str]
+Body = Callable[[World], dict]
+
+
+def _case(suffix: str = "") -> Builder:
+    return lambda w: f"/cases/{w.case.pk}/{suffix}"
+
+
+NO_BODY: Body = lambda w: {}  # noqa: E731
+ALL_READ = (LOGIN, 200, 200, 200, 200, 200)
+CASE_READ = (LOGIN, 404, 404, 200, 200, 200)
+LEADS_AND_MANAGERS = (LOGIN, 403, 403, 403, 200, 200)
+LEAD_WRITE = (LOGIN, 404, 404, REFUSED, REFUSED, DONE)
+
+PAGES: dict[str, tuple[str, Builder, Body, tuple]] = {
+    "healthz": ("GET", lambda w: "/healthz", NO_BODY, (200,) * 6),
+    "accounts/login/": ("GET", lambda w: "/accounts/login/", NO_BODY, (200,) * 6),
+    "accounts/logout/": ("POST", lambda w: "/accounts/logout/", NO_BODY, (LOGIN,) * 6),
+    # The schema and its docs are public: they describe the API, and every operation in them needs a user.
+    "api/schema/": ("GET", lambda w: "/api/schema/", NO_BODY, (200,) * 6),
+    "api/docs/": ("GET", lambda w: "/api/docs/", NO_BODY, (200,) * 6),
+    "api/v1/^.*$": ("GET", lambda w: "/api/v1/no-such-endpoint/", NO_BODY, (404,) * 6),
+    "reports/": ("GET", lambda w: "/reports/", NO_BODY, LEADS_AND_MANAGERS),
+    "notifications/": ("GET", lambda w: "/notifications/", NO_BODY, ALL_READ),
+    # The lead's notification: nobody else may mark it read (404, not theirs).
+    "notifications/<int:pk>/read/": (
+        "POST",
+        lambda w: f"/notifications/{w.notification.pk}/read/",
+        NO_BODY,
+        (LOGIN, 404, 404, 404, 404, DONE),
+    ),
+    "notifications/read-all/": (
+        "POST",
+        lambda w: "/notifications/read-all/",
+        NO_BODY,
+        (LOGIN, 302, 302, 302, 302, DONE),
+    ),
+    "samples/": ("GET", lambda w: "/samples/", NO_BODY, ALL_READ),
+    "samples/<int:sample_id>/reveal/": ("POST", lambda w: f"/samples/{w.sample.pk}/reveal/", NO_BODY, CASE_READ),
+    "patterns/": ("GET", lambda w: "/patterns/", NO_BODY, LEADS_AND_MANAGERS),
+    "patterns/<int:pattern_id>/": ("GET", lambda w: f"/patterns/{w.pattern.pk}/", NO_BODY, LEADS_AND_MANAGERS),
+    "": ("GET", lambda w: "/", NO_BODY, ALL_READ),
+    "cases/": ("GET", lambda w: "/cases/", NO_BODY, ALL_READ),
+    "cases/open/": (
+        "POST",
+        lambda w: "/cases/open/",
+        lambda w: {
+            "scope": "selected",
+            "sample": [w.free_sample.pk],
+            "action": "open",
+            "title": "Swept",
+            "severity": "S3",
+        },
+        (LOGIN, 403, 403, 403, 403, DONE),
+    ),
+    "cases/<int:case_id>/": ("GET", _case(), NO_BODY, CASE_READ),
+    "cases/<int:case_id>/transition/": ("POST", _case("transition/"), lambda w: {"to": "triage"}, LEAD_WRITE),
+    "cases/<int:case_id>/edit/": ("POST", _case("edit/"), lambda w: {"title": "Renamed", "severity": "S2"}, LEAD_WRITE),
+    "cases/<int:case_id>/assign/": ("POST", _case("assign/"), lambda w: {"owner": ""}, LEAD_WRITE),
+    "cases/<int:case_id>/share/": ("POST", _case("share/"), lambda w: {"teams": [w.legal.pk]}, LEAD_WRITE),
+    # Whoever sees a case may watch it.
+    "cases/<int:case_id>/watch/": (
+        "POST",
+        _case("watch/"),
+        lambda w: {"watching": "1"},
+        (LOGIN, 404, 404, DONE, DONE, DONE),
+    ),
+    "cases/<int:case_id>/samples/unlink/": (
+        "POST",
+        _case("samples/unlink/"),
+        lambda w: {"sample": [w.sample.pk]},
+        LEAD_WRITE,
+    ),
+    "cases/<int:case_id>/findings/": (
+        "POST",
+        _case("findings/"),
+        lambda w: {"statement": "Swept finding", "status": "hypothesis"},
+        LEAD_WRITE,
+    ),
+    "cases/<int:case_id>/findings/<int:finding_id>/status/": (
+        "POST",
+        lambda w: f"/cases/{w.case.pk}/findings/{w.finding.pk}/status/",
+        lambda w: {"status": "confirmed"},
+        LEAD_WRITE,
+    ),
+    "cases/<int:case_id>/action-items/": (
+        "POST",
+        _case("action-items/"),
+        lambda w: {"title": "Swept item", "kind": "model_fix", "team": w.policy.pk},
+        LEAD_WRITE,
+    ),
+    # The partner owns the item: it may change its status; the manager may not.
+    "cases/<int:case_id>/action-items/<int:item_id>/": (
+        "POST",
+        lambda w: f"/cases/{w.case.pk}/action-items/{w.item.pk}/",
+        lambda w: {"status": "in_progress"},
+        (LOGIN, 404, 404, DONE, REFUSED, DONE),
+    ),
+    # Whoever sees a case may comment on it.
+    "cases/<int:case_id>/comments/": (
+        "POST",
+        _case("comments/"),
+        lambda w: {"body": "Swept"},
+        (LOGIN, 404, 404, DONE, DONE, DONE),
+    ),
+    "settings/": ("GET", lambda w: "/settings/", NO_BODY, ALL_READ),
+}
+
+# Routes that the OpenAPI sweep below covers (the API's routers), rather than this table.
+API_ROUTE = re.compile(r"^api/v1/(?!\^\.\*\$)")
+
+
+def _page_client(world: World, role: str) -> Client:
+    client = Client()
+    if world.users[role] is not None:
+        client.force_login(world.users[role])
+    return client
+
+
+def _check_page(response, expected, before, after, path) -> None:
+    location = response.headers.get("Location", "")
+    if expected == LOGIN:
+        assert response.status_code == 302 and location.startswith(reverse("login")), (path, response.status_code)
+    elif expected == DONE:
+        assert response.status_code in (200, 302) and not location.startswith(reverse("login")), response.status_code
+        assert after != before, f"{path}: answered {response.status_code} but nothing was written"
+    elif expected == REFUSED:
+        assert response.status_code == 302 and not location.startswith(reverse("login")), response.status_code
+        assert after == before, f"{path}: a refused action changed the database"
+    else:
+        assert response.status_code == expected, (path, response.status_code, response.content[:200])
+        if expected >= 400:
+            assert after == before, f"{path}: answered {expected} yet changed the database"
+
+
+def test_sweep_every_page_route_has_a_rule():
+    routes = {route for route in url_routes() if not route.startswith(ADMIN_PREFIX) and not API_ROUTE.match(route)}
+
+    assert routes - PAGES.keys() == set(), "URL patterns without an access rule in PAGES"
+    assert PAGES.keys() - routes == set(), "rules in PAGES for URL patterns that no longer exist"
+
+
+@pytest.mark.parametrize("role_index, role", list(enumerate(ROLES)))
+@pytest.mark.parametrize("route", sorted(PAGES))
+def test_sweep_page_answers_each_role_by_the_rules(db, route, role_index, role):
+    world = build_world()
+    method, build_path, body, expected = PAGES[route]
+    path = build_path(world)
+    client = _page_client(world, role)
+    before = state(world)
+
+    response = client.get(path) if method == "GET" else client.post(path, body(world))
+
+    _check_page(response, expected[role_index], before, state(world), path)
+
+
+# ADMIN: Django's own views, for staff only; none of the roles above is staff.
+# ------------------------------------------------------------------------------
+
+ADMIN_FILLERS = {"app_label": "cases", "object_id": "1", "id": "1", "content_type_id": "1", "url": "nothing-here"}
+
+
+def _fill(route: str) -> str:
+    """A concrete path for a route: path converters and regex groups replaced with `ADMIN_FILLERS` values."""
+
+    def filler(match: re.Match) -> str:
+        assert match.group(1) in ADMIN_FILLERS, f"no filler for URL parameter {match.group(1)!r} of {route}"
+        return ADMIN_FILLERS[match.group(1)]
+
+    path = re.sub(r"<(?:\w+:)?(\w+)>", filler, route.replace("^", "").replace("$", ""))
+    path = re.sub(r"\(\?:\(\?P<(\w+)>[^)]*\)\)\?", filler, path)
+    return "/" + re.sub(r"\(\?P<(\w+)>[^)]*\)", filler, path)
+
+
+def _admin_paths() -> list[str]:
+    return [_fill(route) for route in url_routes() if route.startswith(ADMIN_PREFIX)]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_sweep_admin_is_closed_to_every_non_staff_role(db, role):
+    world = build_world()
+    client = _page_client(world, role)
+    login = reverse("admin:login")
+    paths = _admin_paths()
+
+    responses = {path: client.get(path) for path in paths}
+    answers = {
+        path: (response.status_code, response.headers.get("Location", "")) for path, response in responses.items()
+    }
+
+    assert len(paths) > 100
+    for path, (code, location) in answers.items():
+        if path == login:
+            assert code == 200
+        else:
+            # Every admin view sends a non-staff user to the admin login (logout: to the index, which does too).
+            assert code == 302, (path, code)
+            assert location.startswith(f"{login}?next=") or (path == "/admin/logout/" and location == "/admin/"), (
+                path,
+                location,
+            )
+
+
+# API: "METHOD /api/v1/path" -> (body, expected status per role, expected list size per role or None)
+# ------------------------------------------------------------------------------
+
+API_READ = (401, 404, 404, 200, 200, 200)
+API_LEAD_WRITE = (401, 404, 404, 403, 403, 200)
+API_LISTS_CASE_OBJECTS = (None, 0, 0, 1, 1, 1)
+
+API: dict[str, tuple[Body | None, tuple, tuple | None]] = {
+    "GET /api/v1/action-items/": (None, (401,) + (200,) * 5, API_LISTS_CASE_OBJECTS),
+    # A case the user may not see is no valid choice: the body is refused as if it did not exist.
+    "POST /api/v1/action-items/": (
+        lambda w: {"case": w.case.pk, "title": "API item", "kind": "model_fix"},
+        (401, 400, 400, 403, 403, 201),
+        None,
+    ),
+    "GET /api/v1/action-items/{id}/": (None, API_READ, None),
+    "PATCH /api/v1/action-items/{id}/": (lambda w: {"status": "in_progress"}, (401, 404, 404, 200, 403, 200), None),
+    "POST /api/v1/auth/token/": (None, (400, 200, 200, 200, 200, 200), None),
+    "GET /api/v1/cases/": (None, (401,) + (200,) * 5, API_LISTS_CASE_OBJECTS),
+    "POST /api/v1/cases/": (lambda w: {"title": "API case", "severity": "S3"}, (401, 403, 403, 403, 403, 201), None),
+    "GET /api/v1/cases/{id}/": (None, API_READ, None),
+    "PATCH /api/v1/cases/{id}/": (lambda w: {"title": "API rename"}, API_LEAD_WRITE, None),
+    "GET /api/v1/cases/{id}/activity/": (None, API_READ, None),
+    "POST /api/v1/cases/{id}/samples/": (lambda w: {"external_ids": [w.free_sample.external_id]}, API_LEAD_WRITE, None),
+    "DELETE /api/v1/cases/{id}/samples/": (lambda w: {"external_ids": [w.sample.external_id]}, API_LEAD_WRITE, None),
+    "POST /api/v1/cases/{id}/transition/": (lambda w: {"to": "triage"}, API_LEAD_WRITE, None),
+    "GET /api/v1/cases/{id}/transitions/": (None, API_READ, None),
+    "GET /api/v1/comments/": (None, (401,) + (200,) * 5, API_LISTS_CASE_OBJECTS),
+    "POST /api/v1/comments/": (
+        lambda w: {"case": w.case.pk, "body": "API comment"},
+        (401, 400, 400, 201, 201, 201),
+        None,
+    ),
+    "GET /api/v1/comments/{id}/": (None, API_READ, None),
+    "GET /api/v1/detection-runs/": (None, (401,) + (200,) * 5, (None, 0, 0, 0, 1, 1)),
+    "POST /api/v1/detection-runs/": (lambda w: {}, (401, 403, 403, 403, 403, 202), None),
+    "GET /api/v1/detection-runs/{id}/": (None, (401, 404, 404, 404, 200, 200), None),
+    "GET /api/v1/findings/": (None, (401,) + (200,) * 5, API_LISTS_CASE_OBJECTS),
+    "POST /api/v1/findings/": (
+        lambda w: {"case": w.case.pk, "statement": "API finding"},
+        (401, 400, 400, 403, 403, 201),
+        None,
+    ),
+    "GET /api/v1/findings/{id}/": (None, API_READ, None),
+    "PATCH /api/v1/findings/{id}/": (lambda w: {"status": "confirmed"}, API_LEAD_WRITE, None),
+    "GET /api/v1/patterns/": (None, (401,) + (200,) * 5, (None, 0, 0, 0, 1, 1)),
+    "GET /api/v1/patterns/{id}/": (None, (401, 404, 404, 404, 200, 200), None),
+    "GET /api/v1/reports/closure/": (None, (401, 403, 403, 403, 200, 200), None),
+    "GET /api/v1/reports/remediation/": (None, (401, 403, 403, 403, 200, 200), None),
+    # Partners see the samples of the cases they see; leads and managers all of them.
+    "GET /api/v1/samples/": (None, (401,) + (200,) * 5, (None, 0, 0, 1, 2, 2)),
+    "GET /api/v1/samples/{external_id}/": (None, API_READ, None),
+    "POST /api/v1/samples/bulk/": (lambda w: [], (401, 403, 403, 403, 403, 200), None),
+}
+
+
+def _api_path(operation: str, world: World) -> tuple[str, str]:
+    method, template = operation.split(" ", 1)
+    collection = template.split("/")[3]
+    ids = {
+        "action-items": world.item.pk,
+        "cases": world.case.pk,
+        "comments": world.comment.pk,
+        "detection-runs": world.run.pk,
+        "findings": world.finding.pk,
+        "patterns": world.pattern.pk,
+    }
+    path = template.replace("{external_id}", world.sample.external_id)
+    if "{id}" in path:
+        path = path.replace("{id}", str(ids[collection]))
+    return method, path
+
+
+def _api_client(world: World, role: str) -> APIClient:
+    client = APIClient()
+    if world.users[role] is not None:
+        token, _ = token_for(world.users[role])
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def test_sweep_every_api_operation_has_a_rule():
+    operations = set(api_operations())
+
+    assert operations - API.keys() == set(), "API operations without an access rule in API"
+    assert API.keys() - operations == set(), "rules in API for operations that no longer exist"
+
+
+def test_sweep_every_api_route_is_in_the_schema():
+    """A route the schema leaves out would escape the API sweep: each router route must back a schema operation."""
+    templates = {operation.split(" ", 1)[1] for operation in api_operations()}
+    routes = [route for route in url_routes() if API_ROUTE.match(route)]
+
+    def as_template(route: str) -> str:
+        path = route.replace("^", "").replace("$", "")
+        return "/" + re.sub(
+            r"\(\?P<(\w+)>[^)]*\)", lambda m: "{id}" if m.group(1) == "pk" else "{" + m.group(1) + "}", path
+        )
+
+    assert {as_template(route) for route in routes} - templates == set()
+
+
+@pytest.mark.parametrize("role_index, role", list(enumerate(ROLES)))
+@pytest.mark.parametrize("operation", sorted(API))
+def test_sweep_api_operation_answers_each_role_by_the_rules(db, operation, role_index, role):
+    world = build_world()
+    body, statuses, sizes = API[operation]
+    method, path = _api_path(operation, world)
+    client = _api_client(world, role)
+    if operation == "POST /api/v1/auth/token/":
+        user = world.users[role]
+        payload = {"username": user.username if user else "nobody-at-all", "password": PASSWORD if user else "x"}
+    else:
+        payload = body(world) if body else None
+    before = state(world)
+
+    response = client.generic(
+        method, path, data=None if payload is None else _json(payload), content_type="application/json"
+    )
+
+    assert response.status_code == statuses[role_index], (operation, role, response.content[:300])
+    if response.status_code >= 400:
+        assert state(world) == before, f"{operation} as {role}: refused yet changed the database"
+    if sizes is not None and sizes[role_index] is not None:
+        assert len(response.json()["results"]) == sizes[role_index], (operation, role)
+
+
+def _json(value) -> str:
+    import json
+
+    return json.dumps(value)

@@ -1,0 +1,11 @@
+"""Settings of the drills' worker subprocesses: the test profile, with a short Redis visibility timeout.
+
+An unacknowledged message of a worker that died is handed to another worker once the visibility timeout has passed;
+production keeps it at an hour (longer than any task), a drill cannot wait that long.
+"""
+
+from config.settings.test import *  # noqa: F403
+
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 8}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": 8}

@@ -1,0 +1,103 @@
+"""One small world for the access-control sweep: a case shared with the Policy team, with a linked sample, a finding,
+a comment, an action item owned by the Policy partner, a second (unlinked) sample, a detected pattern with its run,
+and a notification of the quality lead; and one user per role, including a partner of another team (Legal)."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db.models import Count
+
+from cases.models import ActionItem, Activity, Case, CaseSample, Comment, Finding, Notification, Team
+from cases.notifications.choices import NotificationKind
+from rca.models import DetectionRun, ErrorPattern, ModerationSample, SampleReveal
+from tests.factories import (
+    ActionItemFactory,
+    CaseFactory,
+    CaseSampleFactory,
+    CommentFactory,
+    DetectionRunFactory,
+    ErrorPatternFactory,
+    FindingFactory,
+    ModerationSampleFactory,
+    UserFactory,
+)
+
+ROLES = ("anonymous", "outsider", "other_partner", "partner", "manager", "lead")
+PASSWORD = "pw-for-tests-1"
+
+
+@dataclass
+class World:
+    users: dict[str, User | None]
+    case: Case
+    sample: ModerationSample
+    free_sample: ModerationSample
+    finding: Finding
+    item: ActionItem
+    comment: Comment
+    pattern: ErrorPattern
+    run: DetectionRun
+    notification: Notification
+    policy: Team
+    legal: Team
+
+
+def build_world() -> World:
+    policy, legal = Team.objects.get(slug="policy"), Team.objects.get(slug="legal")
+    users = {
+        "anonymous": None,
+        "outsider": UserFactory(username="sweep_nobody"),
+        "other_partner": UserFactory(username="sweep_legal_partner", role="partner", teams=[legal]),
+        "partner": UserFactory(username="sweep_policy_partner", role="partner", teams=[policy]),
+        "manager": UserFactory(username="sweep_boss", role="manager"),
+        "lead": UserFactory(username="sweep_lead", role="quality_lead"),
+    }
+    case = CaseFactory(shared_teams=[policy], owner=users["lead"])
+    sample = ModerationSampleFactory(external_id="qa-sweep-linked")
+    CaseSampleFactory(case=case, sample=sample)
+    Case.objects.filter(pk=case.pk).update(sample_count=1)
+    run = DetectionRunFactory()
+    return World(
+        users=users,
+        case=case,
+        sample=sample,
+        free_sample=ModerationSampleFactory(external_id="qa-sweep-free"),
+        finding=FindingFactory(case=case, author=users["lead"]),
+        item=ActionItemFactory(case=case, owner=users["partner"], team=policy),
+        comment=CommentFactory(case=case, author=users["lead"]),
+        pattern=ErrorPatternFactory(last_run=run),
+        run=run,
+        notification=Notification.objects.create(
+            recipient=users["lead"],
+            kind=NotificationKind.CASE_ASSIGNED,
+            case=case,
+            message="Something happened",
+            url=f"/cases/{case.pk}/",
+            idempotency_key="sweep-1",
+        ),
+        policy=policy,
+        legal=legal,
+    )
+
+
+def state(world: World) -> tuple:
+    """Everything a page or endpoint of the sweep could write, as one comparable value."""
+    case = Case.objects.annotate(watching=Count("watchers", distinct=True), shares=Count("shared_teams")).get(
+        pk=world.case.pk
+    )
+    return (
+        Activity.objects.count(),
+        Case.objects.count(),
+        CaseSample.objects.count(),
+        Comment.objects.count(),
+        Finding.objects.count(),
+        ActionItem.objects.count(),
+        SampleReveal.objects.count(),
+        DetectionRun.objects.count(),
+        ModerationSample.objects.count(),
+        (case.status, case.title, case.severity, case.owner_id, case.team_id, case.watching, case.shares),
+        Finding.objects.get(pk=world.finding.pk).status,
+        ActionItem.objects.get(pk=world.item.pk).status,
+        Notification.objects.get(pk=world.notification.pk).read_at,
+        Notification.objects.filter(read_at__isnull=True).count(),
+    )
