@@ -94,8 +94,11 @@ START = datetime(2026, 10, 1, tzinfo=UTC)
 WINDOW_MINUTES = 55 * 24 * 60
 
 
-def sample_records(rows: int, *, seed: int = 1, prefix: str = "bench") -> Iterator[dict[str, Any]]:
-    """`rows` JSON-typed records (optional fields left out when empty, as real exports do)."""
+def sample_records(rows: int, *, seed: int = 1, prefix: str = "bench", revision: int = 0) -> Iterator[dict[str, Any]]:
+    """`rows` JSON-typed records (optional fields left out when empty, as real exports do).
+
+    A `revision` above 0 gives the same samples (same ids, labels, times) re-audited: every record's notes differ.
+    """
     rng = random.Random(seed)
     markets = [m for m in MARKETS for _ in range(m[3])]
     content_types = [c for c, weight in CONTENT_TYPES for _ in range(weight)]
@@ -136,6 +139,8 @@ def sample_records(rows: int, *, seed: int = 1, prefix: str = "bench") -> Iterat
             record["moderator_id"] = f"mod-{rng.randrange(2000)}"
         if audit != decision or rng.random() < 0.05:
             record["notes"] = f"{rng.choice(NOTE_SUBJECTS)} {rng.choice(NOTE_ERRORS)}, {rng.choice(NOTE_VERDICTS)}"
+        if revision:
+            record["notes"] = f"{record.get('notes', 'Re-audited')} [revision {revision}]"
         if content_type.startswith("live") and rng.random() < 0.3:
             record["transcript"] = " ".join(rng.choices(TRANSCRIPT_WORDS, k=rng.randrange(3, 25)))
         if rng.random() < 0.7:
@@ -144,11 +149,11 @@ def sample_records(rows: int, *, seed: int = 1, prefix: str = "bench") -> Iterat
 
 
 def write_samples(
-    path: str | Path, rows: int, *, file_format: str = "csv", seed: int = 1, prefix: str = "bench"
+    path: str | Path, rows: int, *, file_format: str = "csv", seed: int = 1, prefix: str = "bench", revision: int = 0
 ) -> None:
     """Write `rows` generated samples to `path` as CSV (with header) or JSON Lines."""
     with open(path, "w", newline="", encoding="utf-8") as stream:
-        records = sample_records(rows, seed=seed, prefix=prefix)
+        records = sample_records(rows, seed=seed, prefix=prefix, revision=revision)
         if file_format == "jsonl":
             dumps = json.dumps
             stream.writelines(dumps(record, ensure_ascii=False) + "\n" for record in records)
@@ -167,9 +172,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--prefix", default="bench", help="external_id prefix")
+    parser.add_argument(
+        "--revision", type=int, default=0, help="> 0: the same samples with every record's notes changed"
+    )
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
-    write_samples(args.out, args.rows, file_format=args.format, seed=args.seed, prefix=args.prefix)
+    write_samples(
+        args.out, args.rows, file_format=args.format, seed=args.seed, prefix=args.prefix, revision=args.revision
+    )
     return 0
 
 

@@ -6,6 +6,8 @@ import django_filters
 from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from cases.choices import (
     OPEN_ACTION_ITEM_STATUSES,
@@ -17,8 +19,14 @@ from cases.choices import (
     Severity,
 )
 from cases.models import ActionItem, Case, Comment, Finding, Team
-from rca.filters import IdFilter, StrictBooleanFilter
+from rca.filters import BoundedIsoDateTimeFilter, IdFilter, StrictBooleanFilter
 from rca.models import PolicyLabel
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PolicyLabelCodeFilter(django_filters.ModelChoiceFilter):
+    """A policy label given by its code (`hate_speech`); an unknown code is a 400."""
+
 
 KEY_RE = re.compile(r"^\s*(?:RCA-)?(\d{1,12})\s*$", re.IGNORECASE)
 
@@ -29,12 +37,12 @@ class CaseFilter(django_filters.FilterSet):
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.all())
     team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), field_name="team")
     origin = django_filters.ChoiceFilter(choices=CaseOrigin.choices)
-    policy = django_filters.ModelChoiceFilter(
+    policy = PolicyLabelCodeFilter(
         queryset=PolicyLabel.objects.all(), to_field_name="code", method="filter_policy", label="Policy label"
     )
     market = django_filters.CharFilter(method="filter_market", max_length=2)
-    opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
-    opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+    opened_after = BoundedIsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = BoundedIsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
     overdue = StrictBooleanFilter(method="filter_overdue")
     q = django_filters.CharFilter(method="filter_q", max_length=200, label="Text (title, problem, RCA key)")
     ordering = django_filters.OrderingFilter(

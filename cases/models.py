@@ -93,6 +93,7 @@ class Case(models.Model):
         ordering = ["-opened_at", "-id"]
         indexes = [
             models.Index(fields=["status", "due_at"], name="case_status_due_idx"),
+            models.Index(fields=["due_at", "id"], name="case_due_idx"),  # board and API sorted by due date
             models.Index(fields=["opened_at"], name="case_opened_idx"),
             models.Index(fields=["severity", "status"], name="case_severity_status_idx"),
             models.Index(fields=["policy_label"], name="case_policy_idx"),

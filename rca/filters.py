@@ -1,5 +1,7 @@
 """Filters of the sample and pattern lists, shared by the API and the pages (samples explorer, patterns list)."""
 
+from datetime import UTC, timedelta
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -45,6 +47,26 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date-time within what databases store: years 1900-2999 and a UTC offset of at most 14 hours
+    (Python accepts offsets up to 24 hours, which PostgreSQL rejects with an error), converted to UTC."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        offset = parsed.utcoffset()
+        if offset is not None and abs(offset) > timedelta(hours=14):
+            raise forms.ValidationError("The UTC offset must be between -14:00 and +14:00.", code="invalid")
+        if not 1900 <= parsed.year <= 2999:
+            raise forms.ValidationError("The year must be between 1900 and 2999.", code="invalid")
+        return parsed.astimezone(UTC) if offset is not None else parsed
+
+
+class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
+
+
 class SampleFilter(django_filters.FilterSet):
     outcome = django_filters.MultipleChoiceFilter(choices=Outcome.choices, distinct=False)
     market = django_filters.CharFilter(method="filter_market", max_length=2)
@@ -56,8 +78,8 @@ class SampleFilter(django_filters.FilterSet):
     queue = django_filters.CharFilter(max_length=64)
     content_type = django_filters.ChoiceFilter(choices=ContentType.choices)
     tag = django_filters.CharFilter(method="filter_tag", max_length=64)
-    audited_after = django_filters.IsoDateTimeFilter(field_name="audited_at", lookup_expr="gte")
-    audited_before = django_filters.IsoDateTimeFilter(field_name="audited_at", lookup_expr="lt")
+    audited_after = BoundedIsoDateTimeFilter(field_name="audited_at", lookup_expr="gte")
+    audited_before = BoundedIsoDateTimeFilter(field_name="audited_at", lookup_expr="lt")
     case = IdFilter(method="filter_case")
     pattern = IdFilter(method="filter_pattern")
     q = django_filters.CharFilter(method="filter_q", max_length=200, label="Text in notes or transcript")

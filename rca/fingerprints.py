@@ -40,12 +40,31 @@ SLICE_FEATURES: tuple[str, ...] = (
 )
 
 
+# Per rule above, what a text must hold for it to match (substrings of the lower-cased text, and a digit or not):
+# cheap tests that skip most regex passes over the text.
+_NEEDS: tuple[tuple[tuple[str, ...], bool], ...] = (
+    (("http", "www."), False),
+    (("@",), False),
+    ((), True),
+    ((":",), True),
+    (("-",), False),
+    ((), True),
+    ((), False),
+    ((), True),
+)
+_DIGIT = re.compile(r"\d")
+
+
 def normalise_text(text: str) -> str:
     """Lower-case `text` with URLs, e-mails, timestamps, ids and numbers replaced by placeholders."""
     if not text:
         return ""
     out = text
-    for pattern, placeholder in _PLACEHOLDERS:
+    lower = text.lower()
+    digits = _DIGIT.search(text) is not None
+    for (pattern, placeholder), (marks, needs_digit) in zip(_PLACEHOLDERS, _NEEDS, strict=True):
+        if (needs_digit and not digits) or (marks and not any(mark in lower for mark in marks)):
+            continue
         out = pattern.sub(placeholder, out)
     return _SPACES.sub(" ", out).strip().lower()
 

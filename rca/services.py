@@ -3,8 +3,10 @@
 A run goes `queued -> running -> succeeded | failed | skipped`:
 
 - `detection_run_request` creates a queued run and enqueues `rca.tasks.run_detection` after commit (the API calls it);
-- `detection_run_start` moves it to running (guarded update: a run starts once) and returns its partitions;
-- `detection_partition_analyse` reads one partition's window and analyses it; it writes nothing, so it may run twice;
+- `detection_run_start` moves it to running (guarded update: a run starts once), reads the window's traffic cube once
+  and saves it for the partitions (`rca.detection.cube_store`), and returns its partitions;
+- `detection_partition_analyse` loads the cube, reads one partition's errors and analyses them; it writes nothing, so
+  it may run twice;
 - `detection_run_finish` writes the results under a lock (PostgreSQL advisory lock, or a Redis lock), so that two runs
   finishing at once open no duplicate case: patterns are found or created by fingerprint (unique), aliases and sample
   overlap keep a pattern's identity, and `cases.services.case_record_pattern` opens, feeds or reopens its case;
@@ -29,6 +31,8 @@ from cases.services import case_record_pattern
 from rca.choices import DetectionRunStatus, PatternStatus
 from rca.detection import reader
 from rca.detection.analysis import analyse_partition
+from rca.detection.cube_store import cube_forget, cube_load, cube_save
+from rca.detection.frame import encode_cube
 from rca.detection.params import DetectionParams, params_from_settings
 from rca.detection.partitions import plan_partitions, stake_label
 from rca.detection.text import term_similarity
@@ -89,6 +93,16 @@ def detection_run_start(*, run_id: int, now: datetime | None = None) -> list[str
     )
     if started != 1:
         return []
+    # The traffic cube is every partition's denominator: group the window once here, not once per partition.
+    try:
+        run = DetectionRun.objects.get(pk=run_id)
+        read_started = perf_counter()
+        cube = encode_cube(reader.read_cube(run.window_start, run.window_end))
+        cube_save(run_id=run_id, cube=cube)
+        DetectionRun.objects.filter(pk=run_id).update(timings={"read_cube": perf_counter() - read_started})
+    except Exception as exc:
+        detection_run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
+        raise
     return list(plan_partitions(reader.read_label_areas()))
 
 
@@ -102,15 +116,17 @@ def detection_partition_analyse(*, run_id: int, partition: str) -> dict:
     params = DetectionParams.from_dict(run.parameters)
     labels = plan_partitions(reader.read_label_areas()).get(partition, [])
     started = perf_counter()
-    cube = reader.read_cube(run.window_start, run.window_end)
+    cube = cube_load(run_id=run_id)
+    if cube is None:  # expired, or saved in another process without Redis: read it again (same rows, slower)
+        cube = encode_cube(reader.read_cube(run.window_start, run.window_end))
     read_cube = perf_counter() - started
     started = perf_counter()
     errors = reader.read_errors(run.window_start, run.window_end, labels) if labels else []
     read_errors = perf_counter() - started
     result = analyse_partition(cube, errors, params)
     result["partition"] = partition
-    result["samples"] = sum(row.count for row in cube)
-    result["timings"] = {"read_cube": read_cube, "read_errors": read_errors, **result["timings"]}
+    result["samples"] = cube.total
+    result["timings"] = {"load_cube": read_cube, "read_errors": read_errors, **result["timings"]}
     return result
 
 
@@ -164,7 +180,8 @@ def detection_run_finish(*, run_id: int, results: list[dict]) -> DetectionRun:
             return run
         with detection_lock():
             counts = _write_results(run, results)
-        timings = dict.fromkeys(("read_cube", "read_errors", "encode", "text", "search", "cover"), 0.0)
+        timings = dict.fromkeys(("read_cube", "load_cube", "read_errors", "encode", "text", "search", "cover"), 0.0)
+        timings.update(run.timings or {})  # the start step's cube read
         for result in results:
             for key, value in result.get("timings", {}).items():
                 timings[key] = timings.get(key, 0.0) + value
@@ -179,6 +196,7 @@ def detection_run_finish(*, run_id: int, results: list[dict]) -> DetectionRun:
         run.status = DetectionRunStatus.SUCCEEDED
         run.finished_at = now
         run.save()
+    cube_forget(run_id=run_id)
     return run
 
 
@@ -260,22 +278,67 @@ def _find_pattern(fingerprints: list[str], hit: dict, taken: set[int]) -> ErrorP
         pattern = alias.pattern if alias else None
     if pattern is not None:
         return pattern
-    overlap = (
-        PatternSample.objects.filter(sample_id__in=hit["sample_ids"])
-        .exclude(pattern_id__in=taken)
-        .values("pattern_id")
-        .annotate(shared=Count("id"))
-        .order_by("-shared", "pattern_id")
-        .first()
-    )
-    if overlap and overlap["shared"] * 2 >= len(hit["sample_ids"]):
-        candidate = ErrorPattern.objects.get(pk=overlap["pattern_id"])
+    overlap = _largest_overlap(hit["sample_ids"], taken)
+    if overlap and overlap[1] * 2 >= len(hit["sample_ids"]):
+        candidate = ErrorPattern.objects.get(pk=overlap[0])
         same_kind = (
             candidate.definition.get("decision_label") == hit["decision_label"]
             and candidate.definition.get("audit_label") == hit["audit_label"]
         )
         return candidate if same_kind else None
     return None
+
+
+def _largest_overlap(sample_ids: list[int], taken: set[int]) -> tuple[int, int] | None:
+    """(pattern id, shared samples) of the pattern outside `taken` holding most of `sample_ids`, or None.
+
+    On PostgreSQL the ids travel as one array parameter: a pattern can hold tens of thousands of samples, and an
+    `IN (...)` list of that size costs more to build in Python than the query costs to run.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT pattern_id, count(*) FROM {PatternSample._meta.db_table} "
+                "WHERE sample_id = ANY(%s) AND NOT (pattern_id = ANY(%s)) "
+                "GROUP BY pattern_id ORDER BY count(*) DESC, pattern_id LIMIT 1",
+                [list(sample_ids), sorted(taken)],
+            )
+            row = cursor.fetchone()
+        return (row[0], row[1]) if row else None
+    row = (
+        PatternSample.objects.filter(sample_id__in=sample_ids)
+        .exclude(pattern_id__in=taken)
+        .values("pattern_id")
+        .annotate(shared=Count("id"))
+        .order_by("-shared", "pattern_id")
+        .first()
+    )
+    return (row["pattern_id"], row["shared"]) if row else None
+
+
+def _add_pattern_samples(pattern: ErrorPattern, sample_ids: list[int], run: DetectionRun) -> None:
+    """Record the hit's samples on the pattern (existing pairs skipped): one statement, whatever the count."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {PatternSample._meta.db_table} (pattern_id, sample_id, run_id) "
+                "SELECT %s, sample_id, %s FROM unnest(%s::bigint[]) AS sample_id ON CONFLICT DO NOTHING",
+                [pattern.pk, run.pk, list(sample_ids)],
+            )
+        return
+    PatternSample.objects.bulk_create(
+        [PatternSample(pattern=pattern, sample_id=sample_id, run=run) for sample_id in sample_ids],
+        ignore_conflicts=True,
+    )
+
+
+def _case_samples(sample_ids: list[int]) -> list[ModerationSample]:
+    """The hit's samples (id and external id only) for its case, by id; one array parameter on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        table = ModerationSample._meta.db_table
+        query = f"SELECT id, external_id FROM {table} WHERE id = ANY(%s) ORDER BY id"
+        return list(ModerationSample.objects.raw(query, [list(sample_ids)]))
+    return list(ModerationSample.objects.filter(pk__in=sample_ids).only("id", "external_id").order_by("id"))
 
 
 def severity_for(*, severity_weight: int, error_count: int, lift: float) -> str:
@@ -325,16 +388,12 @@ def _write_results(run: DetectionRun, results: list[dict]) -> dict[str, int]:
         for alias in {fingerprint, *aliases} - {pattern.fingerprint}:
             PatternFingerprint.objects.get_or_create(fingerprint=alias, defaults={"pattern": pattern})
         _update_pattern(pattern, hit, run, labels)
-        PatternSample.objects.bulk_create(
-            [PatternSample(pattern=pattern, sample_id=sample_id, run=run) for sample_id in hit["sample_ids"]],
-            ignore_conflicts=True,
-            batch_size=5000,
-        )
+        _add_pattern_samples(pattern, hit["sample_ids"], run)
         label = labels.get(pattern.policy_label)
         severity = severity_for(
             severity_weight=label.severity_weight if label else 1, error_count=pattern.error_count, lift=pattern.lift
         )
-        samples = ModerationSample.objects.filter(pk__in=hit["sample_ids"]).only("id", "external_id").order_by("id")
+        samples = _case_samples(hit["sample_ids"])
         _case, outcome = case_record_pattern(pattern=pattern, samples=samples, severity=severity)
         counts["patterns_found"] += 1
         counts["patterns_new"] += int(created)

@@ -1,9 +1,36 @@
+from importlib import import_module
+
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 
+from cases.choices import Role
 from config.celery_app import app as celery_app
+from rca.models import PolicyLabel
 from tests.services import redis_url
+
+# Data migrations that fill reference tables (policy labels, role groups, teams).
+REFERENCE_DATA_MIGRATIONS = ("rca.migrations.0002_seed_policy_labels", "cases.migrations.0002_roles_and_teams")
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Put the rows of the data migrations back when a transactional test (a real worker, a browser) flushed them.
+
+    A flush empties every table, the migrated reference rows included, and later tests would find no role groups
+    or policy labels. Checking costs two queries per database test; seeding happens only after a flush.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not DATABASE_FIXTURES & set(request.fixturenames):
+        return
+    transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    transactional = transactional or bool({"transactional_db", "live_server"} & set(request.fixturenames))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    if not (Group.objects.filter(name=Role.QUALITY_LEAD).exists() and PolicyLabel.objects.filter(code="none").exists()):
+        for module in REFERENCE_DATA_MIGRATIONS:
+            import_module(module).seed(django_apps, None)
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ Two inputs, both plain tuples:
 `tags` are a list of strings or the stored `";a;b;"` form.
 """
 
+import io
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -65,6 +67,13 @@ class _Vocabulary:
         self.codes: dict[str, int] = {}
         self.values: list[str] = []
 
+    @classmethod
+    def of(cls, values: list[str]) -> "_Vocabulary":
+        vocabulary = cls()
+        vocabulary.values = list(values)
+        vocabulary.codes = {value: code for code, value in enumerate(values)}
+        return vocabulary
+
     def code(self, value: str) -> int:
         code = self.codes.get(value)
         if code is None:
@@ -110,19 +119,67 @@ def _epoch(value: datetime) -> float:
     return value.timestamp()
 
 
-def build_frame(cube: Iterable[Sequence], errors: Iterable[Sequence]) -> Frame:
-    """Encode the cube and the partition's errors with one shared vocabulary per feature."""
-    vocab = {feature: _Vocabulary() for feature in FEATURES}
+@dataclass
+class EncodedCube:
+    """The traffic cube as integer codes, encoded once per run and shared by its partitions (see `cube_store`)."""
+
+    vocab: dict[str, list[str]]  # per feature (tag included), the value of each code
+    codes: np.ndarray  # (rows, len(CATEGORICAL)) int64
+    weights: np.ndarray  # audits per row
+    tag_rows: np.ndarray
+    tag_codes: np.ndarray
+
+    @property
+    def total(self) -> int:
+        return int(self.weights.sum())
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        arrays = {name: getattr(self, name) for name in ("codes", "weights", "tag_rows", "tag_codes")}
+        np.savez_compressed(buffer, vocab=np.array(json.dumps(self.vocab)), **arrays)
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, payload: bytes) -> "EncodedCube":
+        with np.load(io.BytesIO(payload), allow_pickle=False) as data:
+            return cls(
+                vocab=json.loads(str(data["vocab"])), codes=data["codes"], weights=data["weights"],
+                tag_rows=data["tag_rows"], tag_codes=data["tag_codes"],
+            )  # fmt: skip
+
+
+def encode_cube(cube: Iterable[Sequence]) -> EncodedCube:
+    """Encode cube rows (`CubeRow`s or plain tuples); vectorised per column, no per-cell method call."""
+    rows = list(cube)
+    vocab: dict[str, list[str]] = {}
+    columns = []
+    for index, feature in enumerate(CATEGORICAL):
+        lookup: dict[str, int] = {}
+        columns.append([lookup.setdefault(row[index] or "", len(lookup)) for row in rows])
+        vocab[feature] = list(lookup)
+    tags: dict[str, int] = {}
+    tag_rows, tag_codes = [], []
+    for index, row in enumerate(rows):
+        for tag in split_tags(row[6]):
+            tag_rows.append(index)
+            tag_codes.append(tags.setdefault(tag, len(tags)))
+    vocab["tag"] = list(tags)
+    return EncodedCube(
+        vocab=vocab,
+        codes=np.asarray(columns, dtype=np.int64).T.reshape(-1, len(CATEGORICAL)).copy(),
+        weights=np.fromiter((int(row[7]) for row in rows), dtype=np.int64, count=len(rows)),
+        tag_rows=np.asarray(tag_rows, dtype=np.int64),
+        tag_codes=np.asarray(tag_codes, dtype=np.int64),
+    )
+
+
+def build_frame(cube: "EncodedCube | Iterable[Sequence]", errors: Iterable[Sequence]) -> Frame:
+    """Encode the partition's errors with the cube's vocabulary (extended by values the cube lacks)."""
+    if not isinstance(cube, EncodedCube):
+        cube = encode_cube(cube)
+    vocab = {feature: _Vocabulary.of(cube.vocab[feature]) for feature in FEATURES}
     cats = [vocab[feature] for feature in CATEGORICAL]
     tag_vocab = vocab["tag"]
-
-    cube_codes, weights, cube_tag_rows, cube_tag_codes = [], [], [], []
-    for index, row in enumerate(cube):
-        cube_codes.append([cats[i].code(row[i] or "") for i in range(len(CATEGORICAL))])
-        weights.append(int(row[7]))
-        for tag in split_tags(row[6]):
-            cube_tag_rows.append(index)
-            cube_tag_codes.append(tag_vocab.code(tag))
 
     kinds_vocab: dict[tuple[str, str], int] = {}
     items, moderators = _Vocabulary(), _Vocabulary()
@@ -148,10 +205,10 @@ def build_frame(cube: Iterable[Sequence], errors: Iterable[Sequence]) -> Frame:
     width = len(CATEGORICAL)
     return Frame(
         vocab={feature: vocab[feature].values for feature in FEATURES},
-        cube_codes=np.asarray(cube_codes, dtype=np.int64).reshape(-1, width),
-        cube_weights=np.asarray(weights, dtype=np.int64),
-        cube_tag_rows=np.asarray(cube_tag_rows, dtype=np.int64),
-        cube_tag_codes=np.asarray(cube_tag_codes, dtype=np.int64),
+        cube_codes=cube.codes,
+        cube_weights=cube.weights,
+        cube_tag_rows=cube.tag_rows,
+        cube_tag_codes=cube.tag_codes,
         err_codes=np.asarray(err_codes, dtype=np.int64).reshape(-1, width),
         err_tag_rows=np.asarray(err_tag_rows, dtype=np.int64),
         err_tag_codes=np.asarray(err_tag_codes, dtype=np.int64),

@@ -17,7 +17,7 @@ class DetectionParams:
     dominance: float = 0.05  # a longer slice must score this much better than a parent to be kept
     text_clusters: int = 16  # k of MiniBatchKMeans per partition (capped by the number of texts)
     text_sample: int = 20000  # texts the vectoriser and k-means are fitted on
-    min_cluster_texts: int = 20  # fewer texts per cluster than this lowers k
+    min_cluster_texts: int = 10  # fewer texts per cluster than this lowers k
     topic_merge_similarity: float = 0.15  # k-means clusters of one error kind merge above this term similarity
     hit_merge_similarity: float = 0.10  # hits of one kind on overlapping slices merge above this topic similarity
     topic_match_similarity: float = 0.5  # a run's cluster is a known topic above this term similarity

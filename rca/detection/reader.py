@@ -6,12 +6,15 @@ thousand combinations with their counts. Errors are one indexed query (`outcome`
 
 from datetime import datetime
 
+from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from rca.choices import NO_VIOLATION, Outcome
 from rca.detection.frame import CubeRow, ErrorRow
 from rca.models import ModerationSample, PolicyLabel
 
+CUBE_WORK_MEM = "64MB"
+MISCLASSIFIED = [outcome for outcome in Outcome.values if outcome != Outcome.CORRECT]
 CUBE_COLUMNS = ("market", "language", "decision_source", "model_version", "queue", "content_type", "tags")
 ERROR_COLUMNS = (
     "id",
@@ -42,17 +45,28 @@ def read_label_areas() -> list[tuple[str, str]]:
 
 def read_cube(start: datetime, end: datetime) -> list[CubeRow]:
     rows = _window(start, end).values_list(*CUBE_COLUMNS).annotate(count=Count("id")).order_by()
-    return [CubeRow(*row) for row in rows]
+    if connection.vendor != "postgresql":
+        return [CubeRow(*row) for row in rows]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Enough memory to group by hashing: with the default 4 MB PostgreSQL sorts a million rows on disk (3x slower).
+        cursor.execute(f"SET LOCAL work_mem = '{CUBE_WORK_MEM}'")
+        return [CubeRow(*row) for row in rows]
 
 
 def read_errors(start: datetime, end: datetime, labels: list[str]) -> list[ErrorRow]:
     at_stake = Q(audit_label_id__in=labels) | Q(audit_label_id=NO_VIOLATION, decision_label_id__in=labels)
     rows = (
         _window(start, end)
-        .exclude(outcome=Outcome.CORRECT)
+        .filter(outcome__in=MISCLASSIFIED)  # not `exclude(correct)`: an IN list can use the (outcome, audited_at) index
         .filter(at_stake)
         .order_by("id")  # a stable order: the text sample, hence the topics, do not depend on the query plan
         .values_list(*ERROR_COLUMNS)
-        .iterator(chunk_size=20000)
     )
-    return [ErrorRow(*row) for row in rows]
+    if connection.vendor == "postgresql":
+        # The ORM's compiled query on a plain cursor: psycopg already gives aware datetimes, so Django's per-row
+        # conversion (and a server-side cursor's round trips) only halve the speed of the biggest read of a partition.
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [ErrorRow._make(row) for row in cursor.fetchall()]
+    return [ErrorRow._make(row) for row in rows.iterator(chunk_size=20000)]

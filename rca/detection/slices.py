@@ -339,21 +339,20 @@ def merge_split_topics(
         smaller = min(frame.cube_weights[a].sum(), frame.cube_weights[b].sum())
         return smaller > 0 and frame.cube_weights[a & b].sum() >= SLICE_OVERLAP * smaller
 
+    def _likeness(host: Accepted, hit: Accepted) -> float:
+        if target_kind(host.target) != target_kind(hit.target) or host.target == hit.target:
+            return -1.0
+        if not _nested(host.conditions, hit.conditions):
+            return -1.0
+        return max(similarity(t, hit.target) for t in [host.target, *host.merged_targets])
+
     ordered = sorted(accepted, key=lambda hit: -hit.stats.score)
     kept: list[Accepted] = []
     for hit in ordered:
-        host = next(
-            (
-                other
-                for other in kept
-                if target_kind(other.target) == target_kind(hit.target)
-                and other.target != hit.target
-                and _nested(other.conditions, hit.conditions)
-                and max(similarity(t, hit.target) for t in [other.target, *other.merged_targets])
-                >= params.hit_merge_similarity
-            ),
-            None,
-        )
+        # The most alike host, not the first one above the threshold: a split topic joins its own problem.
+        scored = [(_likeness(other, hit), index) for index, other in enumerate(kept)]
+        best, index = max(scored, default=(-1.0, -1), key=lambda pair: (pair[0], -pair[1]))
+        host = kept[index] if best >= params.hit_merge_similarity else None
         if host is None:
             kept.append(hit)
             continue

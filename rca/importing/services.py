@@ -100,7 +100,14 @@ def import_rows(
 
     def reject(position: int, external_id: str | None, errors: Errors) -> None:
         counts.rejected += 1
-        on_reject(Rejection(position, external_id, errors))
+
+        # Echoed to the API client and the rejects file: lone surrogates (valid JSON escapes, not UTF-8) as \udXXX.
+        def safe(text: str) -> str:
+            return text.encode("utf-8", "backslashreplace").decode()
+
+        safe_id = safe(external_id) if isinstance(external_id, str) else None
+        safe_errors = {safe(key): [safe(str(message)) for message in messages] for key, messages in errors.items()}
+        on_reject(Rejection(position, safe_id, safe_errors))
 
     def superseded(later_position: int) -> Errors:
         return {"external_id": [SUPERSEDED.format(where=position_name, position=later_position)]}

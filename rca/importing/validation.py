@@ -173,14 +173,16 @@ def _text_checked(value: Any, errors: Errors, field: str, limit: int, *, require
 
 
 def _datetime(value: Any, errors: Errors, field: str) -> datetime | None:
-    if value is None or value == "":
-        errors[field] = [REQUIRED]
-        return None
-    if not isinstance(value, str):
+    if isinstance(value, str):
+        value = value.strip()
+    elif value is not None:
         errors[field] = [NOT_A_STRING.format(kind=json_kind(value))]
         return None
+    if not value:
+        errors[field] = [REQUIRED]
+        return None
     try:
-        moment = datetime.fromisoformat(value.strip())
+        moment = datetime.fromisoformat(value)
     except ValueError:
         errors[field] = [NOT_A_DATETIME.format(value=_shown(value))]
         return None

@@ -270,3 +270,15 @@ def test_pattern_filters(lead_client):
     for query in ("status=dormant", "policy=hate_speech", "market=br", f"case={case.pk}"):
         assert _ids(lead_client.get(f"/api/v1/patterns/?{query}")) == [hit.pk], query
     assert lead_client.get("/api/v1/patterns/?status=gone").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0104-01-16T15:23:19.410407+16:16", "2026-01-01T00:00:00-23:59", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"],
+)
+@pytest.mark.parametrize(("path", "name"), [("/api/v1/cases/", "opened_after"), ("/api/v1/samples/", "audited_before")])
+def test_filters_out_of_range_datetimes_are_a_400_not_a_500(lead_client, path, name, value):
+    response = lead_client.get(path, {name: value})
+
+    assert response.status_code == 400
+    assert name in response.json()

@@ -20,7 +20,7 @@ from tests.factories import ActionItemFactory, CaseFactory, CaseSampleFactory, C
 
 EXAMPLES = 15
 PAGING = {"page", "page_size", "cursor"}
-OWN_PATHS = r"^/api/v1/(auth|samples|cases|findings|action-items|comments|patterns|detection-runs)/"
+OWN_PATHS = r"^/api/v1/(auth|samples|cases|findings|action-items|comments|patterns|detection-runs|reports)/"
 
 
 @pytest.fixture
@@ -125,6 +125,7 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES,
+    derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )

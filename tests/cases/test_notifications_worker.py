@@ -6,24 +6,15 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from cases import services
-from cases.choices import Role
 from cases.models import Activity, Notification, NotificationDigest
 from cases.tasks import notify_activity, send_daily_reminders
 from tests.cases.test_notifications import FailingOnceEmailBackend
 from tests.factories import ActionItemFactory, CaseFactory, UserFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def roles(transactional_db):
-    """Transactional tests flush the database, seeded role groups included: make sure they exist."""
-    for role in Role.values:
-        Group.objects.get_or_create(name=role)
 
 
 def _eventually(predicate, timeout: float = 30.0) -> bool:

@@ -11,9 +11,9 @@ from rca.models import DetectionRun, ModerationSample
 pytestmark = pytest.mark.django_db
 
 
-def _seed() -> str:
+def _seed(*extra: str) -> str:
     out = StringIO()
-    call_command("seed_demo", "--days", "10", "--audits-per-day", "300", stdout=out)
+    call_command("seed_demo", "--days", "10", "--audits-per-day", "300", *extra, stdout=out)
     return out.getvalue()
 
 
@@ -36,11 +36,12 @@ def test_seed_demo_creates_users_audits_a_detection_run_and_cases_in_several_sta
     assert all(case.activities.exists() for case in manual)
 
 
-def test_seed_demo_run_twice_adds_no_duplicates():
+@pytest.mark.parametrize("again", [(), ("--refresh",)], ids=["plain", "refresh"])
+def test_seed_demo_run_twice_adds_no_duplicates(again):
     _seed()
     counts = (User.objects.count(), ModerationSample.objects.count(), Case.objects.count())
 
-    _seed()
+    _seed(*again)
 
     assert User.objects.count() == counts[0]
     assert ModerationSample.objects.count() == counts[1]

@@ -8,6 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases.choices import CaseStatus, Severity
+from cases.models import Notification
 from rca.models import ModerationSample
 from tests.cases.test_reports_selectors import build_closure_dataset
 from tests.factories import CaseFactory, ErrorPatternFactory, ModerationSampleFactory, UserFactory
@@ -108,3 +109,26 @@ def test_partner_cannot_open_the_dashboard(page, live_server, login, partner):
 
     assert response.status == 403
     expect(page.get_by_role("link", name="Reports")).to_have_count(0)
+
+
+def test_bell_counts_unread_notifications_and_the_list_marks_them_read(page, live_server, login, screenshot, manager):
+    case = CaseFactory(title="Slang insults in ID")
+    for index, kind in enumerate(("case_state_changed", "mentioned")):
+        Notification.objects.create(
+            recipient=manager,
+            kind=kind,
+            case=case,
+            message=f"{case.key} update {index}",
+            url=f"/cases/{case.pk}/",
+            idempotency_key=f"e2e-{index}",
+        )
+    login(page, manager.username)
+
+    expect(page.locator("#notification-bell")).to_have_attribute("aria-label", "Notifications: 2 unread")
+    page.locator("#notification-bell").click()
+    screenshot(page, "notifications-list")
+    page.locator(f"#notification-{Notification.objects.get(idempotency_key='e2e-0').pk}").get_by_role(
+        "button", name="Mark read"
+    ).click()
+
+    expect(page.locator("#notification-bell")).to_have_attribute("aria-label", "Notifications: 1 unread")

@@ -129,12 +129,13 @@ class WorkerProcess:
             "--without-heartbeat",
         ]  # fmt: skip
         self.env = subprocess_env(
-            DJANGO_SETTINGS_MODULE="tests.hardening.worker_settings",
+            DJANGO_SETTINGS_MODULE="tests.hardening.drill_settings",
             DATABASE_URL=database_url,
             REDIS_URL=redis_url,
             CELERY_TASK_ALWAYS_EAGER="0",
         )
         self.process: subprocess.Popen | None = None
+        self._file = None
 
     def start(self) -> None:
         self._file = open(self.log, "ab")  # noqa: SIM115 - kept open for the life of the process
@@ -150,6 +151,8 @@ class WorkerProcess:
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+        if self._file is not None:
+            self._file.close()
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -158,4 +161,66 @@ class WorkerProcess:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.kill()
-        self._file.close()
+        if self._file is not None:
+            self._file.close()
+
+
+class WebProcess:
+    """The app under gunicorn (one worker, a few threads) on a free loopback port, in the drills' settings."""
+
+    def __init__(self, *, database_url: str, redis_url: str, log: Path) -> None:
+        self.port = _free_port(18400)
+        self.log = log
+        self.env = subprocess_env(
+            DJANGO_SETTINGS_MODULE="tests.hardening.drill_settings",
+            DATABASE_URL=database_url,
+            REDIS_URL=redis_url,
+            CELERY_TASK_ALWAYS_EAGER="0",
+        )
+        self.process: subprocess.Popen | None = None
+        self._file = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self._file = open(self.log, "ab")  # noqa: SIM115 - kept open for the life of the process
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "1",
+                "--threads",
+                "4",
+                "--timeout",
+                "60",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self._file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+        def answers() -> bool:
+            with socket.socket() as probe:
+                return probe.connect_ex(("127.0.0.1", self.port)) == 0
+
+        assert eventually(answers, timeout=60), self.log.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        if self._file is not None:
+            self._file.close()

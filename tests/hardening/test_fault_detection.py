@@ -23,7 +23,8 @@ from rca.importing import import_records
 from rca.models import DetectionRun, ErrorPattern
 from rca.services import detection_run_create, detection_run_execute
 from rca.synthetic import PLANTED, generate_audits
-from tests.hardening.services import WorkerProcess, eventually, drill_database_url
+from tests.hardening.services import WorkerProcess, drill_database_url, eventually
+from tests.services import require_postgres
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -39,6 +40,7 @@ def _audits():
 
 @pytest.fixture
 def audits(seeded):
+    require_postgres()
     result = import_records(_audits().records)
     assert result.rejected == []
     return _audits()
@@ -89,7 +91,7 @@ def test_worker_killed_mid_run_is_redelivered_and_opens_the_cases_of_an_undistur
     first.start()
     try:
         _enqueue(private_redis.url, run.pk)
-        assert eventually(lambda: PARTITION_RECEIVED.search(first.output()), timeout=120), first.output()
+        assert eventually(lambda: PARTITION_RECEIVED.search(first.output()), timeout=120, interval=0.05), first.output()
         first.kill()
         killed_while = DetectionRun.objects.get(pk=run.pk).status
         second.start()

@@ -11,19 +11,23 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.choices import CaseOrigin, CaseStatus
 from cases.models import Activity, Case, CaseSample
 from rca.choices import DetectionRunStatus, PatternStatus
+from rca.detection.params import DetectionParams
 from rca.importing import import_records
 from rca.models import DetectionRun, ErrorPattern, ModerationSample, TextTopic
-from rca.services import detection_run_create, detection_run_execute, detection_run_request
+from rca.services import detection_run_create, detection_run_execute, detection_run_finish, detection_run_request
 from rca.synthetic import PLANTED, generate_audits, score_detection
-from tests.factories import ErrorPatternFactory
+from tests.factories import DetectionRunFactory, ErrorPatternFactory, ModerationSampleFactory
 from tests.services import require_postgres
 
 NOW = timezone.now().replace(microsecond=0)
+# The write step's queries for one new pattern: documented in rca/services.py (`detection_run_finish`).
+QUERIES_PER_NEW_PATTERN = 60
 
 
 @cache
@@ -223,3 +227,57 @@ def test_detect_patterns_command_prints_the_summary(first_batch):
     assert f"{len(PLANTED)} patterns ({len(PLANTED)} new)" in text
     assert f"cases opened {len(PLANTED)}" in text
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+# WRITE STEP QUERY COUNT
+# ------------------------------------------------------------------------------
+
+
+def _hit(market: str, sample_ids: list[int]) -> dict:
+    """A partition's hit as `analyse_partition` returns it (no text topic), for `sample_ids`."""
+    day = (NOW - timedelta(days=1)).date().isoformat()
+    return {
+        "decision_label": "none", "audit_label": "bullying_harassment",
+        "conditions": {"market": market, "content_type": "live_stream"}, "topic": None, "merged_topics": [],
+        "support": 10 * len(sample_ids), "error_count": len(sample_ids), "error_rate": 0.1, "baseline_rate": 0.01,
+        "lift": 10.0, "score": float(len(sample_ids)), "sample_ids": sample_ids, "daily_counts": {day: len(sample_ids)},
+        "first_seen": (NOW - timedelta(days=1)).isoformat(), "last_seen": NOW.isoformat(), "days_seen": 1,
+        "content_items": len(sample_ids), "moderators": 0,
+    }  # fmt: skip
+
+
+def _finish_queries(markets: list[str], per_pattern: int) -> int:
+    """Queries of `detection_run_finish` writing one new pattern (and case) per market, `per_pattern` samples each."""
+    hits = []
+    for market in markets:
+        samples = ModerationSample.objects.bulk_create(
+            ModerationSampleFactory.build_batch(per_pattern, market=market, audited_at=NOW - timedelta(hours=2))
+        )
+        hits.append(_hit(market, [sample.pk for sample in samples]))
+    run = DetectionRunFactory(status=DetectionRunStatus.RUNNING, started_at=NOW, parameters=DetectionParams().as_dict())
+    result = {"partition": "safety_civility", "hits": hits, "timings": {}, "errors": 0, "samples": 0}
+    with CaptureQueriesContext(connection) as queries:
+        run = detection_run_finish(run_id=run.pk, results=[result])
+    assert run.status == DetectionRunStatus.SUCCEEDED and run.cases_opened == len(markets)
+    return len(queries)
+
+
+@pytest.mark.services
+def test_detection_run_finish_queries_do_not_grow_with_the_samples(db):
+    # PostgreSQL takes each bulk insert in one statement; SQLite's 999-variable limit makes Django split them.
+    require_postgres()
+    few = _finish_queries(["ID", "BR"], per_pattern=5)
+
+    many = _finish_queries(["US", "MX"], per_pattern=400)
+
+    assert many == few
+
+
+def test_detection_run_finish_queries_are_bounded_per_pattern(db):
+    two = _finish_queries(["ID", "BR"], per_pattern=5)
+
+    four = _finish_queries(["US", "MX", "DE", "FR"], per_pattern=5)
+
+    # A fixed part per run, and a fixed number per new pattern (find, create, link samples, open its case).
+    assert four - two == 2 * (two - _finish_queries([], per_pattern=5))
+    assert two - _finish_queries([], per_pattern=5) <= QUERIES_PER_NEW_PATTERN

@@ -33,19 +33,19 @@ def assert_clean_or_errors(result):
         assert all(isinstance(message, str) for messages in errors.values() for message in messages)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(keys, json_values | plausible_values, max_size=22))
 def test_validate_record_json_never_raises(raw):
     assert_clean_or_errors(validate_json(raw))
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(keys, st.text(max_size=40) | plausible_values, max_size=22))
 def test_validate_record_csv_strings_never_raise(raw):
     assert_clean_or_errors(validate_csv(raw))
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(json_values)
 def test_validate_record_any_json_value_never_raises(raw):
     assert_clean_or_errors(validate_json(raw))
@@ -70,7 +70,7 @@ VALID_CSV = {
 CROSS_FIELD = {"audited_at", "model_version"}  # rules that name a field other than the one changed
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from(FIELDS), plausible_values | st.text(max_size=20), max_size=3))
 def test_validate_record_errors_name_only_the_changed_fields(overrides):
     clean, errors = validate_csv({**VALID_CSV, **overrides})
@@ -95,7 +95,7 @@ bytes_like_files = st.binary(max_size=400) | st.lists(
 ).map(b"\n".join)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(bytes_like_files)
 def test_read_csv_arbitrary_bytes_give_rows_or_a_file_error(content):
     rows = read_all(read_csv, content)
@@ -105,7 +105,7 @@ def test_read_csv_arbitrary_bytes_give_rows_or_a_file_error(content):
         assert isinstance(record, UnreadableRow) or all(isinstance(value, str) for value in record.values())
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(bytes_like_files)
 def test_read_jsonl_arbitrary_bytes_give_rows_or_a_file_error(content):
     rows = read_all(read_jsonl, content)
@@ -115,7 +115,7 @@ def test_read_jsonl_arbitrary_bytes_give_rows_or_a_file_error(content):
         assert isinstance(record, UnreadableRow | dict)
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(bytes_like_files)
 def test_readers_then_validation_never_raise(content):
     for reader, validate in ((read_csv, validate_csv), (read_jsonl, validate_json)):

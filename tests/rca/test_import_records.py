@@ -77,6 +77,17 @@ def test_import_records_again_updates_instead_of_duplicating():
     assert after.updated_at > before.updated_at
 
 
+def test_import_records_identical_record_counts_as_updated_without_rewriting_the_sample():
+    import_records(spec_records())
+    before = ModerationSample.objects.get(external_id="qa-000003")
+
+    result = import_records(spec_records())
+
+    assert (result.created, result.updated, result.rejected) == (0, 12, [])
+    after = ModerationSample.objects.get(external_id="qa-000003")
+    assert (after.pk, after.updated_at, after.imported_at) == (before.pk, before.updated_at, before.imported_at)
+
+
 def test_import_records_rejects_bad_records_with_their_index_and_stores_the_rest():
     records = [
         record("ok-1"),

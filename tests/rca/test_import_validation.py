@@ -159,6 +159,7 @@ def test_validate_record_missing_required_field_is_rejected(field):
 @pytest.mark.parametrize("field", ["decided_at", "audited_at", "audit_label"])
 def test_validate_record_missing_required_date_or_label_is_rejected(field):
     assert errors_of(validate_json, json_record(**{field: ...}))[field] == ["This field is required."]
+    assert errors_of(validate_csv, csv_record(**{field: "  "}))[field] == ["This field is required."]
 
 
 @pytest.mark.parametrize(

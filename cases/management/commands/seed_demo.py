@@ -49,12 +49,19 @@ class Command(BaseCommand):
         parser.add_argument("--audits-per-day", type=int, default=600, help="Audits per day (default 600).")
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--skip-detection", action="store_true", help="Do not run the detection pipeline.")
+        parser.add_argument(
+            "--refresh", action="store_true", help="Generate the audits again (moved to end now) even if they exist."
+        )
 
     def handle(self, *args, **options):
         users = self._users_and_teams()
-        self._audits(seed=options["seed"], days=options["days"], per_day=options["audits_per_day"])
-        if not options["skip_detection"]:
-            self._detection()
+        seeded = ModerationSample.objects.filter(external_id__startswith=f"syn-{options['seed']}-").exists()
+        if seeded and not options["refresh"]:
+            self.stdout.write("Audits already seeded (use --refresh to generate them again, ending now).")
+        else:
+            self._audits(seed=options["seed"], days=options["days"], per_day=options["audits_per_day"])
+            if not options["skip_detection"]:
+                self._detection()
         self._manual_cases(users)
         self._print_logins()
 

@@ -1,8 +1,10 @@
 """`manage.py import_samples FILE`: stream a CSV or JSON Lines file of moderation samples into the database.
 
 Rows are validated one by one and upserted by `external_id` in batches (one transaction each); a bad row is reported
-and skipped, never fatal. Rejected rows go to `--rejects FILE` (CSV: line, external_id, reasons). The exit code is
-non-zero only when the file cannot be read at all.
+and skipped, never fatal. Rejected rows go to `--rejects FILE` (CSV: line, external_id, reasons). An external_id
+that appears twice in the file: the last row wins, the earlier one is listed as superseded. The exit code is non-zero
+only when the file cannot be read at all (or the database refuses a batch: that batch is rolled back whole). The
+progress bar (tqdm, on stderr) shows when stderr is a terminal.
 """
 
 import csv

@@ -1,4 +1,4 @@
-"""Settings of the drills' worker subprocesses: the test profile, with a short Redis visibility timeout.
+"""Settings of the drills' subprocesses (workers, web app): the test profile on real Redis, short visibility timeout.
 
 An unacknowledged message of a worker that died is handed to another worker once the visibility timeout has passed;
 production keeps it at an hour (longer than any task), a drill cannot wait that long.
