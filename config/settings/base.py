@@ -147,7 +147,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 12 * 60
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# A task a dead worker had taken is redelivered after this; longer than any task's time limit (15 min).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 20 * 60}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "detect-patterns-hourly": {"task": "rca.tasks.run_detection", "schedule": timedelta(hours=1)},

@@ -15,9 +15,9 @@ class DetectionParams:
     min_items: int = 5  # distinct content items
     min_moderators: int = 2  # distinct moderators, for patterns of human decisions
     dominance: float = 0.05  # a longer slice must score this much better than a parent to be kept
-    text_clusters: int = 16  # k of MiniBatchKMeans per partition (capped by the number of texts)
+    text_clusters: int = 16  # at most k k-means clusters per error kind (capped by the number of texts)
     text_sample: int = 20000  # texts the vectoriser and k-means are fitted on
-    min_cluster_texts: int = 10  # fewer texts per cluster than this lowers k
+    min_cluster_texts: int = 5  # k = texts / this (at most text_clusters): k-means over-splits, merging joins
     topic_merge_similarity: float = 0.15  # k-means clusters of one error kind merge above this term similarity
     hit_merge_similarity: float = 0.10  # hits of one kind on overlapping slices merge above this topic similarity
     topic_match_similarity: float = 0.5  # a run's cluster is a known topic above this term similarity

@@ -1,5 +1,7 @@
-"""Note topics: hashed TF-IDF over normalised notes and transcripts, MiniBatchKMeans fitted on a sample and assigned
-to every text, and each cluster described by its characteristic terms (a small term -> weight vector).
+"""Note topics: hashed TF-IDF over normalised notes and transcripts, k-means per error kind (over-splitting on purpose)
+fitted on the distinct texts of a sample and assigned to every text, clusters merged most-alike pair first while
+their words overlap, and each topic described by its characteristic terms (a small term -> weight vector; words
+lightly stemmed, shown in their most frequent form).
 
 The term vector is what gives a topic its identity across runs: a run's clusters are matched to known topics by the
 cosine of these vectors (`term_similarity`), never by the cluster's number.
@@ -10,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.cluster import MiniBatchKMeans
+from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer, TfidfTransformer
 from sklearn.preprocessing import normalize
@@ -88,7 +90,7 @@ def _cluster_texts(
     """Cluster `texts` within each group (the error kind); deterministic for a given seed.
 
     One vectoriser serves every group: hashed TF-IDF, reduced to a few dozen LSA dimensions fitted on a sample. Each
-    group gets its own MiniBatchKMeans (`k` = its texts / `min_cluster_texts`, at most `n_clusters`) fitted on a sample
+    group gets its own k-means (`k` = its texts / `min_cluster_texts`, at most `n_clusters`) fitted on a sample
     and assigned to all its texts; k-means over-splits on purpose, and clusters of one group whose characteristic
     terms overlap (cosine >= `merge_similarity`) are then merged, so one problem worded three ways is one topic while
     two problems with their own words stay two. Cluster numbers are global; texts with no word get `NO_TEXT`.
@@ -127,7 +129,7 @@ def _cluster_texts(
         if k == 1:
             labels[members] = next_label
         else:
-            model = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=2048)
+            model = KMeans(n_clusters=k, random_state=seed, n_init=3)
             model.fit(points[fit_points], sample_weight=weights)
             used = np.unique(inverse[members])
             assigned = np.zeros(len(distinct), dtype=np.int64)
@@ -162,37 +164,39 @@ def _merge_similar(labels: np.ndarray, words: "_WordStatistics", groups: np.ndar
     the strongest link always goes first, never the largest cluster that happens to clear the threshold.
     """
     n_clusters = len(words.counts)
-    group_of = {}
-    for cluster in range(n_clusters):
-        members = np.flatnonzero(labels == cluster)
-        group_of[cluster] = int(groups[members[0]]) if members.size else -1
-    counts = {cluster: Counter(words.counts[cluster]) for cluster in range(n_clusters)}
-    sizes = {cluster: words.sizes[cluster] for cluster in range(n_clusters)}
-    vectors = {cluster: words.vector(counts[cluster], sizes[cluster]) for cluster in range(n_clusters)}
+    group_of = np.full(n_clusters, -1, dtype=np.int64)
+    present = labels != NO_TEXT
+    group_of[labels[present]] = groups[present]
     target = list(range(n_clusters))
-    pairs = {
-        (a, b): term_similarity(vectors[a], vectors[b])
-        for a in range(n_clusters)
-        for b in range(a + 1, n_clusters)
-        if group_of[a] == group_of[b] and group_of[a] >= 0
-    }
+    for group in np.unique(group_of[group_of >= 0]):
+        for gone, keep in _agglomerate(np.flatnonzero(group_of == group).tolist(), words, threshold):
+            target = [keep if head == gone else head for head in target]
+    out = labels.copy()
+    out[present] = np.asarray(target)[out[present]]
+    return _compact(out)
+
+
+def _agglomerate(clusters: list[int], words: "_WordStatistics", threshold: float) -> list[tuple[int, int]]:
+    """The merges `(gone, kept)` of one group's clusters, most similar pair first, down to `threshold`."""
+    counts = {cluster: Counter(words.counts[cluster]) for cluster in clusters}
+    sizes = {cluster: words.sizes[cluster] for cluster in clusters}
+    vectors = {cluster: words.vector(counts[cluster], sizes[cluster]) for cluster in clusters}
+    pairs = {(a, b): term_similarity(vectors[a], vectors[b]) for i, a in enumerate(clusters) for b in clusters[i + 1 :]}
+    merges = []
     while pairs:
         (keep, gone), best = max(pairs.items(), key=lambda item: (item[1], -item[0][0], -item[0][1]))
         if best < threshold:
             break
+        merges.append((gone, keep))
         counts[keep].update(counts.pop(gone))
         sizes[keep] += sizes.pop(gone)
         vectors[keep] = words.vector(counts[keep], sizes[keep])
         del vectors[gone]
-        target = [keep if head == gone else head for head in target]
         pairs = {pair: score for pair, score in pairs.items() if gone not in pair and keep not in pair}
         for other in vectors:
-            if other != keep and group_of[other] == group_of[keep]:
+            if other != keep:
                 pairs[(min(keep, other), max(keep, other))] = term_similarity(vectors[keep], vectors[other])
-    out = labels.copy()
-    mapped = out != NO_TEXT
-    out[mapped] = np.asarray(target)[out[mapped]]
-    return _compact(out)
+    return merges
 
 
 def _compact(labels: np.ndarray) -> np.ndarray:
@@ -230,14 +234,18 @@ class _WordStatistics:
 def _word_statistics(normalised: list[str], labels: np.ndarray, *, seed: int) -> _WordStatistics:
     analyse = _word_analyser()
     known: dict[str, tuple[frozenset[str], tuple[tuple[str, str], ...]]] = {}
-    forms: Counter = Counter()  # (stem, word) -> texts
+    forms: Counter = Counter()  # (stem, word) -> texts of the IDF sample
+    first_form: dict[str, str] = {}
 
-    def stems(text: str) -> frozenset[str]:
+    def stems(text: str, *, count_forms: bool = False) -> frozenset[str]:
         entry = known.get(text)
         if entry is None:
             pairs = tuple((stem(word), word) for word in set(analyse(text)))
             entry = known[text] = (frozenset(root for root, _ in pairs), pairs)
-        forms.update(entry[1])
+            for root, word in pairs:
+                first_form.setdefault(root, word)
+        if count_forms:
+            forms.update(entry[1])
         return entry[0]
 
     rng = np.random.default_rng(seed)
@@ -247,7 +255,7 @@ def _word_statistics(normalised: list[str], labels: np.ndarray, *, seed: int) ->
         texts = rng.choice(texts, size=4 * _TERM_SAMPLE, replace=False)
     document_frequency: Counter = Counter()
     for index in texts:
-        document_frequency.update(stems(normalised[index]))
+        document_frequency.update(stems(normalised[index], count_forms=True))
     idf = {term: math.log((1 + texts.size) / (1 + count)) for term, count in document_frequency.items()}
     counts, sizes = [], []
     for cluster in range(n_clusters):
@@ -266,7 +274,7 @@ def _word_statistics(normalised: list[str], labels: np.ndarray, *, seed: int) ->
     for (root, word), count in forms.items():
         if root not in best or (-count, word) < (-best[root][0], best[root][1]):
             best[root] = (count, word)
-    shown = {root: word for root, (_, word) in best.items()}
+    shown = {**first_form, **{root: word for root, (_, word) in best.items()}}
     return _WordStatistics(counts, sizes, idf, math.log(1 + texts.size), shown)
 
 

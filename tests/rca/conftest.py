@@ -1,9 +1,6 @@
 """Fixtures for the rca tests."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.db import connection
 
 
@@ -42,15 +39,7 @@ class DatabaseRefusal:
 
 
 @pytest.fixture
-def policy_labels(db):
-    """The seeded policy labels, put back if a transactional test flushed them (a flush empties the tables that
-    migrations filled, and a `--reuse-db` run has no serialized copy to restore them from)."""
-    seed = importlib.import_module("rca.migrations.0002_seed_policy_labels").seed
-    seed(apps, None)
-
-
-@pytest.fixture
-def database_refusal(policy_labels):
+def database_refusal():
     """A `DatabaseRefusal`, lifted at teardown. Use with a transactional test, so that batches really commit."""
     refusal = DatabaseRefusal()
     yield refusal

@@ -6,14 +6,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from rca.detection.analysis import analyse_partition
-from rca.detection.frame import build_frame
+from rca.detection.frame import EncodedCube, build_frame, encode_cube
 from rca.detection.params import DetectionParams
 from rca.detection.partitions import plan_partitions, stake_label
 from rca.detection.slices import wilson_lower
-from rca.detection.text import cluster_texts, term_similarity
+from rca.detection.text import cluster_texts, stem, term_similarity
 from rca.synthetic import generate_audits, score_detection
 
 END = datetime(2026, 11, 20, tzinfo=UTC)
+# The seeded policy labels and their areas (rca/migrations/0002_seed_policy_labels.py).
+LABEL_AREAS = [
+    ("bullying_harassment", "safety_civility"), ("hate_speech", "safety_civility"), ("minor_safety", "minor_safety"),
+    ("self_harm", "mental_health"), ("violent_extremism", "violence"), ("violence_graphic", "violence"),
+    ("animal_harm", "violence"), ("adult_nudity", "sensitive_content"), ("dangerous_acts", "safety_civility"),
+    ("spam_scam", "integrity"), ("regulated_goods", "integrity"),
+]  # fmt: skip
 PARAMS = DetectionParams(min_support=20, min_errors=8, min_items=3)
 
 
@@ -161,4 +168,72 @@ def test_analyse_partition_on_generated_data_finds_every_planted_pattern_once(se
     assert score["recall"] == 1.0, score
     assert score["precision"] == 1.0, score
     assert score["duplicates"] == 0
+    assert score["decoys_reported"] == []
+
+
+def test_cluster_texts_joins_a_wording_to_its_own_problem_not_to_one_sharing_incidental_words():
+    # The doxxing wording shares "streamer", "chat" and "missed" with the raid wordings, but its core words
+    # ("address", "doxxing") with the other doxxing wordings: it must join those (seed 5 of the quality bench).
+    raid = [
+        "coordinated pile-on raid repeating the same insult from many accounts {}",
+        "raid accounts brigading chat with identical insult, pile-on missed {}",
+        "brigade of new accounts spamming insult at streamer, raid {}",
+    ]
+    doxxing = ["home address of streamer posted in chat, doxxing missed {}",
+               "doxxing: personal phone number and address shared {}",
+               "private address and school of creator revealed, doxxing not removed {}"]  # fmt: skip
+    # Other error kinds' notes: "missed", "chat" and "streamer" are everyday words of the corpus, as they are in
+    # real notes and transcripts; "address" and "doxxing" are not.
+    background = [
+        f"reviewer {word} the {place}, decision overturned {i}"
+        for i, (word, place) in enumerate([("missed", "chat"), ("misread", "streamer"), ("missed", "streamer")] * 70)
+    ]
+    texts = [wording.format(i) for wording in raid + doxxing for i in range(25)] + background
+    groups = [0] * 150 + [1] * len(background)
+
+    topics = cluster_texts(
+        texts, groups=groups, n_clusters=12, sample_size=1000, min_cluster_texts=5, merge_similarity=0.15, seed=1
+    )
+
+    raid_labels = set(topics.labels[:75].tolist())
+    doxxing_labels = set(topics.labels[75:150].tolist())
+    assert len(doxxing_labels) == 1, doxxing_labels
+    assert raid_labels.isdisjoint(doxxing_labels)
+    assert {"doxxing", "address"} <= set(topics.top_terms[doxxing_labels.pop()])
+
+
+def test_stem_joins_plurals_and_verb_forms_but_keeps_short_words():
+    assert stem("roosters") == stem("rooster") == "rooster"
+    assert stem("fighting") == "fight" and stem("streamed") == "stream"
+    assert stem("address") == "address" and stem("bus") == "bus"
+
+
+def test_encode_cube_round_trips_and_builds_the_same_frame_as_rows():
+    cube, errors = _plain(_traffic(30) + [_record(1000 + i, day=i % 7, error=True) for i in range(10)])
+
+    encoded = EncodedCube.from_bytes(encode_cube(cube).to_bytes())
+
+    from_rows, from_encoded = build_frame(cube, errors), build_frame(encoded, errors)
+    assert encoded.total == len(_traffic(30)) + 10
+    assert from_rows.vocab == from_encoded.vocab
+    assert (from_rows.cube_codes == from_encoded.cube_codes).all()
+    assert (from_rows.err_codes == from_encoded.err_codes).all()
+    assert (from_rows.cube_tag_codes == from_encoded.cube_tag_codes).all()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_analyse_partitions_at_test_size_find_every_planted_pattern_once(seed):
+    # As a run splits it (one partition per policy area), on the pipeline tests' size: 12 days x 1,800 audits.
+    data = generate_audits(seed=seed, days=12, audits_per_day=1800, end=END)
+    cube, errors = _plain(data.records)
+    found = []
+    for labels in plan_partitions(LABEL_AREAS).values():
+        partition = [error for error in errors if stake_label(error[11], error[12]) in labels]
+        for hit in analyse_partition(cube, partition, DetectionParams(seed=seed))["hits"]:
+            found.append([data.records[i]["external_id"] for i in hit["sample_ids"]])
+
+    score = score_detection(found, data)
+
+    assert score["recall"] == 1.0, score
+    assert score["precision"] == 1.0 and score["duplicates"] == 0, score
     assert score["decoys_reported"] == []

@@ -23,7 +23,7 @@ HEADER = (
 GOOD_ROW = "{id},c-1,live_stream,live,US,en,q,human,,mod-1,hate_speech,none,,{decided},{audited},aud-1,{notes},,gaming"
 DECIDED, AUDITED = "2026-11-02T10:00:00-05:00", "2026-11-03T10:00:00-05:00"
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("policy_labels")]
+pytestmark = pytest.mark.django_db
 
 
 def good_row(external_id: str, notes: str = "", decided: str = DECIDED, audited: str = AUDITED) -> str:

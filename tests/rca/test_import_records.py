@@ -47,7 +47,7 @@ def record(external_id: str, **overrides) -> dict:
     return {**base, **overrides}
 
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("policy_labels")]
+pytestmark = pytest.mark.django_db
 
 
 def test_import_records_spec_examples_create_twelve_samples_with_derived_outcomes():

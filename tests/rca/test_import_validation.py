@@ -133,7 +133,8 @@ def test_validate_record_human_decision_needs_no_model_version():
     assert clean["model_version"] == ""
 
 
-def test_validate_record_loads_active_labels_when_none_given(policy_labels):
+@pytest.mark.django_db
+def test_validate_record_loads_active_labels_when_none_given():
     from rca.models import PolicyLabel
 
     PolicyLabel.objects.filter(code="spam_scam").update(is_active=False)
