@@ -16,27 +16,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-FIELDS = (
-    "external_id",
-    "content_id",
-    "content_type",
-    "surface",
-    "market",
-    "language",
-    "queue",
-    "decision_source",
-    "model_version",
-    "moderator_id",
-    "decision_label",
-    "audit_label",
-    "model_score",
-    "decided_at",
-    "audited_at",
-    "auditor_id",
-    "notes",
-    "transcript",
-    "tags",
-)
+from rca.sample_fields import FIELDS
+
 # market, languages, UTC offset in hours, weight
 MARKETS = [
     ("US", ["en", "es"], -5, 20),

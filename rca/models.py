@@ -26,7 +26,7 @@ class PolicyLabel(models.Model):
 class ModerationSample(models.Model):
     """One moderation decision reviewed by a QA audit (spec/moderation-sample.md), correct ones included."""
 
-    external_id = models.CharField(max_length=128, unique=True)
+    external_id = models.CharField(max_length=128)  # unique: see Meta (a constraint, without a second LIKE index)
     content_id = models.CharField(max_length=128)
     content_type = models.CharField(max_length=16, choices=ContentType.choices)
     surface = models.CharField(max_length=32, default="live")
@@ -64,6 +64,7 @@ class ModerationSample(models.Model):
             models.Index(fields=["decision_label", "audited_at"], name="sample_declabel_audited_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="sample_external_id_unique"),
             models.CheckConstraint(condition=Q(audited_at__gte=F("decided_at")), name="sample_audited_after_decided"),
             models.CheckConstraint(
                 condition=Q(model_score__isnull=True) | Q(model_score__gte=0, model_score__lte=1),

@@ -19,32 +19,12 @@ from rca.choices import ContentType, DecisionSource
 from rca.importing.countries import ISO_3166_ALPHA_2
 from rca.models import PolicyLabel, encode_tags
 from rca.outcomes import derive_outcome
+from rca.sample_fields import FIELDS
 
 # ---------------------------------------------------------------------------------------------------------------------
 # The spec's table
 # ---------------------------------------------------------------------------------------------------------------------
 
-FIELDS = (
-    "external_id",
-    "content_id",
-    "content_type",
-    "surface",
-    "market",
-    "language",
-    "queue",
-    "decision_source",
-    "model_version",
-    "moderator_id",
-    "decision_label",
-    "audit_label",
-    "model_score",
-    "decided_at",
-    "audited_at",
-    "auditor_id",
-    "notes",
-    "transcript",
-    "tags",
-)
 KNOWN_FIELDS = frozenset(FIELDS)
 NON_FIELD_ERRORS = "non_field_errors"
 
