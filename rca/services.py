@@ -3,8 +3,9 @@
 A run goes `queued -> running -> succeeded | failed | skipped`:
 
 - `detection_run_request` creates a queued run and enqueues `rca.tasks.run_detection` after commit (the API calls it);
-- `detection_run_start` moves it to running (guarded update: a run starts once), reads the window's traffic cube once
-  and saves it for the partitions (`rca.detection.cube_store`), and returns its partitions;
+- `detection_run_start` moves it to running (guarded update: a run starts once; a start redelivered while it runs gets
+  the same partitions again), reads the window's traffic cube once and saves it for the partitions
+  (`rca.detection.cube_store`), and returns its partitions;
 - `detection_partition_analyse` loads the cube, reads one partition's errors and analyses them; it writes nothing, so
   it may run twice;
 - `detection_run_finish` writes the results under a lock (PostgreSQL advisory lock, or a Redis lock), so that two runs
@@ -80,8 +81,12 @@ def detection_run_request(*, actor: User | None, window_days: int | None = None)
     return run
 
 
-def detection_run_start(*, run_id: int, now: datetime | None = None) -> list[str]:
-    """Move a queued run to running, fix its window, and return its partitions; `[]` if it was not queued."""
+def detection_run_start(*, run_id: int, now: datetime | None = None) -> list[str] | None:
+    """Move a queued run to running, fix its window, and return its partitions.
+
+    Idempotent, so that the start task can be redelivered after its worker died: a run already running gets its
+    partitions again (same window); a run that has finished returns None (nothing to do).
+    """
     now = now or timezone.now()
     run = DetectionRun.objects.get(pk=run_id)
     params = DetectionParams.from_dict(run.parameters)
@@ -91,8 +96,8 @@ def detection_run_start(*, run_id: int, now: datetime | None = None) -> list[str
         window_start=now - timedelta(days=params.window_days),
         window_end=now,
     )
-    if started != 1:
-        return []
+    if started != 1 and not DetectionRun.objects.filter(pk=run_id, status=DetectionRunStatus.RUNNING).exists():
+        return None
     # The traffic cube is every partition's denominator: group the window once here, not once per partition.
     try:
         run = DetectionRun.objects.get(pk=run_id)
@@ -216,7 +221,7 @@ def detection_run_execute(*, run: DetectionRun) -> DetectionRun:
     """Run a queued run inline, partition after partition (the command, tests and eager mode)."""
     try:
         partitions = detection_run_start(run_id=run.pk)
-        if not partitions and not DetectionRun.objects.filter(pk=run.pk, status=DetectionRunStatus.RUNNING).exists():
+        if partitions is None:
             return DetectionRun.objects.get(pk=run.pk)
         results = [detection_partition_analyse(run_id=run.pk, partition=partition) for partition in partitions]
         return detection_run_finish(run_id=run.pk, results=results)

@@ -1,6 +1,7 @@
 """Thin Celery tasks around `rca.services`: a run fans out as a chord, one task per partition, then one write step.
 
-`run_detection` (beat: `detect-patterns-hourly`) starts a run, `analyse_partition` reads and analyses one partition
+`run_detection` (beat: `detect-patterns-hourly`) starts a run (`acks_late`: a start redelivered after its worker died
+fans the same partitions out again; a finished run is left alone), `analyse_partition` reads and analyses one partition
 (read-only, so `acks_late` is safe: a redelivered partition just computes again), and `finish_detection` writes the
 results under the detection lock (idempotent: fingerprints, guarded status). Tasks take ids and primitives only.
 In eager mode (no Redis) the chord runs inline, with the same code.
@@ -15,13 +16,15 @@ from rca.choices import DetectionRunStatus
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
 
 
-@shared_task(name="rca.tasks.run_detection", time_limit=120, soft_time_limit=100, autoretry_for=TRANSIENT,
-             retry_backoff=True, max_retries=3)  # fmt: skip
+@shared_task(name="rca.tasks.run_detection", acks_late=True, time_limit=120, soft_time_limit=100,
+             autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)  # fmt: skip
 def run_detection(run_id: int | None = None) -> int:
     """Start run `run_id` (or a new run with the settings' window) and fan its partitions out; returns the run id."""
     if run_id is None:
         run_id = services.detection_run_create(actor=None).pk
     partitions = services.detection_run_start(run_id=run_id)
+    if partitions is None:
+        return run_id
     if not partitions:
         services.detection_run_finish(run_id=run_id, results=[])
         return run_id

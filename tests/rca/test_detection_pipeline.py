@@ -114,6 +114,20 @@ def test_detection_partitions_use_the_cube_read_once_by_the_start_step(first_bat
     assert {result["samples"] for result in results} == {in_window.count()}
 
 
+def test_detection_run_start_redelivered_gives_the_same_partitions_and_window_and_none_once_finished(first_batch):
+    run = detection_run_create(actor=None)
+    partitions = detection_run_start(run_id=run.pk)
+    run.refresh_from_db()
+
+    again = detection_run_start(run_id=run.pk)
+    rerun = DetectionRun.objects.get(pk=run.pk)
+    detection_run_finish(run_id=run.pk, results=[])
+
+    assert partitions and again == partitions
+    assert (rerun.status, rerun.window_start, rerun.window_end) == (run.status, run.window_start, run.window_end)
+    assert detection_run_start(run_id=run.pk) is None
+
+
 def test_detection_partition_reads_the_cube_again_when_it_is_gone(first_batch):
     run = detection_run_create(actor=None)
     detection_run_start(run_id=run.pk)
