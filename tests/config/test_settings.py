@@ -8,8 +8,12 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# Variables of the test session that a deployment does not have (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE).
+SESSION_ONLY = ("DATABASE_URL", "REDIS_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
 def _run_check(settings_module: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    clean_env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL", "DEBUG")}
+    clean_env = {key: value for key, value in os.environ.items() if key not in SESSION_ONLY}
     return subprocess.run(
         [sys.executable, "manage.py", "check", *args],
         cwd=ROOT,
