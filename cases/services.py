@@ -450,7 +450,8 @@ def case_record_pattern(
     """Open, feed or reopen the case of a detected pattern; returns `(case, "opened"|"updated"|"reopened"|"unchanged")`.
 
     Idempotent: `Case.pattern` is one-to-one, the pattern row is locked while its case is found or created, and
-    already-linked samples are skipped. A closed (or won't-fix) case whose pattern brings new samples is reopened.
+    already-linked samples are skipped. A closed (or won't-fix) case whose pattern brings new samples is reopened; a
+    case marked duplicate passes the new samples on to the case it duplicates.
     """
     ErrorPattern.objects.select_for_update().get(pk=pattern.pk)
     samples = list(samples)
@@ -472,6 +473,8 @@ def case_record_pattern(
             pattern=pattern,
         )
         return case, "opened"
+    while case.status == CaseStatus.DUPLICATE and case.duplicate_of_id:
+        case = Case.objects.select_for_update().get(pk=case.duplicate_of_id)  # feed the case that absorbed it
     new = _link(case, samples, None, LinkSource.DETECTION)
     if not new:
         return case, "unchanged"

@@ -262,3 +262,17 @@ def test_case_record_pattern_reopens_a_closed_case_when_the_pattern_recurs():
         ActivityVerb.DETECTION_UPDATE,
         ActivityVerb.REOPENED,
     ]
+
+
+def test_case_record_pattern_feeds_the_surviving_case_of_a_duplicate(quality_lead):
+    pattern = ErrorPatternFactory()
+    detected, _ = case_record_pattern(pattern=pattern, samples=[ModerationSampleFactory()])
+    survivor = CaseFactory()
+    case_transition(case=detected, to=CaseStatus.DUPLICATE, actor=quality_lead, duplicate_of=survivor)
+    newcomer = ModerationSampleFactory()
+
+    fed, action = case_record_pattern(pattern=pattern, samples=[newcomer])
+
+    assert (fed.pk, action) == (survivor.pk, "updated")
+    assert survivor.samples.filter(pk=newcomer.pk).exists()
+    assert not detected.samples.filter(pk=newcomer.pk).exists()
