@@ -86,7 +86,8 @@ def case_open(
 ) -> Case:
     """Open a case in `new`, link `samples`, and set its due date from the severity's SLA.
 
-    `actor` None is the detection pipeline. The actor watches the case it opens. Writes `opened` (and `samples_linked`).
+    `actor` None is the detection pipeline. The actor and the owner watch the case. Writes `opened` (then `assigned`,
+    notified, when it opens with an owner, and `samples_linked`).
     """
     _require_driver(actor)
     if severity not in Severity.values:
@@ -115,6 +116,10 @@ def case_open(
     if actor is not None:
         case.watchers.add(actor)
     events.case_opened(case, actor, origin=origin, pattern_id=pattern.pk if pattern else None)
+    if owner is not None:
+        case.watchers.add(owner)
+        assigned = events.case_assigned(case, actor, owner=owner, previous_owner_id=None)
+        transaction.on_commit(lambda: notify_activity.delay(assigned.pk), robust=True)
     if sample_list:
         source = LinkSource.DETECTION if origin == CaseOrigin.DETECTED else LinkSource.MANUAL
         _link(case, sample_list, actor, source)

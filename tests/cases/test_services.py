@@ -43,6 +43,22 @@ def test_case_open_links_samples_and_sets_the_sla_due_date(quality_lead, setting
     assert _verbs(case) == [ActivityVerb.OPENED, ActivityVerb.SAMPLES_LINKED]
 
 
+def test_case_open_with_an_owner_records_and_notifies_the_assignment(
+    quality_lead, mailoutbox, django_capture_on_commit_callbacks
+):
+    from cases.models import Notification
+
+    owner = UserFactory(username="lead2", role="quality_lead", email="lead2@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case = services.case_open(actor=None, title="Detected pattern", owner=owner)
+
+    assert _verbs(case) == [ActivityVerb.OPENED, ActivityVerb.ASSIGNED]
+    assert owner in case.watchers.all()
+    assert Notification.objects.filter(recipient=owner, case=case).count() == 1
+    assert [message.to for message in mailoutbox] == [["lead2@example.com"]]
+
+
 @pytest.mark.parametrize("role", ["partner", "manager", "outsider"])
 def test_case_open_refused_for_non_quality_leads(role, request):
     with pytest.raises(PermissionDenied):

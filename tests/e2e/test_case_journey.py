@@ -14,7 +14,7 @@ from cases.models import Case, Comment
 from rca.models import SampleReveal
 from tests.factories import CaseFactory, ErrorPatternFactory, ModerationSampleFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from rca.models import ModerationSample
 from tests.cases.test_reports_selectors import build_closure_dataset
 from tests.factories import CaseFactory, ErrorPatternFactory, ModerationSampleFactory, UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _audits(label: str, market: str, *, errors: int, total: int, when) -> None:

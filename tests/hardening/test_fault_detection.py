@@ -26,7 +26,7 @@ from rca.synthetic import PLANTED, generate_audits
 from tests.hardening.services import WorkerProcess, drill_database_url, eventually
 from tests.services import require_postgres
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 NOW = timezone.now().replace(microsecond=0)
 RUN_TIMEOUT = 240

@@ -20,7 +20,7 @@ from rca.synthetic import generate_audits
 from tests.hardening.services import ROOT, drill_database_url, eventually, subprocess_env
 from tests.services import require_postgres
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 APP_NAME = "rca-drill-import"
 

@@ -21,7 +21,7 @@ from tests.factories import CaseFactory, ModerationSampleFactory, UserFactory
 from tests.hardening.services import WebProcess, WorkerProcess, drill_database_url, eventually
 from tests.services import require_postgres
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 ANSWER_WITHIN = 10.0  # seconds: a request during the outage must not hang on the broker
 

@@ -212,9 +212,9 @@ def test_detection_marks_patterns_not_found_again_dormant(first_batch):
     assert forgotten.status == PatternStatus.DORMANT
 
 
-# serialized_rollback: a transactional test flushes the tables, and the seeded policy labels and groups must come back.
+# A transactional test flushes the tables; tests/conftest.py (`reference_data`) puts the seeded rows back.
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_detection_concurrent_runs_open_no_duplicate_cases():
     require_postgres()
     _load(_first_batch())
@@ -243,7 +243,7 @@ def test_detection_concurrent_runs_open_no_duplicate_cases():
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_run_detection_task_runs_the_chord_on_a_real_worker(celery_worker, quality_lead):
     require_postgres()
     _load(_first_batch())

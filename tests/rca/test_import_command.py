@@ -205,7 +205,7 @@ def test_import_samples_exit_code_is_non_zero_only_when_the_file_cannot_be_read(
     assert "The file is empty" in result.stderr
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_import_samples_database_error_keeps_whole_batches_and_rerun_completes(tmp_path, database_refusal):
     ids = [f"qa-{i:02d}" for i in range(17)]
     batches = [set(ids[start : start + 5]) for start in range(0, len(ids), 5)]

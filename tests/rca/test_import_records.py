@@ -196,7 +196,7 @@ def test_import_records_query_count_does_not_grow_with_the_records():
     assert ModerationSample.objects.count() == 5 + many
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_import_records_database_error_in_second_batch_keeps_whole_batches_and_rerun_completes(database_refusal):
     records = [record(f"qa-{i:02d}") for i in range(10)]
     database_refusal.refuse("qa-05")  # in the second batch of four
