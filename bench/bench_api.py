@@ -15,7 +15,7 @@ import sys
 import time
 import types
 
-from bench.dataset import DEFAULT_URL, FULL_CASES, FULL_SAMPLES, _with_database, ensure_dataset
+from bench.dataset import DEFAULT_URL, FULL_CASES, FULL_SAMPLES, ensure_dataset, smoke_database_url
 
 TARGET_RATIO = 3.0
 MEASURED = {
@@ -109,9 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=None)
     args = parser.parse_args(argv)
     if args.smoke:
-        url = _with_database(os.environ.get("DATABASE_URL") or args.database_url, "rca_bench_smoke_api")
-        if not url.startswith(("postgres://", "postgresql://")):
-            url = _with_database(DEFAULT_URL, "rca_bench_smoke_api")
+        url = smoke_database_url("rca_bench_smoke_api", args.database_url)
         run(url, samples=20_000, cases=2_000, repeat=args.repeat or 5)
         return 0
     results = run(args.database_url, samples=FULL_SAMPLES, cases=FULL_CASES, repeat=args.repeat or 30)

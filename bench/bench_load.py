@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.dataset import DEFAULT_URL, FULL_CASES, FULL_SAMPLES, _with_database, ensure_dataset
+from bench.dataset import DEFAULT_URL, FULL_CASES, FULL_SAMPLES, ensure_dataset, smoke_database_url
 from bench.load_driver import ClientPlan, drive
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -337,10 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=int, default=100_000, help="cap per client")
     args = parser.parse_args(argv)
     if args.smoke:
-        base = os.environ.get("DATABASE_URL") or args.database_url
-        url = _with_database(
-            base if base.startswith(("postgres://", "postgresql://")) else DEFAULT_URL, "rca_bench_smoke_load"
-        )
+        url = smoke_database_url("rca_bench_smoke_load", args.database_url)
         summary = run(
             url,
             samples=SMOKE_SAMPLES,

@@ -67,6 +67,13 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
+def smoke_database_url(name: str, fallback_url: str) -> str:
+    """The PostgreSQL URL of a smoke run's own database `name`: on the server of `DATABASE_URL` (as CI sets it) when
+    that is PostgreSQL, else on the server of `fallback_url`."""
+    base = os.environ.get("DATABASE_URL") or fallback_url
+    return _with_database(base if base.startswith(("postgres://", "postgresql://")) else DEFAULT_URL, name)
+
+
 def _database_name(url: str) -> str:
     return urlsplit(url).path.lstrip("/")
 

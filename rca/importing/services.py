@@ -101,7 +101,8 @@ def import_rows(
     def reject(position: int, external_id: str | None, errors: Errors) -> None:
         counts.rejected += 1
 
-        # Echoed to the API client and the rejects file: lone surrogates (valid JSON escapes, not UTF-8) as \udXXX.
+        # Echoed to the API client and the rejects file: lone surrogates (valid JSON escapes, not UTF-8)
+        # are written as backslash escapes such as \ud800.
         def safe(text: str) -> str:
             return text.encode("utf-8", "backslashreplace").decode()
 
