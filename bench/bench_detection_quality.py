@@ -9,41 +9,21 @@ Targets: recall >= 0.95 and precision >= 0.9 on every seed.
 
 import argparse
 import sys
-from collections import Counter
 from datetime import UTC, datetime
 from time import perf_counter
 
 from rca.detection.analysis import analyse_partition
 from rca.detection.params import DetectionParams
 from rca.detection.partitions import plan_partitions, stake_label
-from rca.synthetic import generate_audits, score_detection
+from rca.synthetic import LABEL_AREAS, generate_audits, reader_rows, score_detection
 
 END = datetime(2026, 11, 25, tzinfo=UTC)
 # The seeded policy labels and their areas (rca/migrations/0002_seed_policy_labels.py).
-LABEL_AREAS = [
-    ("bullying_harassment", "safety_civility"), ("hate_speech", "safety_civility"), ("minor_safety", "minor_safety"),
-    ("self_harm", "mental_health"), ("violent_extremism", "violence"), ("violence_graphic", "violence"),
-    ("animal_harm", "violence"), ("adult_nudity", "sensitive_content"), ("dangerous_acts", "safety_civility"),
-    ("spam_scam", "integrity"), ("regulated_goods", "integrity"),
-]  # fmt: skip
 BASELINE_MIN_ERRORS = 12
 
 
-def _plain(records):
-    cube, errors = Counter(), []
-    for index, r in enumerate(records):
-        key = (r["market"], r["language"], r["decision_source"], r["model_version"], r["queue"], r["content_type"])
-        cube[(*key, ";".join(r["tags"]))] += 1
-        if r["decision_label"] != r["audit_label"]:
-            errors.append(
-                (index, datetime.fromisoformat(r["audited_at"]), r["content_id"], r["moderator_id"], *key,
-                 r["tags"], r["decision_label"], r["audit_label"], r["notes"], r["transcript"])
-            )  # fmt: skip
-    return [(*key, count) for key, count in cube.items()], errors
-
-
 def detect(records, seed: int) -> list[list[str]]:
-    cube, errors = _plain(records)
+    cube, errors = reader_rows(records)
     found = []
     for labels in plan_partitions(LABEL_AREAS).values():
         partition = sorted(e for e in errors if stake_label(e[11], e[12]) in labels)

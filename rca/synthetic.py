@@ -499,3 +499,29 @@ def score_detection(found: Iterable[Iterable[str]], data: SyntheticData, *, majo
         "missed": sorted(planted_keys - set(hits)),
         "unmatched": sum(1 for match in matches if match is None),
     }
+
+
+# AS THE DATABASE READER SEES THEM
+# ------------------------------------------------------------------------------
+
+# Each label's policy area, as seeded by rca/migrations/0002_seed_policy_labels.py.
+LABEL_AREAS = [
+    ("bullying_harassment", "safety_civility"), ("hate_speech", "safety_civility"), ("minor_safety", "minor_safety"),
+    ("self_harm", "mental_health"), ("violent_extremism", "violence"), ("violence_graphic", "violence"),
+    ("animal_harm", "violence"), ("adult_nudity", "sensitive_content"), ("dangerous_acts", "safety_civility"),
+    ("spam_scam", "integrity"), ("regulated_goods", "integrity"),
+]  # fmt: skip
+
+
+def reader_rows(records: Iterable[dict]) -> tuple[list[tuple], list[tuple]]:
+    """The cube and the error rows the database reader would return for `records`."""
+    cube, errors = Counter(), []
+    for index, r in enumerate(records):
+        key = (r["market"], r["language"], r["decision_source"], r["model_version"], r["queue"], r["content_type"])
+        cube[(*key, ";".join(r["tags"]))] += 1
+        if r["decision_label"] != r["audit_label"]:
+            errors.append(
+                (index, datetime.fromisoformat(r["audited_at"]), r["content_id"], r["moderator_id"], *key,
+                 r["tags"], r["decision_label"], r["audit_label"], r["notes"], r["transcript"])
+            )  # fmt: skip
+    return [(*key, count) for key, count in cube.items()], errors

@@ -1,6 +1,5 @@
 """The pure analysis (no database): slices, cover, recurrence, text topics, on plain rows and on the generator."""
 
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,31 +10,11 @@ from rca.detection.params import DetectionParams
 from rca.detection.partitions import plan_partitions, stake_label
 from rca.detection.slices import wilson_lower
 from rca.detection.text import cluster_texts, stem, term_similarity
-from rca.synthetic import generate_audits, score_detection
+from rca.synthetic import LABEL_AREAS, generate_audits, reader_rows, score_detection
 
 END = datetime(2026, 11, 20, tzinfo=UTC)
 # The seeded policy labels and their areas (rca/migrations/0002_seed_policy_labels.py).
-LABEL_AREAS = [
-    ("bullying_harassment", "safety_civility"), ("hate_speech", "safety_civility"), ("minor_safety", "minor_safety"),
-    ("self_harm", "mental_health"), ("violent_extremism", "violence"), ("violence_graphic", "violence"),
-    ("animal_harm", "violence"), ("adult_nudity", "sensitive_content"), ("dangerous_acts", "safety_civility"),
-    ("spam_scam", "integrity"), ("regulated_goods", "integrity"),
-]  # fmt: skip
 PARAMS = DetectionParams(min_support=20, min_errors=8, min_items=3)
-
-
-def _plain(records):
-    """The cube and the error rows the database reader would return for `records`."""
-    cube, errors = Counter(), []
-    for index, r in enumerate(records):
-        key = (r["market"], r["language"], r["decision_source"], r["model_version"], r["queue"], r["content_type"])
-        cube[(*key, ";".join(r["tags"]))] += 1
-        if r["decision_label"] != r["audit_label"]:
-            errors.append(
-                (index, datetime.fromisoformat(r["audited_at"]), r["content_id"], r["moderator_id"], *key,
-                 r["tags"], r["decision_label"], r["audit_label"], r["notes"], r["transcript"])
-            )  # fmt: skip
-    return [(*key, count) for key, count in cube.items()], errors
 
 
 def _record(index, *, market="ID", day=0, error=False, content=None, moderator="", source="model", notes=""):
@@ -62,7 +41,7 @@ def test_wilson_lower_is_below_the_rate_and_tightens_with_support():
 def test_analyse_partition_finds_a_recurring_slice_once():
     records = _traffic(300) + [_record(1000 + i, day=i % 7, error=True) for i in range(40)]
 
-    hits = analyse_partition(*_plain(records), PARAMS)["hits"]
+    hits = analyse_partition(*reader_rows(records), PARAMS)["hits"]
 
     assert len(hits) == 1
     assert hits[0]["conditions"] == {"market": "ID"}
@@ -73,25 +52,25 @@ def test_analyse_partition_finds_a_recurring_slice_once():
 def test_analyse_partition_ignores_a_one_day_burst():
     records = _traffic(300) + [_record(1000 + i, day=2, error=True) for i in range(40)]
 
-    assert analyse_partition(*_plain(records), PARAMS)["hits"] == []
+    assert analyse_partition(*reader_rows(records), PARAMS)["hits"] == []
 
 
 def test_analyse_partition_ignores_one_item_audited_many_times():
     records = _traffic(300) + [_record(1000 + i, day=i % 7, error=True, content="stream-1") for i in range(40)]
 
-    assert analyse_partition(*_plain(records), PARAMS)["hits"] == []
+    assert analyse_partition(*reader_rows(records), PARAMS)["hits"] == []
 
 
 def test_analyse_partition_ignores_one_moderators_human_errors():
     errors = [_record(1000 + i, day=i % 7, error=True, source="human", moderator="mod-1") for i in range(40)]
 
-    assert analyse_partition(*_plain(_traffic(300) + errors), PARAMS)["hits"] == []
+    assert analyse_partition(*reader_rows(_traffic(300) + errors), PARAMS)["hits"] == []
 
 
 def test_analyse_partition_ignores_a_tiny_slice():
     tiny = [_record(1000 + i, market="GB", day=i % 7, error=i < 7) for i in range(9)]
 
-    assert analyse_partition(*_plain(_traffic(300) + tiny), PARAMS)["hits"] == []
+    assert analyse_partition(*reader_rows(_traffic(300) + tiny), PARAMS)["hits"] == []
 
 
 def test_analyse_partition_needs_lift_not_only_significance():
@@ -100,7 +79,7 @@ def test_analyse_partition_needs_lift_not_only_significance():
         _record(i, market=m, day=i % 10, error=i % 10 == 0) for m in ("ID", "BR", "US", "MX") for i in range(400)
     ]
 
-    assert analyse_partition(*_plain(records), PARAMS)["hits"] == []
+    assert analyse_partition(*reader_rows(records), PARAMS)["hits"] == []
 
 
 def test_analyse_partition_splits_two_mistakes_of_one_slice_by_wording():
@@ -110,7 +89,7 @@ def test_analyse_partition_splits_two_mistakes_of_one_slice_by_wording():
     second = [_record(2000 + i, day=i % 7, error=True, notes=f"doxxing home address posted {i}") for i in range(40)]
     params = DetectionParams(min_support=20, min_errors=8, min_items=3, min_cluster_texts=10)
 
-    hits = analyse_partition(*_plain(_traffic(300) + first + second), params)["hits"]
+    hits = analyse_partition(*reader_rows(_traffic(300) + first + second), params)["hits"]
 
     assert len(hits) == 2
     terms = sorted(hit["topic"]["top_terms"][0] for hit in hits)
@@ -120,7 +99,7 @@ def test_analyse_partition_splits_two_mistakes_of_one_slice_by_wording():
 
 def test_build_frame_encodes_tags_and_kinds():
     records = [_record(0, error=True), _record(1)]
-    frame = build_frame(*_plain(records))
+    frame = build_frame(*reader_rows(records))
 
     assert frame.total == 2
     assert frame.kinds == [("none", "hate_speech")]
@@ -162,7 +141,7 @@ def test_analyse_partition_on_generated_data_finds_every_planted_pattern_once(se
     data = generate_audits(seed=seed, days=14, audits_per_day=1500, end=END)
     records = data.records
 
-    hits = analyse_partition(*_plain(records), DetectionParams(seed=seed))["hits"]
+    hits = analyse_partition(*reader_rows(records), DetectionParams(seed=seed))["hits"]
 
     score = score_detection([[records[i]["external_id"] for i in hit["sample_ids"]] for hit in hits], data)
     assert score["recall"] == 1.0, score
@@ -209,7 +188,7 @@ def test_stem_joins_plurals_and_verb_forms_but_keeps_short_words():
 
 
 def test_encode_cube_round_trips_and_builds_the_same_frame_as_rows():
-    cube, errors = _plain(_traffic(30) + [_record(1000 + i, day=i % 7, error=True) for i in range(10)])
+    cube, errors = reader_rows(_traffic(30) + [_record(1000 + i, day=i % 7, error=True) for i in range(10)])
 
     encoded = EncodedCube.from_bytes(encode_cube(cube).to_bytes())
 
@@ -225,7 +204,7 @@ def test_encode_cube_round_trips_and_builds_the_same_frame_as_rows():
 def test_analyse_partitions_at_test_size_find_every_planted_pattern_once(seed):
     # As a run splits it (one partition per policy area), on the pipeline tests' size: 12 days x 1,800 audits.
     data = generate_audits(seed=seed, days=12, audits_per_day=1800, end=END)
-    cube, errors = _plain(data.records)
+    cube, errors = reader_rows(data.records)
     found = []
     for labels in plan_partitions(LABEL_AREAS).values():
         partition = [error for error in errors if stake_label(error[11], error[12]) in labels]
