@@ -19,7 +19,7 @@ from cases.choices import (
     Severity,
 )
 from cases.models import ActionItem, Case, Comment, Finding, Team
-from rca.filters import BoundedIsoDateTimeFilter, IdFilter, StrictBooleanFilter
+from rca.filters import BoundedIsoDateTimeFilter, FilterSet, IdFilter, StrictBooleanFilter
 from rca.models import PolicyLabel
 
 
@@ -31,7 +31,7 @@ class PolicyLabelCodeFilter(django_filters.ModelChoiceFilter):
 KEY_RE = re.compile(r"^\s*(?:RCA-)?(\d{1,12})\s*$", re.IGNORECASE)
 
 
-class CaseFilter(django_filters.FilterSet):
+class CaseFilter(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices, distinct=False)
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, distinct=False)
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.all())
@@ -80,7 +80,7 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(Q(title__icontains=value) | Q(problem_statement__icontains=value))
 
 
-class FindingFilter(django_filters.FilterSet):
+class FindingFilter(FilterSet):
     case = IdFilter(field_name="case_id")
     status = django_filters.ChoiceFilter(choices=FindingStatus.choices)
 
@@ -89,7 +89,7 @@ class FindingFilter(django_filters.FilterSet):
         fields = ["case", "status"]
 
 
-class ActionItemFilter(django_filters.FilterSet):
+class ActionItemFilter(FilterSet):
     case = IdFilter(field_name="case_id")
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.all())
     team = django_filters.ModelChoiceFilter(queryset=Team.objects.all())
@@ -107,7 +107,7 @@ class ActionItemFilter(django_filters.FilterSet):
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 
-class CommentFilter(django_filters.FilterSet):
+class CommentFilter(FilterSet):
     case = IdFilter(field_name="case_id")
     finding = IdFilter(field_name="finding_id")
 

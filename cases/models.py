@@ -51,6 +51,11 @@ class CaseQuerySet(models.QuerySet):
         return self.open().filter(due_at__lt=now)
 
 
+def case_key(pk: int) -> str:
+    """A case's human key: `RCA-42`."""
+    return f"RCA-{pk}"
+
+
 class Case(models.Model):
     """An RCA case. Its status only changes through `cases.services.case_transition` (see `cases/workflow.py`)."""
 
@@ -95,7 +100,9 @@ class Case(models.Model):
             models.Index(fields=["status", "due_at"], name="case_status_due_idx"),
             models.Index(fields=["due_at", "id"], name="case_due_idx"),  # board and API sorted by due date
             models.Index(fields=["opened_at"], name="case_opened_idx"),
-            models.Index(fields=["severity", "status"], name="case_severity_status_idx"),
+            models.Index(
+                fields=["status", "severity", "opened_at"], name="case_status_severity_idx"
+            ),  # lists by status
             models.Index(fields=["policy_label"], name="case_policy_idx"),
             models.Index(fields=["market"], name="case_market_idx"),
         ]
@@ -111,7 +118,7 @@ class Case(models.Model):
 
     @property
     def key(self) -> str:
-        return f"RCA-{self.pk}"
+        return case_key(self.pk)
 
     @property
     def is_open(self) -> bool:

@@ -1,6 +1,12 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 
 
 class RcaConfig(AppConfig):
     name = "rca"
     verbose_name = "Evidence and analysis"
+
+    def ready(self) -> None:
+        from config.database import use_fast_timestamptz_loader
+
+        connection_created.connect(use_fast_timestamptz_loader, dispatch_uid="rca.fast_timestamptz_loader")

@@ -5,16 +5,18 @@ Related objects a client names are looked up among what that client may see, so 
 exist" rather than a hint that it exists.
 """
 
+from functools import cached_property
+
 from django.contrib.auth.models import User
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases import permissions
-from cases.api.fast import datetime_text
+from cases.api.fast import DateTimeText, datetime_formatter
 from cases.api.strict import StrictSerializer
 from cases.choices import ActionItemKind, ActionItemStatus, CaseStatus, FindingStatus, RootCauseCategory, Severity
-from cases.models import ActionItem, Activity, Case, Comment, Finding, Team
+from cases.models import ActionItem, Activity, Case, Comment, Finding, Team, case_key
 
 # RELATED FIELDS
 # ------------------------------------------------------------------------------
@@ -71,27 +73,38 @@ class CaseSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
-    def to_representation(self, instance: Case) -> dict:
-        """DRF's output, built directly (see `cases.api.fast`). Expects `owner` and `team` selected and the ids of the
-        shared teams and watchers attached (`cases.api.views.with_relation_ids`); reads them itself otherwise."""
-        row = instance.__dict__
-        owner, team = instance.owner, instance.team
-        shared = getattr(instance, "shared_team_ids", None)
+    @cached_property
+    def _datetime_text(self) -> DateTimeText:
+        return datetime_formatter()
+
+    def to_representation(self, instance: Case | dict) -> dict:
+        """DRF's output, built directly (see `cases.api.fast`) from a row of `cases.api.views.case_rows` or from a
+        case with `owner` and `team` selected. Reads the ids of the shared teams and watchers from the row (or the
+        attributes `with_relation_ids` sets), or queries them itself when they are missing."""
+        if isinstance(instance, dict):
+            row = instance
+            owner_username, team_name = row["owner_username"], row["team_name"]
+        else:
+            row = instance.__dict__
+            owner_username = instance.owner.username if instance.owner_id is not None else None
+            team_name = instance.team.name if instance.team_id is not None else None
+        shared = row.get("shared_team_ids")
         if shared is None:
             shared = sorted(team.pk for team in instance.shared_teams.all())
-        watchers = getattr(instance, "watcher_ids", None)
+        watchers = row.get("watcher_ids")
         if watchers is None:
             watchers = sorted(user.pk for user in instance.watchers.all())
+        datetime_text = self._datetime_text
         return {
-            "id": instance.pk,
-            "key": instance.key,
+            "id": row["id"],
+            "key": case_key(row["id"]),
             "title": row["title"],
             "status": row["status"],
             "severity": row["severity"],
             "owner": row["owner_id"],
-            "owner_username": owner.username if owner is not None else None,
+            "owner_username": owner_username,
             "team": row["team_id"],
-            "team_name": team.name if team is not None else None,
+            "team_name": team_name,
             "origin": row["origin"],
             "pattern": row["pattern_id"],
             "sample_count": row["sample_count"],
@@ -116,6 +129,12 @@ class CaseSerializer(serializers.ModelSerializer):
 STATE_TIMES = (
     "triaged_at", "investigating_at", "root_cause_identified_at", "remediating_at", "monitoring_at", "resolved_at",
     "reopened_at",
+)  # fmt: skip
+# The columns of a case that CaseSerializer reads (`cases.api.views.case_rows` selects them).
+CASE_ROW_COLUMNS = (
+    "id", "title", "status", "severity", "owner_id", "team_id", "origin", "pattern_id", "sample_count", "due_at",
+    "opened_at", "closed_at", "problem_statement", "policy_label", "market", "root_cause_category",
+    "root_cause_statement", "resolution_reason", "duplicate_of_id", "reopen_count", *STATE_TIMES, "updated_at",
 )  # fmt: skip
 
 

@@ -3,12 +3,10 @@ parses input with a strict serializer, and makes every change through one of `ca
 `PermissionDenied` -> 403, `ValidationError` -> 400, `TransitionRefused` -> 409; see `cases.api.errors`).
 """
 
-from collections import defaultdict
-
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import CharField, Prefetch, QuerySet, Value
+from django.db.models import Prefetch, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -20,6 +18,8 @@ from rest_framework.views import APIView
 
 from cases import permissions, services
 from cases.api.authentication import token_for
+from cases.api.pagination import CaseRowPagination, PageNumberPagination
+from cases.api.rows import with_relation_ids
 from cases.api.schema import error_responses
 from cases.api.serializers import (
     ActionItemCreateSerializer,
@@ -68,28 +68,6 @@ def require(allowed: bool, message: str) -> None:
 
 def case_queryset(user) -> QuerySet[Case]:
     return permissions.visible_cases(user).select_related("owner", "team")
-
-
-def with_relation_ids(cases: list[Case]) -> list[Case]:
-    """Set `shared_team_ids` and `watcher_ids` on each case, with one query for the whole page (two prefetches would
-    cost two queries and a model instance per team and watcher)."""
-    if not cases:
-        return cases
-    ids = [case.pk for case in cases]
-    kind = CharField()
-    shared = Case.shared_teams.through.objects.filter(case_id__in=ids).values_list(
-        "case_id", "team_id", Value("shared", output_field=kind)
-    )
-    watching = Case.watchers.through.objects.filter(case_id__in=ids).values_list(
-        "case_id", "user_id", Value("watcher", output_field=kind)
-    )
-    relations: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for case_id, related_id, relation in shared.union(watching, all=True):
-        relations[case_id, relation].append(related_id)
-    for case in cases:
-        case.shared_team_ids = sorted(relations[case.pk, "shared"])
-        case.watcher_ids = sorted(relations[case.pk, "watcher"])
-    return cases
 
 
 # AUTH
@@ -151,15 +129,18 @@ class CaseViewSet(
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
     filter_backends = [DjangoFilterBackend]
+    pagination_class = CaseRowPagination
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     delete_takes_body = True  # DELETE /cases/{id}/samples/ (see cases.api.schema.AutoSchema)
 
     def get_queryset(self):
+        if self.action == "list":  # rows, see CaseRowPagination
+            return permissions.visible_cases(self.request.user)
         return case_queryset(self.request.user)
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        return None if page is None else with_relation_ids(list(page))
+        return with_relation_ids(list(page)) if page is not None and self.action == "list" else page
 
     def retrieve(self, request, *args, **kwargs):
         return self._read(self.get_object())
@@ -258,7 +239,7 @@ class CaseViewSet(
         summary="The case's timeline, oldest first",
         responses={200: ActivitySerializer(many=True), **error_responses(404)},
     )
-    @action(detail=True, methods=["get"], filter_backends=[])
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=PageNumberPagination)
     def activity(self, request, pk=None):
         case = self.get_object()
         entries = case.activities.select_related("actor").order_by("created_at", "id")
