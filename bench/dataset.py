@@ -13,6 +13,7 @@ Rows are generated deterministically (a seeded PRNG), so two builds of the same 
 """
 
 import argparse
+import json
 import os
 import random
 import subprocess
@@ -179,7 +180,7 @@ SAMPLE_COLUMNS = (
 CASE_COLUMNS = (
     "id", "title", "problem_statement", "severity", "status", "owner_id", "team_id", "origin", "policy_label",
     "market", "root_cause_category", "root_cause_statement", "resolution_reason", "sample_count", "reopen_count",
-    "due_at", "opened_at", "triaged_at", "investigating_at", "closed_at", "resolved_at", "updated_at",
+    "due_at", "opened_at", "triaged_at", "investigating_at", "closed_at", "resolved_at", "updated_at", "audience",
 )  # fmt: skip
 
 
@@ -193,6 +194,12 @@ def _copy(conn: psycopg.Connection, table: str, columns: tuple[str, ...], rows) 
             copy.write_row(row)
             written += 1
     return written
+
+
+def _audience(*, teams: tuple[int, ...], users: tuple[int, ...]) -> str:
+    """`Case.audience` as `cases.audience` computes it: the owning and shared teams, the watchers and item owners."""
+    keys = sorted({f"t{team_id}" for team_id in teams} | {f"u{user_id}" for user_id in users})
+    return json.dumps(dict.fromkeys(keys, True))
 
 
 def _users(conn: psycopg.Connection, now: datetime) -> tuple[list[int], list[int], dict[str, int]]:
@@ -279,6 +286,13 @@ def _build(conn: psycopg.Connection, *, samples: int, cases: int, log) -> None:
                 closed if status == "closed" else None,
                 closed,
                 now,
+                _audience(
+                    teams=(teams["quality"], team_ids[case_id % len(team_ids)]),
+                    users=(
+                        leads[case_id % len(leads)],
+                        *((partners[case_id % len(partners)],) if case_id % 3 == 1 else ()),
+                    ),
+                ),
             )
         )
     _copy(conn, "cases_case", CASE_COLUMNS, case_rows)
@@ -300,7 +314,7 @@ def _build(conn: psycopg.Connection, *, samples: int, cases: int, log) -> None:
         ("case_id", "user_id"),
         ((case_id, leads[case_id % len(leads)]) for case_id in range(1, cases + 1)),
     )
-    # A few action items (one case in three), owned by partners of the shared team's rotation.
+    # A few action items (cases 1, 4, 7...), owned by partners of the shared team's rotation.
     items = [
         (
             case_id,

@@ -3,6 +3,7 @@ workflow fields are read-only, and the timeline can be read but never added to, 
 
 from django.contrib import admin
 
+from cases.audience import refresh_audience
 from cases.models import ActionItem, Activity, Case, CaseSample, Comment, Finding, Team, UserPreference
 
 
@@ -82,6 +83,20 @@ class ActionItemAdmin(admin.ModelAdmin):
     search_fields = ("title",)
     raw_id_fields = ("case", "owner", "created_by")
     list_select_related = ("case", "owner", "team")
+
+    # An item's owner may see its case: keep the audience of the cases concerned in step (cases.audience).
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        refresh_audience([obj.case_id, form.initial.get("case")])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        refresh_audience([obj.case_id])
+
+    def delete_queryset(self, request, queryset):
+        case_ids = list(queryset.values_list("case_id", flat=True))
+        super().delete_queryset(request, queryset)
+        refresh_audience(case_ids)
 
 
 @admin.register(Comment)

@@ -91,6 +91,12 @@ class Case(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True, help_text="Closed, duplicate or won't fix.")
     reopened_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    audience = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Keys of the teams (t<id>) and people (u<id>) the case is open to; kept by cases.audience.",
+    )
 
     objects = CaseQuerySet.as_manager()
 

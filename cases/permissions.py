@@ -11,6 +11,7 @@ from collections.abc import Callable
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from cases.audience import team_key, user_key
 from cases.choices import Role
 from cases.models import ActionItem, Case, CaseSample, Comment, Finding
 
@@ -64,25 +65,16 @@ def team_ids(user: User) -> list[int]:
 # ------------------------------------------------------------------------------
 
 
-def partner_case_filter(user: User) -> Q:
-    """The cases a partner may see, as one `Q` on `Case` (a subquery, so no duplicate rows).
+def viewer_keys(user: User) -> list[str]:
+    """The audience keys that open a case to this partner: its teams and itself (see `cases.audience`)."""
+    return [team_key(team_id) for team_id in team_ids(user)] + [user_key(user.pk)]
 
-    `pk IN (a UNION ALL of four index lookups)` rather than an OR of EXISTS: PostgreSQL plans the OR as a scan of
-    every case (~370 ms on 100,000 cases), the IN as a hash semi-join (~40 ms).
-    """
-    teams = team_ids(user)
-    visible_ids = (
-        Case.objects.filter(team_id__in=teams)
-        .order_by()
-        .values("pk")
-        .union(
-            Case.shared_teams.through.objects.filter(team_id__in=teams).order_by().values("case_id"),
-            Case.watchers.through.objects.filter(user_id=user.pk).order_by().values("case_id"),
-            ActionItem.objects.filter(owner_id=user.pk).order_by().values("case_id"),
-            all=True,
-        )
-    )
-    return Q(pk__in=visible_ids)
+
+def partner_case_filter(user: User) -> Q:
+    """The cases a partner may see, as one `Q` on `Case`: those whose audience holds one of its keys, that is, owned
+    by or shared with one of its teams, watched by it, or holding an action item it owns (`cases.audience` keeps the
+    audience of every case; on PostgreSQL a GIN index serves the lookup)."""
+    return Q(audience__has_any_keys=viewer_keys(user))
 
 
 def visible_cases(user: User | AnonymousUser, queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:

@@ -17,6 +17,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from cases import permissions
+from cases.audience import user_key
 from cases.choices import OPEN_ACTION_ITEM_STATUSES, OPEN_STATUSES, CaseStatus, Role
 from cases.filters import CaseFilter
 from cases.models import ActionItem, Activity, Case, Comment, Finding, Team, UserPreference
@@ -154,19 +155,18 @@ MY_WORK_LIMIT = 20
 def _my_scope(user: User) -> QuerySet[Case]:
     """The cases "my work" is about: a partner's visible cases, a manager's every case, otherwise owned or watched.
 
-    Owned-or-watched is a `pk IN (UNION ALL)` of two index lookups, which PostgreSQL plans far better than an OR
-    across the watchers join.
+    Watched is read from the case's audience (`cases.audience`, where every watcher has a key): an OR of two indexed
+    columns, which PostgreSQL combines with a bitmap, rather than a join with the watchers.
     """
     visible = permissions.visible_cases(user)
     if permissions.is_partner(user) or (permissions.is_manager(user) and not permissions.is_quality_lead(user)):
         return visible
-    mine = (
-        Case.objects.filter(owner=user)
-        .order_by()
-        .values("pk")
-        .union(Case.watchers.through.objects.filter(user_id=user.pk).order_by().values("case_id"), all=True)
-    )
-    return visible.filter(pk__in=mine)
+    return visible.filter(Q(owner=user) | Q(audience__has_key=user_key(user.pk)))
+
+
+def _case_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """A "my work" list: owner joined, open action items counted, soonest due first."""
+    return cases.select_related("owner").annotate(open_items=_open_item_count()).order_by("due_at", "id")
 
 
 def my_work(*, user: User) -> MyWork:
@@ -183,20 +183,19 @@ def my_work(*, user: User) -> MyWork:
         .select_related("case", "team")
         .order_by("due_at", "id")[:MY_WORK_LIMIT]
     )
-    rows = Case.objects.select_related("owner").annotate(open_items=_open_item_count())
     open_scope = scope.filter(status__in=OPEN_STATUSES)
     overdue_scope = open_scope.filter(due_at__lt=now)
     owned: list[Case] = []
     if not permissions.is_partner(user):
-        owned = list(rows.filter(owner=user, status__in=OPEN_STATUSES).order_by("due_at", "id")[:MY_WORK_LIMIT])
+        owned = list(_case_rows(visible.filter(owner=user, status__in=OPEN_STATUSES))[:MY_WORK_LIMIT])
     # A partner's shared list is sorted by due date, overdue first: a second pass for an overdue list would repeat it.
     overdue: list[Case] = []
     if not permissions.is_partner(user):
-        overdue = list(rows.filter(pk__in=overdue_scope.values("pk")).order_by("due_at", "id")[:MY_WORK_LIMIT])
+        overdue = list(_case_rows(overdue_scope)[:MY_WORK_LIMIT])
     followed = open_scope if permissions.is_partner(user) else open_scope.exclude(owner=user)
     if permissions.is_manager(user) and not permissions.is_quality_lead(user):
-        followed = open_scope.filter(watchers=user)
-    watched = list(rows.filter(pk__in=followed.values("pk")).order_by("due_at", "id")[:MY_WORK_LIMIT])
+        followed = open_scope.filter(audience__has_key=user_key(user.pk))
+    watched = list(_case_rows(followed)[:MY_WORK_LIMIT])
     for case in (*owned, *overdue, *watched):
         case.sla = sla_state(case, now)
     for item in items:

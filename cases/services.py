@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from cases import events, permissions
+from cases.audience import refresh_audience
 from cases.choices import (
     OPEN_STATUSES,
     ActionItemKind,
@@ -123,6 +124,7 @@ def case_open(
     if sample_list:
         source = LinkSource.DETECTION if origin == CaseOrigin.DETECTED else LinkSource.MANUAL
         _link(case, sample_list, actor, source)
+    refresh_audience([case.pk])
     return case
 
 
@@ -165,6 +167,7 @@ def case_assign(*, case: Case, owner: User | None, actor: User | None, team: Tea
     case.save(update_fields=["owner", "team", "updated_at"])
     if owner is not None:
         case.watchers.add(owner)
+    refresh_audience([case.pk])
     activity = events.case_assigned(case, actor, owner=owner, previous_owner_id=previous)
     transaction.on_commit(lambda: notify_activity.delay(activity.pk), robust=True)
     return case
@@ -176,6 +179,7 @@ def case_share(*, case: Case, teams: Iterable[Team], actor: User) -> Case:
     _require_driver(actor)
     teams = list(teams)
     case.shared_teams.set(teams)
+    refresh_audience([case.pk])
     events.case_shared(case, actor, teams=sorted(team.name for team in teams))
     return case
 
@@ -189,6 +193,7 @@ def case_watch(*, case: Case, user: User, watching: bool, actor: User) -> Case:
         case.watchers.add(user)
     else:
         case.watchers.remove(user)
+    refresh_audience([case.pk])
     events.case_watch_changed(case, actor, user=user, watching=watching)
     return case
 
@@ -356,6 +361,7 @@ def action_item_create(
         description=description,
         created_by=actor,
     )
+    refresh_audience([case.pk])
     activity = events.action_item_added(item, actor)
     transaction.on_commit(lambda: notify_activity.delay(activity.pk), robust=True)
     return item
@@ -392,6 +398,8 @@ def action_item_update(*, item: ActionItem, actor: User, **fields) -> ActionItem
         item.completed_at = timezone.now() if settled else None
     if changes:
         item.save()
+        if "owner" in changes:
+            refresh_audience([item.case_id])
         activity = events.action_item_updated(item, actor, changes=changes)
         if "owner" in changes:
             transaction.on_commit(lambda: notify_activity.delay(activity.pk), robust=True)

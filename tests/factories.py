@@ -8,6 +8,7 @@ from django.utils import timezone
 from factory import Trait
 from factory.django import DjangoModelFactory
 
+from cases.audience import refresh_audience
 from cases.choices import ActionItemKind, ActionItemStatus, CaseOrigin, CaseStatus, FindingStatus, Severity
 from cases.markdown import render_markdown
 from cases.models import ActionItem, Activity, Case, CaseSample, Comment, Finding, Team, UserPreference
@@ -167,6 +168,12 @@ class CaseFactory(DjangoModelFactory):
         if create and extracted:
             self.watchers.add(*extracted)
 
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create:  # as the services do: who may see the case (cases.audience)
+            refresh_audience([instance.pk])
+            instance.refresh_from_db(fields=["audience"])
+
 
 class CaseSampleFactory(DjangoModelFactory):
     class Meta:
@@ -197,6 +204,11 @@ class ActionItemFactory(DjangoModelFactory):
     kind = ActionItemKind.MODEL_FIX
     status = ActionItemStatus.OPEN
     due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create:  # its owner may see the case (cases.audience)
+            refresh_audience([instance.case_id])
 
 
 class CommentFactory(DjangoModelFactory):

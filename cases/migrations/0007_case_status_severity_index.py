@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0006_case_due_index'),
-        ('rca', '0004_sample_external_id_constraint'),
+        ("cases", "0006_case_due_index"),
+        ("rca", "0004_sample_external_id_constraint"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_severity_status_idx',
+            model_name="case",
+            name="case_severity_status_idx",
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status', 'severity', 'opened_at'], name='case_status_severity_idx'),
+            model_name="case",
+            index=models.Index(fields=["status", "severity", "opened_at"], name="case_status_severity_idx"),
         ),
     ]

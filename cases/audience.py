@@ -1,0 +1,47 @@
+"""Who besides quality leads and managers may see a case, kept on the case (`Case.audience`) so that a partner's lists
+filter one indexed column instead of joining four tables (see docs/performance.md, "Pages").
+
+A case's audience holds a key per team and person it is open to: `t<id>` for its owning team and each team it is
+shared with, `u<id>` for each watcher and each owner of one of its action items. A partner sees the case when one of
+its own keys (its teams, itself) is in the audience: `cases.permissions.visible_cases`. The keys are stored as the
+keys of a JSON object, which PostgreSQL (with a GIN index) and SQLite both query with `has_any_keys`.
+
+`refresh_audience` is called by every service that changes one of those relations; the factories of the tests and
+the admin call it too.
+"""
+
+from collections.abc import Iterable
+
+from cases.models import ActionItem, Case
+
+
+def team_key(team_id: int) -> str:
+    return f"t{team_id}"
+
+
+def user_key(user_id: int) -> str:
+    return f"u{user_id}"
+
+
+def refresh_audience(case_ids: Iterable[int]) -> None:
+    """Recompute the audience of these cases from their relations and store the ones that changed (five queries,
+    plus one update per changed case)."""
+    ids = {case_id for case_id in case_ids if case_id is not None}
+    if not ids:
+        return
+    keys: dict[int, set[str]] = {case_id: set() for case_id in ids}
+    for case_id, team_id in Case.objects.filter(pk__in=ids, team__isnull=False).values_list("pk", "team_id"):
+        keys[case_id].add(team_key(team_id))
+    for case_id, team_id in Case.shared_teams.through.objects.filter(case_id__in=ids).values_list("case_id", "team_id"):
+        keys[case_id].add(team_key(team_id))
+    for case_id, user_id in Case.watchers.through.objects.filter(case_id__in=ids).values_list("case_id", "user_id"):
+        keys[case_id].add(user_key(user_id))
+    for case_id, user_id in ActionItem.objects.filter(case_id__in=ids, owner__isnull=False).values_list(
+        "case_id", "owner_id"
+    ):
+        keys[case_id].add(user_key(user_id))
+    stored = dict(Case.objects.filter(pk__in=ids).values_list("pk", "audience"))
+    for case_id, case_keys in keys.items():
+        audience = dict.fromkeys(sorted(case_keys), True)
+        if case_id in stored and stored[case_id] != audience:
+            Case.objects.filter(pk=case_id).update(audience=audience)
