@@ -12,6 +12,8 @@ the admin call it too.
 
 from collections.abc import Iterable
 
+from django.db.models import CharField, Value
+
 from cases.models import ActionItem, Case
 
 
@@ -24,24 +26,22 @@ def user_key(user_id: int) -> str:
 
 
 def refresh_audience(case_ids: Iterable[int]) -> None:
-    """Recompute the audience of these cases from their relations and store the ones that changed (five queries,
-    plus one update per changed case)."""
+    """Recompute the audience of these cases from their relations and store it (one query reads the four relations,
+    then one update per case)."""
     ids = {case_id for case_id in case_ids if case_id is not None}
     if not ids:
         return
+    kind = CharField()
+    teams = Case.objects.filter(pk__in=ids, team__isnull=False).values_list("pk", "team_id", Value("t", kind))
+    shared = Case.shared_teams.through.objects.filter(case_id__in=ids).values_list(
+        "case_id", "team_id", Value("t", kind)
+    )
+    watchers = Case.watchers.through.objects.filter(case_id__in=ids).values_list("case_id", "user_id", Value("u", kind))
+    owners = ActionItem.objects.filter(case_id__in=ids, owner__isnull=False).values_list(
+        "case_id", "owner_id", Value("u", kind)
+    )
     keys: dict[int, set[str]] = {case_id: set() for case_id in ids}
-    for case_id, team_id in Case.objects.filter(pk__in=ids, team__isnull=False).values_list("pk", "team_id"):
-        keys[case_id].add(team_key(team_id))
-    for case_id, team_id in Case.shared_teams.through.objects.filter(case_id__in=ids).values_list("case_id", "team_id"):
-        keys[case_id].add(team_key(team_id))
-    for case_id, user_id in Case.watchers.through.objects.filter(case_id__in=ids).values_list("case_id", "user_id"):
-        keys[case_id].add(user_key(user_id))
-    for case_id, user_id in ActionItem.objects.filter(case_id__in=ids, owner__isnull=False).values_list(
-        "case_id", "owner_id"
-    ):
-        keys[case_id].add(user_key(user_id))
-    stored = dict(Case.objects.filter(pk__in=ids).values_list("pk", "audience"))
+    for case_id, related_id, prefix in teams.union(shared, watchers, owners, all=True):
+        keys[case_id].add(team_key(related_id) if prefix == "t" else user_key(related_id))
     for case_id, case_keys in keys.items():
-        audience = dict.fromkeys(sorted(case_keys), True)
-        if case_id in stored and stored[case_id] != audience:
-            Case.objects.filter(pk=case_id).update(audience=audience)
+        Case.objects.filter(pk=case_id).update(audience=dict.fromkeys(sorted(case_keys), True))
