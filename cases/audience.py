@@ -32,16 +32,17 @@ def refresh_audience(case_ids: Iterable[int]) -> None:
     if not ids:
         return
     kind = CharField()
-    teams = Case.objects.filter(pk__in=ids, team__isnull=False).values_list("pk", "team_id", Value("t", kind))
-    shared = Case.shared_teams.through.objects.filter(case_id__in=ids).values_list(
-        "case_id", "team_id", Value("t", kind)
+    sources = (
+        Case.objects.filter(pk__in=ids, team__isnull=False).values_list("pk", "team_id", Value("t", kind)),
+        Case.shared_teams.through.objects.filter(case_id__in=ids).values_list("case_id", "team_id", Value("t", kind)),
+        Case.watchers.through.objects.filter(case_id__in=ids).values_list("case_id", "user_id", Value("u", kind)),
+        ActionItem.objects.filter(case_id__in=ids, owner__isnull=False).values_list(
+            "case_id", "owner_id", Value("u", kind)
+        ),
     )
-    watchers = Case.watchers.through.objects.filter(case_id__in=ids).values_list("case_id", "user_id", Value("u", kind))
-    owners = ActionItem.objects.filter(case_id__in=ids, owner__isnull=False).values_list(
-        "case_id", "owner_id", Value("u", kind)
-    )
+    first, *rest = (source.order_by() for source in sources)  # SQLite refuses ORDER BY inside a UNION
     keys: dict[int, set[str]] = {case_id: set() for case_id in ids}
-    for case_id, related_id, prefix in teams.union(shared, watchers, owners, all=True):
+    for case_id, related_id, prefix in first.union(*rest, all=True):
         keys[case_id].add(team_key(related_id) if prefix == "t" else user_key(related_id))
     for case_id, case_keys in keys.items():
         Case.objects.filter(pk=case_id).update(audience=dict.fromkeys(sorted(case_keys), True))
