@@ -44,4 +44,6 @@ class CaseRowPaginator(Paginator):
 
 
 class CaseRowPagination(PageNumberPagination):
+    """The case list: page numbers over `CaseRowPaginator` pages."""
+
     django_paginator_class = CaseRowPaginator
