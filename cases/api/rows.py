@@ -2,11 +2,11 @@
 
 from collections import defaultdict
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections
-from django.db.models import CharField, F, OuterRef, QuerySet, Value
+from django.db.models import CharField, F, QuerySet, Value
 
 from cases.api.serializers import CASE_ROW_COLUMNS
+from cases.arrays import column_array
 from cases.models import Case
 
 
@@ -16,10 +16,9 @@ def case_rows(queryset: QuerySet[Case]) -> QuerySet:
     `with_relation_ids` adds them with a second query)."""
     joined = {"owner_username": F("owner__username"), "team_name": F("team__name")}
     if connections[queryset.db].vendor == "postgresql":
-        shared = Case.shared_teams.through.objects.filter(case_id=OuterRef("pk")).order_by("team_id")
-        watching = Case.watchers.through.objects.filter(case_id=OuterRef("pk")).order_by("user_id")
-        joined["shared_team_ids"] = ArraySubquery(shared.values("team_id"))
-        joined["watcher_ids"] = ArraySubquery(watching.values("user_id"))
+        through = {"key": "case", "outer": "pk", "using": queryset.db}
+        joined["shared_team_ids"] = column_array(Case.shared_teams.through, column="team", **through)
+        joined["watcher_ids"] = column_array(Case.watchers.through, column="user", **through)
     return queryset.values(*CASE_ROW_COLUMNS, **joined)
 
 
