@@ -165,6 +165,20 @@ def test_case_list_filters_by_status_and_counts_each_status(lead_client):
     assert counts[CaseStatus.NEW] == 1
 
 
+def test_case_list_counts_the_open_action_items_of_each_case_on_a_later_page(lead_client):
+    busy = CaseFactory(title="Busy one", opened_at=timezone.now() - timedelta(days=30))
+    ActionItemFactory.create_batch(2, case=busy)
+    ActionItemFactory(case=busy, done=True)
+    quiet = CaseFactory(title="Quiet one", opened_at=timezone.now() - timedelta(days=31))
+    CaseFactory.create_batch(25)  # newer: the two cases are on page 2
+
+    response = lead_client.get(reverse("case-list"), {"page": 2})
+
+    rows = {case.title: case.open_items for case in response.context["board"].page.object_list}
+    assert rows == {busy.title: 2, quiet.title: 0}
+    assert b"2 open items" in response.content
+
+
 def test_case_list_text_search_finds_a_case_by_key(lead_client):
     wanted = CaseFactory(title="Wanted")
     CaseFactory(title="Other")
