@@ -104,7 +104,8 @@ def case_board(*, user: User, params: QueryDict, page_number: str | int | None =
     count_filter = CaseFilter(without_status, queryset=visible)
     counts: dict[str, int] = {}
     if is_valid and count_filter.is_valid():
-        counts = dict(count_filter.qs.order_by().values_list("status").annotate(n=Count("id")))
+        # COUNT(*), not COUNT(id): PostgreSQL can then count from the status index alone (an index-only scan).
+        counts = dict(count_filter.qs.order_by().values_list("status").annotate(n=Count("*")))
     status_counts = [(value, label, counts.get(value, 0)) for value, label in CaseStatus.choices]
     # The total is the sum of the selected statuses' counts: no second COUNT over the same rows.
     selected = set(filterset.form.cleaned_data.get("status") or []) if is_valid else set()
