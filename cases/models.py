@@ -106,9 +106,8 @@ class Case(models.Model):
             models.Index(fields=["status", "due_at"], name="case_status_due_idx"),
             models.Index(fields=["due_at", "id"], name="case_due_idx"),  # board and API sorted by due date
             models.Index(fields=["opened_at"], name="case_opened_idx"),
-            models.Index(
-                fields=["status", "severity", "opened_at"], name="case_status_severity_idx"
-            ),  # lists by status
+            # Lists filtered by status (and severity), newest first; the board's status counts (index-only).
+            models.Index(fields=["status", "severity", "opened_at"], name="case_status_severity_idx"),
             models.Index(fields=["policy_label"], name="case_policy_idx"),
             models.Index(fields=["market"], name="case_market_idx"),
         ]

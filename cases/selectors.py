@@ -167,8 +167,9 @@ MY_WORK_LIMIT = 20
 def _my_scope(user: User) -> QuerySet[Case]:
     """The cases "my work" is about: a partner's visible cases, a manager's every case, otherwise owned or watched.
 
-    Watched is read from the case's audience (`cases.audience`, where every watcher has a key): an OR of two indexed
-    columns, which PostgreSQL combines with a bitmap, rather than a join with the watchers.
+    Watched is read from the case's audience (`cases.audience`, where every watcher, and every owner of one of its
+    action items, has a key): an OR of two indexed columns, which PostgreSQL combines with a bitmap, rather than a
+    join with the watchers.
     """
     visible = permissions.visible_cases(user)
     if permissions.is_partner(user) or (permissions.is_manager(user) and not permissions.is_quality_lead(user)):

@@ -78,7 +78,7 @@ class CaseSerializer(serializers.ModelSerializer):
         return datetime_formatter()
 
     def to_representation(self, instance: Case | dict) -> dict:
-        """DRF's output, built directly (see `cases.api.fast`) from a row of `cases.api.views.case_rows` or from a
+        """DRF's output, built directly (see `cases.api.fast`) from a row of `cases.api.rows.case_rows` or from a
         case with `owner` and `team` selected. Reads the ids of the shared teams and watchers from the row (or the
         attributes `with_relation_ids` sets), or queries them itself when they are missing."""
         if isinstance(instance, dict):
@@ -130,7 +130,7 @@ STATE_TIMES = (
     "triaged_at", "investigating_at", "root_cause_identified_at", "remediating_at", "monitoring_at", "resolved_at",
     "reopened_at",
 )  # fmt: skip
-# The columns of a case that CaseSerializer reads (`cases.api.views.case_rows` selects them).
+# The columns of a case that CaseSerializer reads (`cases.api.rows.case_rows` selects them).
 CASE_ROW_COLUMNS = (
     "id", "title", "status", "severity", "owner_id", "team_id", "origin", "pattern_id", "sample_count", "due_at",
     "opened_at", "closed_at", "problem_statement", "policy_label", "market", "root_cause_category",

@@ -191,6 +191,20 @@ def test_case_filter_owner_and_team(lead_client, quality_lead, policy_team):
     assert _ids(lead_client.get(f"/api/v1/cases/?team={policy_team.pk}")) == [mine.pk]
 
 
+def test_the_form_class_built_once_still_sees_users_added_after_it(lead_client, quality_lead):
+    """The filter form class is built once per filter set (rca.filters.FilterSet); its choice fields must still
+    read their querysets afresh for every request."""
+    assert lead_client.get(f"/api/v1/cases/?owner={quality_lead.pk}").status_code == 200
+    newcomer = UserFactory(role="quality_lead")
+    theirs = CaseFactory(owner=newcomer)
+
+    response = lead_client.get(f"/api/v1/cases/?owner={newcomer.pk}")
+
+    assert response.status_code == 200, response.json()
+    assert _ids(response) == [theirs.pk]
+    assert lead_client.get("/api/v1/cases/?owner=999999").status_code == 400
+
+
 @pytest.mark.parametrize("field", ["opened_at", "due_at", "severity", "sample_count"])
 def test_case_filter_orders_both_ways(lead_client, field):
     now = timezone.now()
