@@ -24,7 +24,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from cases.choices import Severity
@@ -215,6 +215,31 @@ def detection_run_fail(*, run_id: int, error: str, status: str = DetectionRunSta
     DetectionRun.objects.filter(pk=run_id, status__in=[DetectionRunStatus.QUEUED, DetectionRunStatus.RUNNING]).update(
         status=status, error=error[:5000], finished_at=timezone.now()
     )
+
+
+def detection_runs_expire(*, now: datetime | None = None) -> list[int]:
+    """Fail the runs that made no progress within `DETECTION_RUN_TIMEOUT_MINUTES`; returns their ids.
+
+    A run still queued that long was never started (its task was lost: the broker was down when it was sent, or the
+    queue was purged); a run still running that long lost the workers of its chord for good (each task has a time
+    limit and a few redeliveries, far below the timeout). Either way nothing will finish it, and it would show as
+    pending forever. A late finish of an expired run writes nothing (`detection_run_finish` only takes a running run).
+    """
+    now = now or timezone.now()
+    minutes = settings.DETECTION_RUN_TIMEOUT_MINUTES
+    limit = now - timedelta(minutes=minutes)
+    stale = DetectionRun.objects.filter(
+        Q(status=DetectionRunStatus.QUEUED, created_at__lt=limit)
+        | Q(status=DetectionRunStatus.RUNNING, started_at__lt=limit)
+    )
+    run_ids = list(stale.values_list("pk", flat=True))
+    for run_id in run_ids:
+        detection_run_fail(
+            run_id=run_id,
+            error=f"Timed out: no result after {minutes} minutes (its worker died or its task was lost). "
+            "Request a new run.",
+        )
+    return run_ids
 
 
 def detection_run_execute(*, run: DetectionRun) -> DetectionRun:

@@ -50,3 +50,9 @@ def finish_detection(results: list[dict], run_id: int) -> dict:
 def fail_detection(request, exc, traceback, run_id: int) -> None:
     """Error callback of the chord: record the failure on the run."""
     services.detection_run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}", status=DetectionRunStatus.FAILED)
+
+
+@shared_task(name="rca.tasks.expire_detection_runs", time_limit=60)
+def expire_detection_runs() -> list[int]:
+    """Beat (`expire-detection-runs`): fail the runs stuck queued or running past the timeout."""
+    return services.detection_runs_expire()

@@ -152,6 +152,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 20 * 60}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "detect-patterns-hourly": {"task": "rca.tasks.run_detection", "schedule": timedelta(hours=1)},
+    "expire-detection-runs": {"task": "rca.tasks.expire_detection_runs", "schedule": timedelta(minutes=15)},
 }
 
 # REST FRAMEWORK
@@ -206,6 +207,9 @@ BULK_MAX_RECORDS = 5000
 # DETECTION (owned by rca/detection)
 # ------------------------------------------------------------------------------
 DETECTION_WINDOW_DAYS = env.int("DETECTION_WINDOW_DAYS", default=14)
+# A run queued or running longer than this is failed by the `expire-detection-runs` beat task (its tasks' time limits
+# add up to under 30 minutes).
+DETECTION_RUN_TIMEOUT_MINUTES = env.int("DETECTION_RUN_TIMEOUT_MINUTES", default=60)
 # A slice is a pattern only when all three hold: support (audits and errors), lift over the surrounding traffic,
 # and a Wilson lower bound (z) above the surrounding rate. See rca/detection/params.py for every knob.
 DETECTION_MAX_CONDITIONS = env.int("DETECTION_MAX_CONDITIONS", default=3)
