@@ -232,7 +232,10 @@ class Activity(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name_plural = "activities"
-        indexes = [models.Index(fields=["case", "created_at"], name="activity_case_created_idx")]
+        indexes = [
+            models.Index(fields=["case", "created_at"], name="activity_case_created_idx"),
+            models.Index(fields=["created_at"], name="activity_created_idx"),  # the notification outbox sweep
+        ]
 
     def __str__(self) -> str:
         return f"{self.verb} on case {self.case_id}"
@@ -248,6 +251,19 @@ class Activity(models.Model):
 
 # NOTIFICATIONS AND REPORT SNAPSHOTS (owned by cases/notifications and cases/reporting)
 # ------------------------------------------------------------------------------
+
+
+class NotifiedActivity(models.Model):
+    """A timeline entry whose notifications went out (`cases.tasks.notify_activity` records it last).
+
+    The outbox sweep (`cases.tasks.notify_missed_activities`) notifies the recent entries that have none: their task
+    was never sent (the broker was down when the write committed) or never finished."""
+
+    activity = models.OneToOneField(Activity, on_delete=models.CASCADE, primary_key=True, related_name="notified")
+    notified_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"activity {self.activity_id} notified"
 
 
 class NotificationDigest(models.Model):

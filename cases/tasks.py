@@ -2,10 +2,12 @@
 
 Notifications: `notify_activity` (enqueued by `cases.services` on commit) creates a timeline entry's notifications and
 emails them; `send_daily_reminders` (beat, daily) creates the reminders and fans out one `send_digest` per user;
-`take_report_snapshot` (beat, daily) stores the day's headline report figures. Every task is idempotent (see
+`take_report_snapshot` (beat, daily) stores the day's headline report figures; `notify_missed_activities` (beat, every
+5 minutes) is the outbox sweep for entries whose `notify_activity` never ran. Every task is idempotent (see
 `cases/notifications/services.py`), so `acks_late` and retries on transient errors are safe.
 """
 
+import logging
 from datetime import date
 from smtplib import SMTPException
 
@@ -16,6 +18,7 @@ from django.utils import timezone
 from cases.notifications import services as notification_services
 from cases.reporting import snapshots
 
+logger = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (SMTPException, ConnectionError, TimeoutError, OperationalError)
 _RETRYING = {
     "acks_late": True,
@@ -31,9 +34,27 @@ _RETRYING = {
 def notify_activity(activity_id: int) -> int:
     """Notify everyone concerned by one timeline entry and email them; returns how many emails went out now."""
     notifications = notification_services.notifications_for_activity(activity_id=activity_id)
-    return sum(
+    sent = sum(
         notification_services.notification_email_send(notification_id=notification.pk) for notification in notifications
     )
+    notification_services.activity_notified(activity_id=activity_id)
+    return sent
+
+
+@shared_task(name="cases.tasks.notify_missed_activities", time_limit=600, soft_time_limit=540, **_RETRYING)
+def notify_missed_activities() -> list[int]:
+    """Beat (`notify-missed-activities`, every 5 minutes): the outbox sweep. Notifies, here and one after the other,
+    the recent timeline entries whose own `notify_activity` never ran; returns their ids. One that fails is logged
+    and left for the next sweep."""
+    done = []
+    for activity_id in notification_services.activities_missed():
+        try:
+            notify_activity(activity_id)
+        except TRANSIENT_ERRORS:
+            logger.exception("Could not notify activity %s; the next sweep tries again", activity_id)
+        else:
+            done.append(activity_id)
+    return done
 
 
 @shared_task(name="cases.tasks.send_digest", time_limit=120, soft_time_limit=100, **_RETRYING)

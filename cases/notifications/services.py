@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from cases import permissions
 from cases.choices import OPEN_ACTION_ITEM_STATUSES, ActivityVerb, CaseStatus
-from cases.models import ActionItem, Activity, Case, Comment, Notification, NotificationDigest
+from cases.models import ActionItem, Activity, Case, Comment, Notification, NotificationDigest, NotifiedActivity
 from cases.notifications.choices import REMINDER_KINDS, NotificationKind
 
 DUE_SOON_DAYS = 2
@@ -97,6 +97,38 @@ def notifications_for_activity(*, activity_id: int) -> list[Notification]:
         ignore_conflicts=True,
     )
     return list(Notification.objects.filter(idempotency_key__in=keys.values()).order_by("id"))
+
+
+# OUTBOX
+# ------------------------------------------------------------------------------
+
+# The verbs whose timeline entries may notify someone (`_event_recipients`), and how far back the sweep looks.
+NOTIFYING_VERBS = (
+    ActivityVerb.ASSIGNED, ActivityVerb.TRANSITIONED, ActivityVerb.REOPENED, ActivityVerb.COMMENTED,
+    ActivityVerb.ACTION_ITEM_ADDED, ActivityVerb.ACTION_ITEM_UPDATED,
+)  # fmt: skip
+OUTBOX_GRACE = timedelta(minutes=5)  # younger entries are left to the task their write enqueued
+OUTBOX_WINDOW = timedelta(days=1)
+OUTBOX_BATCH = 500
+
+
+def activity_notified(*, activity_id: int) -> None:
+    """Record that a timeline entry's notifications went out (the sweep then leaves it alone)."""
+    NotifiedActivity.objects.get_or_create(activity_id=activity_id)
+
+
+def activities_missed(*, now: datetime | None = None) -> list[int]:
+    """Timeline entries of the last day that may notify someone and were not notified, oldest first (at most
+    `OUTBOX_BATCH`): their `notify_activity` was never enqueued (the broker was down when the write committed) or
+    never finished. Entries younger than `OUTBOX_GRACE` are left to their own task."""
+    now = now or timezone.now()
+    missed = Activity.objects.filter(
+        created_at__gte=now - OUTBOX_WINDOW,
+        created_at__lt=now - OUTBOX_GRACE,
+        verb__in=NOTIFYING_VERBS,
+        notified__isnull=True,
+    )
+    return list(missed.order_by("created_at", "id").values_list("pk", flat=True)[:OUTBOX_BATCH])
 
 
 def _email_body(template: str, **context) -> str:

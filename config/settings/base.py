@@ -238,6 +238,7 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": crontab(hour=NOTIFICATION_REMINDER_HOUR, minute=0),
         },
         "report-snapshot-daily": {"task": "cases.tasks.take_report_snapshot", "schedule": crontab(hour=0, minute=30)},
+        "notify-missed-activities": {"task": "cases.tasks.notify_missed_activities", "schedule": timedelta(minutes=5)},
     }
 )
 
