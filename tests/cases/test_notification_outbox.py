@@ -2,6 +2,7 @@
 committed) is notified by the sweep, once; entries that were notified, or are too young or too old, are left alone."""
 
 from datetime import timedelta
+from smtplib import SMTPException
 
 import pytest
 from django.utils import timezone
@@ -71,3 +72,21 @@ def test_young_old_and_silent_entries_are_not_swept(lead, lead2):
     assert notification_services.activities_missed(now=activity.created_at + timedelta(minutes=1)) == []  # grace
     assert notification_services.activities_missed(now=activity.created_at + timedelta(days=2)) == []  # window
     assert notification_services.activities_missed(now=activity.created_at + timedelta(minutes=10)) == [activity.pk]
+
+
+def test_an_entry_that_fails_is_left_for_the_next_sweep(lead, lead2, mailoutbox, monkeypatch):
+    activity = _assigned_without_its_task(lead, lead2)
+    later = activity.created_at + timedelta(minutes=10)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    real_send = notification_services.notification_email_send
+
+    def refused(**kwargs):
+        raise SMTPException("421 service not available")
+
+    monkeypatch.setattr(notification_services, "notification_email_send", refused)
+    assert notify_missed_activities.apply().get() == []
+    assert not NotifiedActivity.objects.filter(activity=activity).exists()
+
+    monkeypatch.setattr(notification_services, "notification_email_send", real_send)
+    assert notify_missed_activities.apply().get() == [activity.pk]
+    assert len(mailoutbox) == 1
