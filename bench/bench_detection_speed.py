@@ -29,10 +29,10 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.dataset import DEFAULT_URL, conninfo, migrate, open_database, smoke_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/8"
 FULL_SAMPLES, FULL_DAYS = 1_000_000, 21
 SMOKE_SAMPLES, SMOKE_DAYS = 10_500, 7
@@ -57,44 +57,6 @@ ERROR_SELECT = (
 
 # DATABASE
 # ------------------------------------------------------------------------------
-
-
-def database_url(name: str) -> str:
-    server = os.environ.get("DATABASE_URL", "")
-    if not server.startswith(("postgres://", "postgresql://")):
-        server = DEFAULT_SERVER
-    parts = urlsplit(server)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
-
-
-def _admin(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
-
-
-def _conninfo(url: str) -> str:
-    return url.replace("postgres://", "postgresql://", 1)
-
-
-def ensure_database(url: str) -> bool:
-    """Create the database of `url` unless it exists; False when no PostgreSQL server answers."""
-    import psycopg
-    from psycopg import sql
-
-    name = urlsplit(url).path.lstrip("/")
-    try:
-        with psycopg.connect(_admin(url), autocommit=True, connect_timeout=3) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.OperationalError as exc:
-        print(f"PostgreSQL not reachable ({exc})", file=sys.stderr)
-        return False
-    return True
-
-
-def migrate(url: str) -> None:
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
 
 
 def _row(record: dict, now: datetime) -> tuple:
@@ -140,7 +102,7 @@ def build_dataset(url: str, samples: int, days: int) -> tuple[int, int, float]:
     """
     import psycopg
 
-    with psycopg.connect(_conninfo(url), autocommit=True) as conn:
+    with psycopg.connect(conninfo(url), autocommit=True) as conn:
         have = conn.execute("SELECT count(*) FROM rca_moderationsample").fetchone()[0]
         per_day = math.ceil(samples / days)
         expected = per_day * days  # plus the decoys, a few hundred
@@ -167,7 +129,7 @@ def build_dataset(url: str, samples: int, days: int) -> tuple[int, int, float]:
 def reset_results(url: str) -> None:
     import psycopg
 
-    with psycopg.connect(_conninfo(url), autocommit=True) as conn:
+    with psycopg.connect(conninfo(url), autocommit=True) as conn:
         conn.execute(f"TRUNCATE {', '.join(RESULT_TABLES)} CASCADE")
 
 
@@ -175,7 +137,7 @@ def window_days(url: str) -> int:
     """Days from the oldest audit to now, so that the run's window holds the whole dataset however old it is."""
     import psycopg
 
-    with psycopg.connect(_conninfo(url)) as conn:
+    with psycopg.connect(conninfo(url)) as conn:
         oldest = conn.execute("SELECT min(audited_at) FROM rca_moderationsample").fetchone()[0]
     return min(365, (datetime.now(UTC) - oldest).days + 1)
 
@@ -187,7 +149,7 @@ def copy_floor(url: str, days: int) -> float:
     start = datetime.now(UTC) - timedelta(days=days)
     window = f"FROM rca_moderationsample WHERE audited_at >= '{start.isoformat()}'"
     started = time.perf_counter()
-    with psycopg.connect(_conninfo(url)) as conn, conn.cursor() as cursor:
+    with psycopg.connect(conninfo(url)) as conn, conn.cursor() as cursor:
         for statement in (
             f"COPY (SELECT {CUBE_SELECT} {window}) TO STDOUT",
             f"COPY (SELECT {ERROR_SELECT} {window} AND outcome <> 'correct') TO STDOUT",
@@ -316,8 +278,8 @@ def measured_run(count: int, env: dict[str, str], days: int, url: str) -> dict:
 def smoke() -> int:
     """~10,000 audits in `rca_bench_smoke_detect` (or a SQLite file), one inline run; 0 when it finds patterns."""
     with tempfile.TemporaryDirectory(prefix="bench_detect_") as workdir:
-        url = database_url("rca_bench_smoke_detect")
-        on_postgres = ensure_database(url)
+        url = smoke_database_url("rca_bench_smoke_detect", DEFAULT_URL)
+        on_postgres = open_database(url)
         if not on_postgres:
             url = f"sqlite:///{workdir}/smoke.sqlite3"
         migrate(url)
@@ -373,8 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         return smoke()
 
-    url = database_url(args.database)
-    if not ensure_database(url):
+    url = smoke_database_url(args.database, DEFAULT_URL)
+    if not open_database(url):
         print("The full benchmark needs PostgreSQL.", file=sys.stderr)
         return 2
     migrate(url)

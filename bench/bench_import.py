@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from bench.dataset import DEFAULT_URL, drop_database, open_database, smoke_database_url
+
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 TARGET_CREATE_ROWS_S = 25_000
 TARGET_UPDATE_ROWS_S = 15_000
 TARGET_PEAK_MB = 500
@@ -101,40 +102,6 @@ class BackendCpu:
 # ---------------------------------------------------------------------------------------------------------------------
 # Database
 # ---------------------------------------------------------------------------------------------------------------------
-
-
-def database_url(name: str) -> str:
-    server = os.environ.get("DATABASE_URL", "")
-    if not server.startswith(("postgres://", "postgresql://")):
-        server = DEFAULT_SERVER
-    parts = urlsplit(server)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
-
-
-def recreate_postgres_database(url: str) -> bool:
-    """Drop and create the database of `url`; False when no PostgreSQL server answers."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as exc:
-        print(f"PostgreSQL not reachable at {parts.hostname}:{parts.port} ({exc})", file=sys.stderr)
-        return False
-    return True
-
-
-def drop_postgres_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
-    with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
 
 
 def django_env(url: str) -> dict[str, str]:
@@ -215,8 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         args.rows, args.baseline_rows = 3_000, 300
 
     with tempfile.TemporaryDirectory(prefix="bench_import_") as workdir:
-        url = database_url("rca_bench_smoke_import" if args.smoke else "rca_bench_import")
-        on_postgres = recreate_postgres_database(url)
+        url = smoke_database_url("rca_bench_smoke_import" if args.smoke else "rca_bench_import", DEFAULT_URL)
+        on_postgres = open_database(url, fresh=True)
         if not on_postgres:
             if not args.smoke:
                 print("The full benchmark needs PostgreSQL.", file=sys.stderr)
@@ -243,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         changed = run_import(revised, args.rows, env, rejects)
         baseline = run_baseline(args.baseline_rows, env)
         if on_postgres and not args.keep_db:
-            drop_postgres_database(url)
+            drop_database(url)
 
     print(f"database: {'PostgreSQL' if on_postgres else 'SQLite (PostgreSQL not reachable)'}")
     runs = (

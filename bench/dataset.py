@@ -79,22 +79,36 @@ def _database_name(url: str) -> str:
     return urlsplit(url).path.lstrip("/")
 
 
-def _conninfo(url: str) -> str:
+def conninfo(url: str) -> str:
+    """`url` as psycopg takes it."""
     return url.replace("postgres://", "postgresql://", 1)
 
 
 def create_database(url: str) -> bool:
     """Create the database named in `url` unless it exists; returns whether it was created."""
     name = _database_name(url)
-    with psycopg.connect(_conninfo(_with_database(url, "postgres")), autocommit=True) as conn:
+    with psycopg.connect(conninfo(_with_database(url, "postgres")), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return not exists
 
 
+def open_database(url: str, *, fresh: bool = False) -> bool:
+    """Create the database of `url` unless it exists (drop it first when `fresh`); False when no PostgreSQL server
+    answers, so that a smoke run can fall back to SQLite."""
+    try:
+        if fresh:
+            drop_database(url)
+        create_database(url)
+    except psycopg.OperationalError as exc:
+        print(f"PostgreSQL not reachable ({exc})", file=sys.stderr)
+        return False
+    return True
+
+
 def drop_database(url: str) -> None:
-    with psycopg.connect(_conninfo(_with_database(url, "postgres")), autocommit=True) as conn:
+    with psycopg.connect(conninfo(_with_database(url, "postgres")), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(_database_name(url))))
 
 
@@ -374,14 +388,14 @@ def ensure_dataset(database_url: str, *, samples: int, cases: int, verbose: bool
     if create_database(database_url):
         log(f"created database {_database_name(database_url)}")
     migrate(database_url)
-    with psycopg.connect(_conninfo(database_url)) as conn:
+    with psycopg.connect(conninfo(database_url)) as conn:
         if _counts(conn) == (samples, cases):
             log(f"already there: {samples:,} samples, {cases:,} cases")
             return False
         log(f"building {samples:,} samples and {cases:,} cases")
         with conn.transaction():
             _build(conn, samples=samples, cases=cases, log=log)
-    with psycopg.connect(_conninfo(database_url), autocommit=True) as conn:
+    with psycopg.connect(conninfo(database_url), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     return True
 

@@ -163,10 +163,10 @@ def mask_personal_id(value: str) -> str:
     return "••••••" if value else value
 
 
-def personal_id_for(user: User | AnonymousUser, value: str) -> str:
-    return value if can_see_personal_data(user) else mask_personal_id(value)
-
-
 def personal_id_masker(user: User | AnonymousUser) -> Callable[[str], str]:
-    """`personal_id_for` for a page of values: the role is checked once."""
+    """How ids show to this user, for a page of values: the role is checked once."""
     return str if can_see_personal_data(user) else mask_personal_id
+
+
+def personal_id_for(user: User | AnonymousUser, value: str) -> str:
+    return personal_id_masker(user)(value)

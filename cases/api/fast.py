@@ -26,8 +26,3 @@ def datetime_formatter() -> DateTimeText:
         return iso[:-6] + "Z" if iso.endswith("+00:00") else iso
 
     return text
-
-
-def datetime_text(value: datetime | None) -> str | None:
-    """One date-time as DRF outputs it (see `datetime_formatter` for many)."""
-    return datetime_formatter()(value)
