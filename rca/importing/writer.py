@@ -107,7 +107,9 @@ def _write_postgresql(records: Sequence[dict[str, Any]]) -> tuple[int, int]:
     with connection.cursor() as cursor:
         cursor.execute(create)
         cursor.execute(truncate)
-        with cursor.cursor.copy(copy_sql) as copy:
+        # The raw psycopg cursor's COPY: wrapped so that its errors are Django's (a dropped connection is then the
+        # `DatabaseError` the command reports, not a psycopg traceback).
+        with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
             copy.set_types(_COPY_TYPES)
             write_row = copy.write_row
             for record in records:

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
 from rca.importing import ImportResult, import_records
@@ -211,3 +211,24 @@ def test_import_records_database_error_in_second_batch_keeps_whole_batches_and_r
 
     assert (result.created, result.updated, result.rejected) == (6, 4, [])
     assert sorted(ModerationSample.objects.values_list("external_id", flat=True)) == [f"qa-{i:02d}" for i in range(10)]
+
+
+def test_a_connection_lost_during_copy_is_a_django_database_error(monkeypatch):
+    """The PostgreSQL writer streams rows through psycopg's COPY directly; a failure there (here the server ending the
+    connection) reaches the caller as Django's `OperationalError`, which the import command reports without a
+    traceback, and nothing of the batch is kept."""
+    import psycopg
+
+    from rca.importing import writer
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is the PostgreSQL writer")
+
+    def shutdown(record):
+        raise psycopg.errors.AdminShutdown("terminating connection due to administrator command")
+
+    monkeypatch.setattr(writer, "_row_values", shutdown)
+
+    with pytest.raises(OperationalError):
+        import_records([record("qa-copy-1")])
+    assert not ModerationSample.objects.filter(external_id="qa-copy-1").exists()
