@@ -7,7 +7,7 @@ identical to DRF's (tests/api/test_representations.py compares them).
 """
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.utils import timezone
 
@@ -16,13 +16,21 @@ DateTimeText = Callable[[datetime | None], str | None]
 
 def datetime_formatter() -> DateTimeText:
     """What `rest_framework.fields.DateTimeField` outputs (ISO 8601 in the current time zone, UTC as `Z`), with the
-    time zone looked up once: make one per response, not one per value."""
+    time zone looked up once: make one per response, not one per value.
+
+    Within a response a value already in the current zone (PostgreSQL's, in UTC, when the zone is UTC) is not
+    converted, and each distinct instant is formatted once (the samples of an import share `imported_at`)."""
     zone = timezone.get_current_timezone()
+    native = UTC if str(zone) in ("UTC", "Etc/UTC") else zone
+    texts: dict[datetime, str] = {}
 
     def text(value: datetime | None) -> str | None:
         if value is None:
             return None
-        iso = value.astimezone(zone).isoformat()
-        return iso[:-6] + "Z" if iso.endswith("+00:00") else iso
+        iso = texts.get(value)
+        if iso is None:
+            iso = (value if value.tzinfo is native else value.astimezone(zone)).isoformat()
+            iso = texts[value] = iso[:-6] + "Z" if iso.endswith("+00:00") else iso
+        return iso
 
     return text

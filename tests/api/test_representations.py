@@ -7,6 +7,7 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.test import APIRequestFactory
 
+from cases.api.fast import datetime_formatter
 from cases.api.rows import case_rows, with_relation_ids
 from cases.api.serializers import CaseSerializer
 from cases.api.views import case_queryset
@@ -76,3 +77,26 @@ def test_case_list_rows_represent_like_the_case(quality_lead):
         generic = serializers.ModelSerializer.to_representation(serializer, case)
         generic["shared_teams"], generic["watchers"] = sorted(generic["shared_teams"]), sorted(generic["watchers"])
         assert serializer.to_representation(row) == generic
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Jakarta", "America/Sao_Paulo"])
+def test_datetime_text_matches_drf_in_every_zone(zone):
+    """Values in UTC (as PostgreSQL loads them), in the zone itself and in a third zone, with and without
+    microseconds, the same instant given twice in different zones: each is DRF's text in the current zone."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    instant = datetime(2026, 3, 8, 23, 30, 5, 120000, tzinfo=UTC)
+    values = [
+        instant,
+        instant.astimezone(ZoneInfo(zone)),
+        instant.astimezone(ZoneInfo("Asia/Tokyo")),
+        instant.replace(microsecond=0),
+        datetime(2026, 11, 1, 1, 0, tzinfo=ZoneInfo("America/New_York")),
+        None,
+    ]
+    with timezone.override(zone):
+        expected = [serializers.DateTimeField().to_representation(value) for value in values]
+        text = datetime_formatter()
+        assert [text(value) for value in values] == expected
+        assert [text(value) for value in values] == expected  # from its memory of each instant, the same
