@@ -59,8 +59,8 @@ class SampleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_queryset(self):
         queryset = permissions.visible_samples(self.request.user, super().get_queryset())
-        # The list renders rows straight from `.values()` (no model instances): see SampleSerializer.
-        return queryset.values(*SAMPLE_COLUMNS) if self.action == "list" else queryset
+        # The list renders rows straight from tuples (no model instances): see SampleSerializer, SampleCursorPagination.
+        return queryset.values_list(*SAMPLE_COLUMNS) if self.action == "list" else queryset
 
     @extend_schema(
         summary="Upsert up to 5,000 sample records by external_id (quality leads); partial success",

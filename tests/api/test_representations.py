@@ -37,7 +37,7 @@ def test_sample_representation_matches_drf(role):
     generic["auditor_id"] = personal_id_for(user, generic["auditor_id"])
 
     assert serializer.to_representation(sample) == generic
-    assert serializer.to_representation(ModerationSample.objects.values(*SAMPLE_COLUMNS).get()) == generic
+    assert serializer.to_representation(ModerationSample.objects.values_list(*SAMPLE_COLUMNS).get()) == generic
 
 
 def test_case_representation_matches_drf(quality_lead):

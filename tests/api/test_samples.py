@@ -52,6 +52,23 @@ def test_sample_list_is_newest_audit_first_with_a_cursor(lead_client):
     assert second["next"] is None
 
 
+def test_sample_cursor_walks_through_audits_that_share_a_time(lead_client):
+    """Positions come from the rows' `audited_at`: with ties across page boundaries every sample is listed exactly
+    once, newest audit first."""
+    now = timezone.now()
+    for index in range(7):
+        ModerationSampleFactory(external_id=f"qa-{index}", audited_at=now - timedelta(hours=index // 3))
+
+    rows, url = [], "/api/v1/samples/?page_size=2"
+    while url:
+        page = lead_client.get(url).json()
+        rows += page["results"]
+        url = page["next"]
+
+    assert sorted(row["external_id"] for row in rows) == [f"qa-{index}" for index in range(7)]
+    assert [row["audited_at"] for row in rows] == sorted((row["audited_at"] for row in rows), reverse=True)
+
+
 def test_sample_list_caps_huge_page_sizes_at_200(lead_client):
     ModerationSampleFactory.create_batch(205)
 
