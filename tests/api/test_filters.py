@@ -237,6 +237,35 @@ def test_case_list_caps_huge_page_sizes_at_200(lead_client):
     assert response.json()["count"] == 201
 
 
+def test_case_list_pages_carry_the_count_and_their_links(lead_client):
+    """The count comes back with the page (one query); every page number, `last`, and a page past the end or not a
+    number behave as page-number pagination does."""
+    cases = sorted(CaseFactory.create_batch(7), key=lambda case: (case.opened_at, case.pk), reverse=True)
+    url = "/api/v1/cases/?page_size=3&ordering=-opened_at"
+
+    pages = [lead_client.get(f"{url}&page={number}").json() for number in (1, 2, 3)]
+    last = lead_client.get(f"{url}&page=last").json()
+
+    assert [page["count"] for page in pages] == [7, 7, 7]
+    assert [row["id"] for page in pages for row in page["results"]] == [case.pk for case in cases]
+    assert pages[0]["previous"] is None and "page=2" in pages[0]["next"]
+    assert "page=2" in pages[2]["previous"] and pages[2]["next"] is None
+    assert last == pages[2]
+    for page in ("4", "0", "-1", "two", "1.5", "²"):
+        response = lead_client.get(f"{url}&page={page}")
+        assert response.status_code == 404, page
+        assert response.json()["detail"].startswith("Invalid page"), page
+
+
+def test_case_list_of_nothing_is_an_empty_first_page(lead_client):
+    CaseFactory(status="new")
+
+    response = lead_client.get("/api/v1/cases/?status=closed")
+
+    assert response.status_code == 200
+    assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
+
+
 # ACTION ITEMS, FINDINGS, COMMENTS, PATTERNS
 # ------------------------------------------------------------------------------
 
