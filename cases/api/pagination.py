@@ -1,4 +1,4 @@
-"""Pagination of the API lists: page numbers for cases and what hangs off them, a cursor for the samples table.
+"""Pagination of the API lists: page numbers for cases and what hangs off them (samples: `rca.api.pagination`).
 
 `page_size` is capped at 200 (a bigger value gets 200, not an error), so no request can ask for the whole table.
 """
@@ -9,7 +9,6 @@ from django.utils.functional import cached_property
 from rest_framework import pagination
 
 from cases.api.rows import case_rows
-from rca.api.serializers import SAMPLE_COLUMNS
 
 MAX_PAGE_SIZE = 200
 
@@ -20,23 +19,6 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
-
-
-class SampleCursorPagination(pagination.CursorPagination):
-    """Samples, newest audit first. A cursor keeps deep pages as cheap as the first on millions of rows (no OFFSET
-    scan, no COUNT), and stays stable while imports add rows. The list's rows are `values_list(*SAMPLE_COLUMNS)`
-    tuples (see `rca.api.views.SampleViewSet`); a cursor's position is read from its `audited_at`."""
-
-    ordering = ("-audited_at", "-id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
-    position_index = SAMPLE_COLUMNS.index(ordering[0].lstrip("-"))
-
-    def _get_position_from_instance(self, instance, ordering):
-        if isinstance(instance, tuple):
-            return str(instance[self.position_index])
-        return super()._get_position_from_instance(instance, ordering)
 
 
 class CountOf(Subquery):

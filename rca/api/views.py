@@ -15,8 +15,8 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
 from cases import permissions
-from cases.api.pagination import SampleCursorPagination
 from cases.api.schema import error_responses
+from rca.api.pagination import SampleCursorPagination
 from rca.api.serializers import (
     SAMPLE_COLUMNS,
     BulkResultSerializer,
@@ -30,7 +30,6 @@ from rca.filters import PatternFilter, SampleFilter
 from rca.importing import import_records
 from rca.models import DetectionRun, ErrorPattern, ModerationSample
 from rca.services import detection_run_request
-
 
 SAMPLE_ROWS = ModerationSample.objects.values_list(*SAMPLE_COLUMNS)
 

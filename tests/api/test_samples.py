@@ -1,5 +1,6 @@
 """The sample endpoints: cursor-paginated list, detail by external id, and the bulk upsert with partial success."""
 
+import base64
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -52,21 +53,67 @@ def test_sample_list_is_newest_audit_first_with_a_cursor(lead_client):
     assert second["next"] is None
 
 
-def test_sample_cursor_walks_through_audits_that_share_a_time(lead_client):
-    """Positions come from the rows' `audited_at`: with ties across page boundaries every sample is listed exactly
-    once, newest audit first."""
-    now = timezone.now()
-    for index in range(7):
-        ModerationSampleFactory(external_id=f"qa-{index}", audited_at=now - timedelta(hours=index // 3))
-
-    rows, url = [], "/api/v1/samples/?page_size=2"
+def _walk(client, url: str, link: str) -> list[dict]:
+    pages = []
     while url:
-        page = lead_client.get(url).json()
-        rows += page["results"]
-        url = page["next"]
+        page = client.get(url).json()
+        pages.append(page)
+        url = page[link]
+    return pages
 
-    assert sorted(row["external_id"] for row in rows) == [f"qa-{index}" for index in range(7)]
-    assert [row["audited_at"] for row in rows] == sorted((row["audited_at"] for row in rows), reverse=True)
+
+def _ids(page: dict) -> list[str]:
+    return [row["external_id"] for row in page["results"]]
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 3, 5])
+def test_sample_cursor_walks_both_ways_through_audits_that_share_a_time(lead_client, page_size):
+    """Audits sharing a time across page boundaries (more of them than a page holds): forward, every sample once,
+    newest first (ties by external id); then back from the last page, the same pages in reverse order."""
+    now = timezone.now().replace(microsecond=0)
+    hours = [0, 0, 0, 0, 1, 1, 1, 2, 3, 3, 3, 3, 3]
+    for index, hour in enumerate(hours):
+        ModerationSampleFactory(external_id=f"qa-{index:02d}", audited_at=now - timedelta(hours=hour))
+    expected = [f"qa-{index:02d}" for index, hour in sorted(enumerate(hours), key=lambda item: (item[1], -item[0]))]
+
+    forward = _walk(lead_client, f"/api/v1/samples/?page_size={page_size}", "next")
+    backward = _walk(lead_client, forward[-1]["previous"], "previous") if len(forward) > 1 else []
+
+    assert [external_id for page in forward for external_id in _ids(page)] == expected
+    assert [_ids(page) for page in backward] == [_ids(page) for page in forward[-2::-1]]
+    assert forward[0]["previous"] is None and forward[-1]["next"] is None
+    if backward:
+        assert backward[-1]["previous"] is None
+        assert _ids(lead_client.get(backward[-1]["next"]).json()) == _ids(forward[1])
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "bz14",  # DRF's format, not ours
+        "not base64!",
+        base64.b64encode(b"t=2026-11-03T09:00:00&k=qa-1").decode(),  # no time zone
+        base64.b64encode(b"t=yesterday&k=qa-1").decode(),
+        base64.b64encode(b"t=2026-11-03T09:00:00%2B07:00").decode(),  # no external id
+        base64.b64encode(b"t=2026-11-03T09:00:00%2B07:00&k=qa-1&x=1").decode(),
+        base64.b64encode(b"\xff\xfe").decode(),
+    ],
+)
+def test_sample_list_answers_a_forged_cursor_with_404(lead_client, cursor):
+    response = lead_client.get("/api/v1/samples/", {"cursor": cursor})
+
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Invalid cursor"
+
+
+def test_sample_cursor_keeps_the_filters(lead_client):
+    for index in range(4):
+        ModerationSampleFactory(external_id=f"id-{index}", market="ID")
+        ModerationSampleFactory(external_id=f"br-{index}", market="BR")
+
+    pages = _walk(lead_client, "/api/v1/samples/?market=BR&page_size=3", "next")
+
+    assert sorted(external_id for page in pages for external_id in _ids(page)) == [f"br-{index}" for index in range(4)]
 
 
 def test_sample_list_caps_huge_page_sizes_at_200(lead_client):
@@ -76,13 +123,6 @@ def test_sample_list_caps_huge_page_sizes_at_200(lead_client):
 
     assert response.status_code == 200
     assert len(response.json()["results"]) == 200
-
-
-def test_sample_list_answers_a_forged_cursor_with_404(lead_client):
-    response = lead_client.get("/api/v1/samples/?cursor=bz14")
-
-    assert response.status_code == 404
-    assert response.json()["detail"] == "Invalid cursor"
 
 
 def test_sample_detail_has_the_import_format_fields(lead_client):

@@ -1,0 +1,111 @@
+"""The sample list's cursor: keyset pagination on (audited_at, external_id), newest audit first.
+
+DRF's `CursorPagination` keeps a position on one field plus an offset past the rows that share it: when audits share
+a time across a page boundary its "previous" link can return the wrong page (encode/django-rest-framework#7709,
+#7887), and more than `offset_cutoff` (1,000) audits at one time cannot be paged through. Here a position is the
+row's (audited_at, external_id), which is unique, so a page is simply "the rows after (or before) this key": no
+offset, and a deep page costs what the first does on millions of rows. Links, page size and the schema are DRF's.
+"""
+
+from base64 import b64decode, b64encode
+from binascii import Error as Base64Error
+from datetime import datetime
+from urllib.parse import parse_qs, urlencode
+
+from django.db.models import Q
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import CursorPagination
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from cases.api.pagination import MAX_PAGE_SIZE
+from rca.api.serializers import SAMPLE_COLUMNS
+
+Key = tuple[datetime, str]
+
+TIME, EXTERNAL_ID = SAMPLE_COLUMNS.index("audited_at"), SAMPLE_COLUMNS.index("external_id")
+NEWEST_FIRST = ("-audited_at", "-external_id")
+OLDEST_FIRST = ("audited_at", "external_id")
+
+
+def _key(row: tuple) -> Key:
+    return row[TIME], row[EXTERNAL_ID]
+
+
+def _after(key: Key) -> Q:
+    """Rows that come after `key` newest first: older, or as old with a smaller external id. The first condition
+    alone bounds the index scan."""
+    time, external_id = key
+    return Q(audited_at__lte=time) & (Q(audited_at__lt=time) | Q(external_id__lt=external_id))
+
+
+def _before(key: Key) -> Q:
+    time, external_id = key
+    return Q(audited_at__gte=time) & (Q(audited_at__gt=time) | Q(external_id__gt=external_id))
+
+
+class SampleCursorPagination(CursorPagination):
+    """Samples newest audit first, `page_size` up to 200, `next` / `previous` links holding an opaque cursor. The
+    list's rows are `values_list(*SAMPLE_COLUMNS)` tuples (see `rca.api.views.SampleViewSet`)."""
+
+    ordering = NEWEST_FIRST
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.base_url = request.build_absolute_uri()
+        self.position, self.backwards = self.decode_cursor(request)
+        if self.position is None:
+            rows = queryset.order_by(*NEWEST_FIRST)
+        elif self.backwards:
+            rows = queryset.filter(_before(self.position)).order_by(*OLDEST_FIRST)
+        else:
+            rows = queryset.filter(_after(self.position)).order_by(*NEWEST_FIRST)
+        rows = list(rows[: self.page_size + 1])
+        more = len(rows) > self.page_size
+        self.page = rows[: self.page_size]
+        if self.backwards:
+            self.page.reverse()
+        # Going back from a page, the page we came from follows; going on from one, the page we left precedes.
+        self.has_next = (self.position is not None) if self.backwards else more
+        self.has_previous = more if self.backwards else (self.position is not None)
+        return self.page
+
+    def get_next_link(self):
+        if not self.has_next:
+            return None
+        if not self.page:  # nothing before the position: it is the newest row, the first page starts with it
+            return remove_query_param(self.base_url, self.cursor_query_param)
+        return self.encode_cursor((_key(self.page[-1]), False))
+
+    def get_previous_link(self):
+        if not self.has_previous or not self.page:
+            return None
+        return self.encode_cursor((_key(self.page[0]), True))
+
+    def encode_cursor(self, cursor: tuple[Key, bool]) -> str:
+        (time, external_id), backwards = cursor
+        fields = {"t": time.isoformat(), "k": external_id}
+        if backwards:
+            fields["r"] = "1"
+        token = b64encode(urlencode(fields).encode()).decode("ascii")
+        return replace_query_param(self.base_url, self.cursor_query_param, token)
+
+    def decode_cursor(self, request) -> tuple[Key | None, bool]:
+        """The position and direction of the `cursor` parameter: (None, False) without one; a 404 "Invalid cursor"
+        for anything this class did not write."""
+        token = request.query_params.get(self.cursor_query_param)
+        if token is None:
+            return None, False
+        try:
+            fields = parse_qs(b64decode(token.encode("ascii"), validate=True).decode(), strict_parsing=True)
+            (time,), (external_id,) = fields.pop("t"), fields.pop("k")
+            backwards = fields.pop("r", ["0"]) == ["1"]
+            position = datetime.fromisoformat(time)
+            if fields or position.tzinfo is None or not external_id:
+                raise ValueError(token)
+        except (UnicodeError, Base64Error, ValueError, KeyError):
+            raise NotFound(self.invalid_cursor_message) from None
+        return (position, external_id), backwards
