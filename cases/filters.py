@@ -19,7 +19,7 @@ from cases.choices import (
     Severity,
 )
 from cases.models import ActionItem, Case, Comment, Finding, Team
-from rca.filters import BoundedIsoDateTimeFilter, FilterSet, IdFilter, StrictBooleanFilter
+from rca.filters import BoundedIsoDateTimeFilter, FilterSet, IdFilter, StableOrderingFilter, StrictBooleanFilter
 from rca.models import PolicyLabel
 
 
@@ -45,7 +45,7 @@ class CaseFilter(FilterSet):
     opened_before = BoundedIsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
     overdue = StrictBooleanFilter(method="filter_overdue")
     q = django_filters.CharFilter(method="filter_q", max_length=200, label="Text (title, problem, RCA key)")
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(
             ("opened_at", "opened_at"),
             ("due_at", "due_at"),

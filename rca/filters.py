@@ -6,6 +6,7 @@ from datetime import UTC, timedelta
 import django_filters
 from django import forms
 from django.db.models import Q
+from django_filters.constants import EMPTY_VALUES
 
 from rca.choices import ContentType, DecisionSource, Outcome, PatternStatus
 from rca.models import ErrorPattern, ModerationSample, PolicyLabel
@@ -57,6 +58,21 @@ class FilterSet(django_filters.FilterSet):
             form_class.base_fields = InstanceFields(form_class.base_fields)
             owner._form_class = form_class
         return form_class
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """django-filter's `OrderingFilter`, with the primary key as the last sort key (in the direction of the last one
+    asked for, so an index such as `(due_at, id)` still serves it). Without it, rows that tie on the sort field (cases
+    of one severity, of equal sample counts) have no fixed order: PostgreSQL's top-N sort may order them differently
+    for each `LIMIT`/`OFFSET`, and paging through them shows some rows twice and others never."""
+
+    def filter(self, qs, value):
+        fields = [self.get_ordering_value(param) for param in value or () if param not in EMPTY_VALUES]
+        if not fields:
+            return qs
+        if fields[-1].lstrip("-") not in ("pk", "id"):
+            fields.append("-pk" if fields[-1].startswith("-") else "pk")
+        return qs.order_by(*fields)
 
 
 class IdFilter(django_filters.NumberFilter):

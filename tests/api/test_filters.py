@@ -257,6 +257,22 @@ def test_case_list_pages_carry_the_count_and_their_links(lead_client):
         assert response.json()["detail"].startswith("Invalid page"), page
 
 
+@pytest.mark.parametrize("ordering", ["sample_count", "-sample_count", "severity", "-severity", "due_at", "-due_at"])
+def test_case_list_pages_through_cases_that_tie_on_the_sort_field(lead_client, ordering):
+    """Every case exactly once across the pages, even when all of them tie on the field sorted by (PostgreSQL's top-N
+    sort orders ties differently for each LIMIT / OFFSET unless the primary key settles them)."""
+    cases = CaseFactory.create_batch(60, severity="S3", sample_count=2)
+    seen = []
+    for page in range(1, 10):
+        response = lead_client.get(f"/api/v1/cases/?ordering={ordering}&page_size=7&page={page}")
+        assert response.status_code == 200
+        seen += [row["id"] for row in response.json()["results"]]
+        if response.json()["next"] is None:
+            break
+
+    assert sorted(seen) == sorted(case.pk for case in cases)
+
+
 def test_case_list_of_nothing_is_an_empty_first_page(lead_client):
     CaseFactory(status="new")
 
