@@ -106,7 +106,7 @@ class Case(models.Model):
             models.Index(fields=["status", "due_at"], name="case_status_due_idx"),
             models.Index(fields=["due_at", "id"], name="case_due_idx"),  # board and API sorted by due date
             models.Index(fields=["opened_at"], name="case_opened_idx"),
-            # Lists filtered by status (and severity), newest first; the board's status counts (index-only).
+            # Lists filtered by status (and severity), newest first.
             models.Index(fields=["status", "severity", "opened_at"], name="case_status_severity_idx"),
             # Counts by status (and severity), the lists' and the board's: B-tree deduplication keeps this one about
             # a seventh the size of the index above, so counting thousands of cases reads a few pages (half the time).
