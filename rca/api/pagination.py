@@ -5,6 +5,10 @@ a time across a page boundary its "previous" link can return the wrong page (enc
 #7887), and more than `offset_cutoff` (1,000) audits at one time cannot be paged through. Here a position is the
 row's (audited_at, external_id), which is unique, so a page is simply "the rows after (or before) this key": no
 offset, and a deep page costs what the first does on millions of rows. Links, page size and the schema are DRF's.
+
+A cursor carries the external id only when the row next to the boundary has the same time; otherwise "older than"
+(or "newer than") the time alone says the same, and the query is a plain range (a compound condition can tip
+PostgreSQL's planner into a slower parallel plan when a text filter is added).
 """
 
 from base64 import b64decode, b64encode
@@ -20,7 +24,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from cases.api.pagination import MAX_PAGE_SIZE
 from rca.api.serializers import SAMPLE_COLUMNS
 
-Key = tuple[datetime, str]
+Key = tuple[datetime, str | None]  # the external id only when the time alone does not settle the position
 
 TIME, EXTERNAL_ID = SAMPLE_COLUMNS.index("audited_at"), SAMPLE_COLUMNS.index("external_id")
 NEWEST_FIRST = ("-audited_at", "-external_id")
@@ -35,12 +39,22 @@ def _after(key: Key) -> Q:
     """Rows that come after `key` newest first: older, or as old with a smaller external id. The first condition
     alone bounds the index scan."""
     time, external_id = key
+    if external_id is None:
+        return Q(audited_at__lt=time)
     return Q(audited_at__lte=time) & (Q(audited_at__lt=time) | Q(external_id__lt=external_id))
 
 
 def _before(key: Key) -> Q:
     time, external_id = key
+    if external_id is None:
+        return Q(audited_at__gt=time)
     return Q(audited_at__gte=time) & (Q(audited_at__gt=time) | Q(external_id__gt=external_id))
+
+
+def _boundary(row: tuple, neighbour_time: datetime) -> Key:
+    """The position of a page's first or last row, with its external id only if the row beyond it ties on time."""
+    time, external_id = _key(row)
+    return time, external_id if neighbour_time == time else None
 
 
 class SampleCursorPagination(CursorPagination):
@@ -66,11 +80,15 @@ class SampleCursorPagination(CursorPagination):
         rows = list(rows[: self.page_size + 1])
         more = len(rows) > self.page_size
         self.page = rows[: self.page_size]
+        beyond = _key(rows[-1])[0] if more else None  # the time of the row past the page, in the query's direction
+        came_from = self.position[0] if self.position is not None else None
+        # Going back from a page, the page we came from follows; going on from one, the page we left precedes.
         if self.backwards:
             self.page.reverse()
-        # Going back from a page, the page we came from follows; going on from one, the page we left precedes.
-        self.has_next = (self.position is not None) if self.backwards else more
-        self.has_previous = more if self.backwards else (self.position is not None)
+            self.next_time, self.previous_time = came_from, beyond
+        else:
+            self.next_time, self.previous_time = beyond, came_from
+        self.has_next, self.has_previous = self.next_time is not None, self.previous_time is not None
         return self.page
 
     def get_next_link(self):
@@ -78,16 +96,18 @@ class SampleCursorPagination(CursorPagination):
             return None
         if not self.page:  # nothing before the position: it is the newest row, the first page starts with it
             return remove_query_param(self.base_url, self.cursor_query_param)
-        return self.encode_cursor((_key(self.page[-1]), False))
+        return self.encode_cursor((_boundary(self.page[-1], self.next_time), False))
 
     def get_previous_link(self):
         if not self.has_previous or not self.page:
             return None
-        return self.encode_cursor((_key(self.page[0]), True))
+        return self.encode_cursor((_boundary(self.page[0], self.previous_time), True))
 
     def encode_cursor(self, cursor: tuple[Key, bool]) -> str:
         (time, external_id), backwards = cursor
-        fields = {"t": time.isoformat(), "k": external_id}
+        fields = {"t": time.isoformat()}
+        if external_id is not None:
+            fields["k"] = external_id
         if backwards:
             fields["r"] = "1"
         token = b64encode(urlencode(fields).encode()).decode("ascii")
@@ -101,10 +121,10 @@ class SampleCursorPagination(CursorPagination):
             return None, False
         try:
             fields = parse_qs(b64decode(token.encode("ascii"), validate=True).decode(), strict_parsing=True)
-            (time,), (external_id,) = fields.pop("t"), fields.pop("k")
+            ((time,), (external_id,)) = fields.pop("t"), fields.pop("k", [None])
             backwards = fields.pop("r", ["0"]) == ["1"]
             position = datetime.fromisoformat(time)
-            if fields or position.tzinfo is None or not external_id:
+            if fields or position.tzinfo is None:
                 raise ValueError(token)
         except (UnicodeError, Base64Error, ValueError, KeyError):
             raise NotFound(self.invalid_cursor_message) from None

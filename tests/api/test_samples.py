@@ -4,6 +4,7 @@ import base64
 import json
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.utils import timezone
@@ -87,6 +88,28 @@ def test_sample_cursor_walks_both_ways_through_audits_that_share_a_time(lead_cli
         assert _ids(lead_client.get(backward[-1]["next"]).json()) == _ids(forward[1])
 
 
+def _cursor_fields(link: str) -> dict:
+    token = parse_qs(urlsplit(link).query)["cursor"][0]
+    return parse_qs(base64.b64decode(token).decode())
+
+
+def test_sample_cursor_names_the_external_id_only_at_a_tie(lead_client):
+    """A boundary between two audit times is a plain time range (what the planner handles best); only where the next
+    row has the same time does the cursor carry the external id to settle the tie."""
+    now = timezone.now()
+    ModerationSampleFactory(external_id="qa-a", audited_at=now)
+    ModerationSampleFactory(external_id="qa-b", audited_at=now - timedelta(hours=1))
+    ModerationSampleFactory(external_id="qa-c", audited_at=now - timedelta(hours=1))
+
+    first = lead_client.get("/api/v1/samples/?page_size=1").json()
+    second = lead_client.get(first["next"]).json()
+
+    assert "k" not in _cursor_fields(first["next"])
+    assert _cursor_fields(second["next"])["k"] == ["qa-c"]
+    assert "k" not in _cursor_fields(second["previous"])
+    assert _ids(lead_client.get(second["next"]).json()) == ["qa-b"]
+
+
 @pytest.mark.parametrize(
     "cursor",
     [
@@ -94,7 +117,7 @@ def test_sample_cursor_walks_both_ways_through_audits_that_share_a_time(lead_cli
         "not base64!",
         base64.b64encode(b"t=2026-11-03T09:00:00&k=qa-1").decode(),  # no time zone
         base64.b64encode(b"t=yesterday&k=qa-1").decode(),
-        base64.b64encode(b"t=2026-11-03T09:00:00%2B07:00").decode(),  # no external id
+        base64.b64encode(b"t=2026-11-03T09:00:00%2B07:00&t=2026-11-03T09:00:00%2B07:00").decode(),
         base64.b64encode(b"t=2026-11-03T09:00:00%2B07:00&k=qa-1&x=1").decode(),
         base64.b64encode(b"\xff\xfe").decode(),
     ],
