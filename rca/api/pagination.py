@@ -88,18 +88,17 @@ class SampleCursorPagination(CursorPagination):
             self.next_time, self.previous_time = came_from, beyond
         else:
             self.next_time, self.previous_time = beyond, came_from
-        self.has_next, self.has_previous = self.next_time is not None, self.previous_time is not None
         return self.page
 
     def get_next_link(self):
-        if not self.has_next:
+        if self.next_time is None:  # no row follows the page
             return None
         if not self.page:  # nothing before the position: it is the newest row, the first page starts with it
             return remove_query_param(self.base_url, self.cursor_query_param)
         return self.encode_cursor((_boundary(self.page[-1], self.next_time), False))
 
     def get_previous_link(self):
-        if not self.has_previous or not self.page:
+        if self.previous_time is None or not self.page:  # no row precedes the page
             return None
         return self.encode_cursor((_boundary(self.page[0], self.previous_time), True))
 
