@@ -4,11 +4,9 @@
 """
 
 from django.core.paginator import Paginator
-from django.db.models import IntegerField, Subquery
-from django.utils.functional import cached_property
 from rest_framework import pagination
 
-from cases.api.rows import case_rows
+from cases.api.rows import case_page
 
 MAX_PAGE_SIZE = 200
 
@@ -21,44 +19,28 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = MAX_PAGE_SIZE
 
 
-class CountOf(Subquery):
-    """`(SELECT COUNT(*) FROM (<queryset>))`: how many rows a queryset has, as a column of another query."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
-    output_field = IntegerField()
-
-
 class CaseRowPaginator(Paginator):
-    """Pages of `cases.api.rows.case_rows` (joined names and related ids for the rows of the page), counted on the
-    filtered cases alone: the joins the rows need would make the `COUNT` several times slower.
+    """Pages of case rows (`cases.api.rows.case_page`: tuples with the joined names and related ids) over a queryset
+    of cases.
 
-    A page and the count come back in one query (the count as a column computed once, `CountOf`); only when the page
-    is empty (past the end, or nothing matches) is the count asked for on its own."""
-
-    TOTAL = "page_total"
-
-    def __init__(self, object_list, per_page, **kwargs):
-        super().__init__(case_rows(object_list), per_page, **kwargs)
-        self.cases = object_list
-
-    @cached_property
-    def count(self) -> int:
-        return self.cases.count()
+    On PostgreSQL a page and the count come back in one query; only when the page is empty (past the end, or nothing
+    matches) is the count asked for on its own."""
 
     def page(self, number):
-        wanted = number if isinstance(number, int) else int(number) if _is_digits(number) else None
-        if wanted is None or wanted < 1 or self.orphans or "count" in self.__dict__:
-            return super().page(number)  # Django's errors for a bad number; one query a page once counted
+        wanted = self.validate_number_format(number)
         bottom = (wanted - 1) * self.per_page
-        counted = self.object_list.annotate(**{self.TOTAL: CountOf(self.cases.order_by().values("pk"))})
-        rows = list(counted[bottom : bottom + self.per_page])
-        if rows:
-            self.count = rows[0][self.TOTAL]
+        rows, count = case_page(self.object_list, bottom, self.per_page)
+        if count is not None:
+            self.count = count  # Paginator.count is a cached property: this is its value
         return self._get_page(rows, self.validate_number(wanted), self)
 
-
-def _is_digits(value) -> bool:
-    return isinstance(value, str) and value.isascii() and value.isdigit()
+    def validate_number_format(self, number) -> int:
+        """Django's errors for a page number that is not a whole number of at least 1, without counting."""
+        if isinstance(number, str) and number.isascii() and number.isdigit() and int(number) >= 1:
+            return int(number)
+        if isinstance(number, int) and number >= 1:
+            return number
+        return self.validate_number(number)  # raises PageNotAnInteger or EmptyPage
 
 
 class CaseRowPagination(PageNumberPagination):

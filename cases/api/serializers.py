@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from cases import permissions
 from cases.api.fast import DateTimeText, datetime_formatter
+from cases.api.rows import case_row
 from cases.api.strict import StrictSerializer
 from cases.choices import ActionItemKind, ActionItemStatus, CaseStatus, FindingStatus, RootCauseCategory, Severity
 from cases.models import ActionItem, Activity, Case, Comment, Finding, Team, case_key
@@ -77,65 +78,52 @@ class CaseSerializer(serializers.ModelSerializer):
     def _datetime_text(self) -> DateTimeText:
         return datetime_formatter()
 
-    def to_representation(self, instance: Case | dict) -> dict:
-        """DRF's output, built directly (see `cases.api.fast`) from a row of `cases.api.rows.case_rows` or from a
-        case with `owner` and `team` selected. Reads the ids of the shared teams and watchers from the row (or the
-        attributes `with_relation_ids` sets), or queries them itself when they are missing."""
-        if isinstance(instance, dict):
-            row = instance
-            owner_username, team_name = row["owner_username"], row["team_name"]
-        else:
-            row = instance.__dict__
-            owner_username = instance.owner.username if instance.owner_id is not None else None
-            team_name = instance.team.name if instance.team_id is not None else None
-        shared = row.get("shared_team_ids")
-        if shared is None:
-            shared = sorted(team.pk for team in instance.shared_teams.all())
-        watchers = row.get("watcher_ids")
-        if watchers is None:
-            watchers = sorted(user.pk for user in instance.watchers.all())
+    def to_representation(self, instance: Case | tuple) -> dict:
+        """DRF's output, built directly (see `cases.api.fast`) from a row of the case list (`cases.api.rows.CASE_ROW`)
+        or from a case (with `owner` and `team` selected; the ids of its shared teams and watchers take a query)."""
+        (
+            case_id, title, status, severity, owner_id, team_id, origin, pattern_id, sample_count, due_at, opened_at,
+            closed_at, problem_statement, policy_label, market, root_cause_category, root_cause_statement,
+            resolution_reason, duplicate_of_id, reopen_count, triaged_at, investigating_at, root_cause_identified_at,
+            remediating_at, monitoring_at, resolved_at, reopened_at, updated_at,
+            owner_username, team_name, shared_team_ids, watcher_ids,
+        ) = instance if isinstance(instance, tuple) else case_row(instance)  # fmt: skip
         datetime_text = self._datetime_text
         return {
-            "id": row["id"],
-            "key": case_key(row["id"]),
-            "title": row["title"],
-            "status": row["status"],
-            "severity": row["severity"],
-            "owner": row["owner_id"],
+            "id": case_id,
+            "key": case_key(case_id),
+            "title": title,
+            "status": status,
+            "severity": severity,
+            "owner": owner_id,
             "owner_username": owner_username,
-            "team": row["team_id"],
+            "team": team_id,
             "team_name": team_name,
-            "origin": row["origin"],
-            "pattern": row["pattern_id"],
-            "sample_count": row["sample_count"],
-            "due_at": datetime_text(row["due_at"]),
-            "opened_at": datetime_text(row["opened_at"]),
-            "closed_at": datetime_text(row["closed_at"]),
-            "problem_statement": row["problem_statement"],
-            "policy_label": row["policy_label"],
-            "market": row["market"],
-            "root_cause_category": row["root_cause_category"],
-            "root_cause_statement": row["root_cause_statement"],
-            "resolution_reason": row["resolution_reason"],
-            "duplicate_of": row["duplicate_of_id"],
-            "shared_teams": shared,
-            "watchers": watchers,
-            "reopen_count": row["reopen_count"],
-            **{name: datetime_text(row[name]) for name in STATE_TIMES},
-            "updated_at": datetime_text(row["updated_at"]),
+            "origin": origin,
+            "pattern": pattern_id,
+            "sample_count": sample_count,
+            "due_at": datetime_text(due_at),
+            "opened_at": datetime_text(opened_at),
+            "closed_at": datetime_text(closed_at),
+            "problem_statement": problem_statement,
+            "policy_label": policy_label,
+            "market": market,
+            "root_cause_category": root_cause_category,
+            "root_cause_statement": root_cause_statement,
+            "resolution_reason": resolution_reason,
+            "duplicate_of": duplicate_of_id,
+            "shared_teams": shared_team_ids,
+            "watchers": watcher_ids,
+            "reopen_count": reopen_count,
+            "triaged_at": datetime_text(triaged_at),
+            "investigating_at": datetime_text(investigating_at),
+            "root_cause_identified_at": datetime_text(root_cause_identified_at),
+            "remediating_at": datetime_text(remediating_at),
+            "monitoring_at": datetime_text(monitoring_at),
+            "resolved_at": datetime_text(resolved_at),
+            "reopened_at": datetime_text(reopened_at),
+            "updated_at": datetime_text(updated_at),
         }
-
-
-STATE_TIMES = (
-    "triaged_at", "investigating_at", "root_cause_identified_at", "remediating_at", "monitoring_at", "resolved_at",
-    "reopened_at",
-)  # fmt: skip
-# The columns of a case that CaseSerializer reads (`cases.api.rows.case_rows` selects them).
-CASE_ROW_COLUMNS = (
-    "id", "title", "status", "severity", "owner_id", "team_id", "origin", "pattern_id", "sample_count", "due_at",
-    "opened_at", "closed_at", "problem_statement", "policy_label", "market", "root_cause_category",
-    "root_cause_statement", "resolution_reason", "duplicate_of_id", "reopen_count", *STATE_TIMES, "updated_at",
-)  # fmt: skip
 
 
 class CaseCreateSerializer(StrictSerializer):

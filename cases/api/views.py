@@ -19,7 +19,6 @@ from rest_framework.views import APIView
 from cases import permissions, services
 from cases.api.authentication import token_for
 from cases.api.pagination import CaseRowPagination, PageNumberPagination
-from cases.api.rows import with_relation_ids
 from cases.api.schema import error_responses
 from cases.api.serializers import (
     ActionItemCreateSerializer,
@@ -138,16 +137,11 @@ class CaseViewSet(
             return permissions.visible_cases(self.request.user)
         return case_queryset(self.request.user)
 
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        return with_relation_ids(list(page)) if page is not None and self.action == "list" else page
-
     def retrieve(self, request, *args, **kwargs):
         return self._read(self.get_object())
 
     def _read(self, case: Case) -> Response:
-        case = with_relation_ids([case_queryset(self.request.user).get(pk=case.pk)])[0]
-        return Response(CaseSerializer(case).data)
+        return Response(CaseSerializer(case_queryset(self.request.user).get(pk=case.pk)).data)
 
     def create(self, request, *args, **kwargs):
         require(permissions.can_drive_case(request.user), "Only quality leads may open cases.")
