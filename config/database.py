@@ -1,4 +1,6 @@
-"""Faster loading of PostgreSQL `timestamptz` values (every date-time column) with psycopg 3.
+"""PostgreSQL connection details with psycopg 3: faster `timestamptz` loading, and a cursor psycopg may prepare.
+
+Date-times:
 
 Django loads `timestamptz` through its own subclass of psycopg's pure-Python loader (to put the value in the
 connection's time zone), so psycopg-binary's C parser is never used for date-times: about 10 µs a value, 5 ms for a
@@ -10,6 +12,7 @@ when it differs) but parses with psycopg's optimised loader. With the pure-Pytho
 from functools import lru_cache
 
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 
 
 @lru_cache
@@ -43,3 +46,18 @@ def use_fast_timestamptz_loader(sender, connection: BaseDatabaseWrapper, **kwarg
 
     if is_psycopg3:
         connection.connection.adapters.register_loader("timestamptz", _loader_class(connection.timezone))
+
+
+def preparable_cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
+    """A cursor of a PostgreSQL connection (psycopg 3) whose statements psycopg prepares after `prepare_threshold`
+    runs of the same text (never when the setting is off). Run a statement with its values written in
+    (`connection.ops.compose_sql`), not as parameters: each text is then planned for its own values, once per
+    connection. Queries go through Django's wrapper as any other (errors, execute wrappers, query logging)."""
+    from psycopg import Cursor
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        cursor = Cursor(connection.connection)
+    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)

@@ -3,7 +3,9 @@ as the database allows.
 
 On PostgreSQL a page is one query. The ORM writes only the two parts that depend on the request: the ids of the page
 (the filtered, ordered cases, `LIMIT`/`OFFSET`) and the filtered cases to count. A fixed statement around them joins
-the owner's username and the team's name, reads the ids of the shared teams and watchers as arrays, and counts.
+the owner's username and the team's name, reads the ids of the shared teams and watchers as arrays, and counts. It
+runs with its values written in, on a cursor psycopg prepares once the same page has been asked for a few times on a
+connection (`config.database.preparable_cursor`): PostgreSQL then skips planning it.
 Writing the whole statement with the ORM (joins, array subqueries, the count as an annotation) cost ~2 ms of Python
 a request, as much as PostgreSQL spends answering it (docs/performance.md, "API"). Elsewhere (SQLite) the rows are a
 `.values_list()` query and the related ids a second one.
@@ -19,6 +21,7 @@ from django.db import connections
 from django.db.models import CharField, QuerySet, Value
 
 from cases.models import Case, Team
+from config.database import preparable_cursor
 
 # The columns of a case that `CaseSerializer` reads, in the order it unpacks them.
 CASE_ROW_COLUMNS = (
@@ -46,9 +49,10 @@ def page_in_one_query(cases: QuerySet[Case], bottom: int, size: int) -> tuple[li
         counted_sql, counted_params = _sql(cases.order_by().values("pk"))
     except EmptyResultSet:  # a filter that no row can meet (`.none()`, an empty `IN`)
         return [], 0
+    connection = connections[cases.db]
     statement = _page_statement(cases.db).format(page=page_sql, counted=counted_sql)
-    with connections[cases.db].cursor() as cursor:
-        cursor.execute(statement, (*counted_params, *page_params))
+    with preparable_cursor(connection) as cursor:
+        cursor.execute(connection.ops.compose_sql(statement, (*counted_params, *page_params)))
         rows = cursor.fetchall()
     return [row[:-1] for row in rows], (rows[0][-1] if rows else None)
 

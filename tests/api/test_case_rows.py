@@ -108,3 +108,21 @@ def _partner(cases: list[Case]):
     partner = UserFactory(role="partner", teams=[team])
     assert 0 < permissions.visible_cases(partner).count() < len(cases)
     return partner
+
+
+def test_case_page_asked_for_again_and_again_is_prepared_by_postgresql(varied_cases):
+    """The same page asked for repeatedly on a connection is planned once (`config.database.preparable_cursor`),
+    for the values written in it."""
+    first = varied_cases[0].pk  # ids are never reused: no other test asked for this page
+    cases = Case.objects.filter(pk__gte=first, status=CaseStatus.INVESTIGATING).order_by("-opened_at", "-pk")
+    expected = page_in_two_queries(cases, 0, 5)
+    assert expected
+
+    for _ in range(connection.connection.prepare_threshold + 1):
+        assert page_in_one_query(cases, 0, 5)[0] == expected
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", [f"%>= {first}%"])
+        (statement,) = cursor.fetchall()
+    assert "WITH ORDINALITY" in statement[0]
+    assert "'investigating'" in statement[0]
