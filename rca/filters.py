@@ -43,7 +43,10 @@ class FilterSet(django_filters.FilterSet):
     - its form class is built once per filter set class: django-filter builds a new one (a form field per filter,
       then a class) for every request, a millisecond or two of each list. `get_form_class` is the documented hook
       for this; none of our filters' form fields depends on the request;
-    - its filters and its form's fields are copied shallowly for each instance (`InstanceFilters`, `InstanceFields`).
+    - its filters and its form's fields are copied shallowly for each instance (`InstanceFilters`, `InstanceFields`);
+    - each filter's form field (which a filter reads too: `MultipleChoiceFilter` looks up `to_field_name` on it for
+      every value) is the one the form class was built from, kept on the class's filters so that every copy has it,
+      instead of a new field per filter per request.
     """
 
     @classmethod
@@ -56,6 +59,8 @@ class FilterSet(django_filters.FilterSet):
         if form_class is None:
             form_class = super().get_form_class()
             form_class.base_fields = InstanceFields(form_class.base_fields)
+            for name, filter_ in self.filters.items():
+                self.base_filters[name]._field = filter_.field
             owner._form_class = form_class
         return form_class
 
