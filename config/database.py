@@ -1,12 +1,16 @@
 """PostgreSQL connection details with psycopg 3: faster `timestamptz` loading, and a cursor psycopg may prepare.
 
-Date-times:
-
-Django loads `timestamptz` through its own subclass of psycopg's pure-Python loader (to put the value in the
+Date-times: Django loads `timestamptz` through its own subclass of psycopg's pure-Python loader (to put the value in the
 connection's time zone), so psycopg-binary's C parser is never used for date-times: about 10 µs a value, 5 ms for a
 page of 200 samples with four date-times each (Django ticket #36960). `use_fast_timestamptz_loader` registers a
 loader that does what Django's does (the value in the connection's time zone, its `tzinfo` replaced as Django does
 when it differs) but parses with psycopg's optimised loader. With the pure-Python psycopg it changes nothing.
+
+Prepared statements: Django binds values on the client and never lets psycopg prepare a statement (so that poolers
+keep working), and PostgreSQL plans every statement it gets. For a big statement the plan costs as much as the answer:
+0.5-0.8 ms of the case list page's 1-2 ms (docs/performance.md, "API"). `preparable_cursor` is a Django cursor over
+psycopg's server-binding cursor, which prepares a statement once the same text has run `prepare_threshold` times on
+the connection (the `DATABASE_PREPARE_THRESHOLD` setting); later runs skip the planning.
 """
 
 from functools import lru_cache

@@ -3,14 +3,16 @@ as the database allows.
 
 On PostgreSQL a page is one query. The ORM writes only the two parts that depend on the request: the ids of the page
 (the filtered, ordered cases, `LIMIT`/`OFFSET`) and the filtered cases to count. A fixed statement around them joins
-the owner's username and the team's name, reads the ids of the shared teams and watchers as arrays, and counts. It
-runs with its values written in, on a cursor psycopg prepares once the same page has been asked for a few times on a
-connection (`config.database.preparable_cursor`): PostgreSQL then skips planning it.
-Writing the whole statement with the ORM (joins, array subqueries, the count as an annotation) cost ~2 ms of Python
-a request, as much as PostgreSQL spends answering it (docs/performance.md, "API"). Elsewhere (SQLite) the rows are a
-`.values_list()` query and the related ids a second one.
+the owner's username and the team's name, reads the ids of the shared teams and watchers as arrays, and counts.
+Writing the whole statement with the ORM (joins, array subqueries, the count as an annotation) cost 0.7-2 ms of
+Python a request, as much as PostgreSQL spends answering it (docs/performance.md, "API"). The statement runs with its
+values written in, on a cursor psycopg prepares once the same page has been asked for a few times on a connection
+(`config.database.preparable_cursor`): PostgreSQL then skips planning it.
 
-Table and column names in the fixed statement come from the models; what a client sends reaches only the ORM's part.
+Elsewhere (SQLite) the rows are a `.values_list()` query and the related ids a second one.
+
+Table and column names in the fixed statement come from the models; what a client sends reaches only the ORM's part
+(and is quoted by psycopg, as in every query Django sends).
 """
 
 from collections import defaultdict
@@ -43,7 +45,7 @@ def case_page(cases: QuerySet[Case], bottom: int, size: int) -> tuple[list[tuple
 
 
 def page_in_one_query(cases: QuerySet[Case], bottom: int, size: int) -> tuple[list[tuple], int | None]:
-    """PostgreSQL: the rows of the page and the count of `cases` (`None` when the page is empty)."""
+    """PostgreSQL: the rows of the page and the count of `cases` (`None` when the page is empty: count apart)."""
     try:
         page_sql, page_params = _sql(cases.values("pk")[bottom : bottom + size])
         counted_sql, counted_params = _sql(cases.order_by().values("pk"))
