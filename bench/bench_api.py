@@ -92,7 +92,7 @@ def run(
     from django.urls import clear_url_caches
     from rest_framework.test import APIClient
 
-    from cases.api.authentication import token_for
+    from config.api.authentication import token_for
 
     payloads: dict[str, object] = {}
     _install_reference_urls(payloads)

@@ -86,9 +86,9 @@ def _plans(database_url: str, clients: int) -> list[ClientPlan]:
     from django.contrib.auth.models import User
     from django.test import Client
 
-    from cases.api.authentication import token_for
     from cases.models import Case
     from cases.permissions import visible_cases
+    from config.api.authentication import token_for
     from rca.models import ModerationSample
 
     remediating = list(

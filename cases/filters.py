@@ -19,7 +19,7 @@ from cases.choices import (
     Severity,
 )
 from cases.models import ActionItem, Case, Comment, Finding, Team
-from rca.filters import BoundedIsoDateTimeFilter, FilterSet, IdFilter, StableOrderingFilter, StrictBooleanFilter
+from config.filters import BoundedIsoDateTimeFilter, IdFilter, StableOrderingFilter, StrictBooleanFilter
 from rca.models import PolicyLabel
 
 
@@ -31,7 +31,7 @@ class PolicyLabelCodeFilter(django_filters.ModelChoiceFilter):
 KEY_RE = re.compile(r"^\s*(?:RCA-)?(\d{1,12})\s*$", re.IGNORECASE)
 
 
-class CaseFilter(FilterSet):
+class CaseFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices, distinct=False)
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, distinct=False)
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.all())
@@ -80,7 +80,7 @@ class CaseFilter(FilterSet):
         return queryset.filter(Q(title__icontains=value) | Q(problem_statement__icontains=value))
 
 
-class FindingFilter(FilterSet):
+class FindingFilter(django_filters.FilterSet):
     case = IdFilter(field_name="case_id")
     status = django_filters.ChoiceFilter(choices=FindingStatus.choices)
 
@@ -89,7 +89,7 @@ class FindingFilter(FilterSet):
         fields = ["case", "status"]
 
 
-class ActionItemFilter(FilterSet):
+class ActionItemFilter(django_filters.FilterSet):
     case = IdFilter(field_name="case_id")
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.all())
     team = django_filters.ModelChoiceFilter(queryset=Team.objects.all())
@@ -107,7 +107,7 @@ class ActionItemFilter(FilterSet):
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 
-class CommentFilter(FilterSet):
+class CommentFilter(django_filters.FilterSet):
     case = IdFilter(field_name="case_id")
     finding = IdFilter(field_name="finding_id")
 

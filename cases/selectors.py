@@ -19,10 +19,10 @@ from django.utils import timezone
 from cases import permissions
 from cases.audience import user_key
 from cases.choices import OPEN_ACTION_ITEM_STATUSES, OPEN_STATUSES, CaseStatus, Role
+from cases.evidence.filters import SampleFilter
 from cases.filters import CaseFilter
 from cases.models import ActionItem, Activity, Case, Comment, Finding, Team, UserPreference
 from cases.workflow import AvailableTransition, available_transitions
-from rca.filters import SampleFilter
 from rca.models import ModerationSample
 
 CASE_PAGE_SIZE = 25

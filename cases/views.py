@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases import permissions, selectors, services
 from cases.choices import ActionItemStatus, FindingStatus, Severity
+from cases.evidence.filters import SampleFilter
 from cases.forms import (
     SELECT_ALL_CAP,
     ActionItemForm,
@@ -34,7 +35,6 @@ from cases.forms import (
 from cases.models import ActionItem, Case, Finding
 from cases.preferences import preference_set
 from cases.workflow import TransitionRefused
-from rca.filters import SampleFilter
 
 # HELPERS
 # ------------------------------------------------------------------------------

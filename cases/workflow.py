@@ -16,15 +16,22 @@ from django.contrib.auth.models import AnonymousUser, User
 from cases import permissions
 from cases.choices import OPEN_ACTION_ITEM_STATUSES, OPEN_STATUSES, CaseStatus, Role
 from cases.models import Case
+from config.api.errors import Refusal
 
 
-class TransitionRefused(Exception):
-    """A move the table does not allow, or whose guard fails. `code` is stable; `detail` is for people."""
+class TransitionRefused(Refusal):
+    """A move the table does not allow, or whose guard fails. `code` is stable; `detail` is for people.
 
-    def __init__(self, code: str, detail: str):
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
+    The API answers 409 (the case's state does not allow it), except for the two refusals that are not about the
+    state: `forbidden_role` is a 403, and `unknown_state` a 400 on the `to` field."""
+
+    @property
+    def http_status(self) -> int:
+        return {"forbidden_role": 403, "unknown_state": 400}.get(self.code, 409)
+
+    @property
+    def field(self) -> str | None:
+        return "to" if self.code == "unknown_state" else None
 
 
 @dataclass(frozen=True)

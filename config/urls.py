@@ -3,11 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from cases.api.errors import api_not_found
+from config.api.errors import api_not_found
 from config.health import healthz
 
 api_v1 = [
-    path("", include("rca.api.urls")),
+    path("", include("cases.evidence.api.urls")),
     path("", include("cases.api.urls")),
     path("", include("cases.reporting.api_urls")),
     re_path(r"^[\s\S]*$", api_not_found),  # keep last: unknown API paths (even with a newline) get a JSON 404
@@ -22,6 +22,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(api_v1)),
     path("", include("cases.reporting.urls")),
-    path("", include("rca.urls")),
+    path("", include("cases.evidence.urls")),
     path("", include("cases.urls")),
 ]

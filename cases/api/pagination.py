@@ -1,22 +1,12 @@
-"""Pagination of the API lists: page numbers for cases and what hangs off them (samples: `rca.api.pagination`).
+"""Pagination of the case list (the generic page numbers are in `config.api.pagination`).
 
 `page_size` is capped at 200 (a bigger value gets 200, not an error), so no request can ask for the whole table.
 """
 
 from django.core.paginator import Paginator
-from rest_framework import pagination
 
 from cases.api.rows import case_page
-
-MAX_PAGE_SIZE = 200
-
-
-class PageNumberPagination(pagination.PageNumberPagination):
-    """Page-number pagination for cases and related lists; `page_size` up to 200."""
-
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
+from config.api.pagination import PageNumberPagination
 
 
 class CaseRowPaginator(Paginator):

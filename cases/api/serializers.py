@@ -13,11 +13,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases import permissions
-from cases.api.fast import DateTimeText, datetime_formatter
 from cases.api.rows import case_row
-from cases.api.strict import StrictSerializer
 from cases.choices import ActionItemKind, ActionItemStatus, CaseStatus, FindingStatus, RootCauseCategory, Severity
 from cases.models import ActionItem, Activity, Case, Comment, Finding, Team, case_key
+from config.api.fast import DateTimeText, datetime_formatter
+from config.api.strict import StrictSerializer
 
 # RELATED FIELDS
 # ------------------------------------------------------------------------------
@@ -79,7 +79,7 @@ class CaseSerializer(serializers.ModelSerializer):
         return datetime_formatter()
 
     def to_representation(self, instance: Case | tuple) -> dict:
-        """DRF's output, built directly (see `cases.api.fast`) from a row of the case list (`cases.api.rows.CASE_ROW`)
+        """DRF's output, built directly (see `config.api.fast`) from a row of the case list (`cases.api.rows.CASE_ROW`)
         or from a case (with `owner` and `team` selected; the ids of its shared teams and watchers take a query)."""
         (
             case_id, title, status, severity, owner_id, team_id, origin, pattern_id, sample_count, due_at, opened_at,

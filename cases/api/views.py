@@ -1,6 +1,6 @@
 """Viewsets of the case API. Each one reads through `cases.permissions` (what this user may see: 404 otherwise),
 parses input with a strict serializer, and makes every change through one of `cases.services` (which raise
-`PermissionDenied` -> 403, `ValidationError` -> 400, `TransitionRefused` -> 409; see `cases.api.errors`).
+`PermissionDenied` -> 403, `ValidationError` -> 400, `TransitionRefused` -> 409; see `config.api.errors`).
 """
 
 from django.contrib.auth.models import User
@@ -17,9 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import permissions, services
-from cases.api.authentication import token_for
 from cases.api.pagination import CaseRowPagination, PageNumberPagination
-from cases.api.schema import error_responses
 from cases.api.serializers import (
     ActionItemCreateSerializer,
     ActionItemSerializer,
@@ -37,10 +35,12 @@ from cases.api.serializers import (
     LinkResultSerializer,
     TransitionSerializer,
 )
-from cases.api.strict import ExternalIdsSerializer, StrictFieldsMixin
 from cases.filters import ActionItemFilter, CaseFilter, CommentFilter, FindingFilter
 from cases.models import ActionItem, Case, Comment, Finding
 from cases.workflow import available_transitions
+from config.api.authentication import token_for
+from config.api.schema import error_responses
+from config.api.strict import ExternalIdsSerializer, StrictFieldsMixin
 from rca.models import ModerationSample
 
 # HELPERS
@@ -130,7 +130,7 @@ class CaseViewSet(
     filter_backends = [DjangoFilterBackend]
     pagination_class = CaseRowPagination
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    delete_takes_body = True  # DELETE /cases/{id}/samples/ (see cases.api.schema.AutoSchema)
+    delete_takes_body = True  # DELETE /cases/{id}/samples/ (see config.api.schema.AutoSchema)
 
     def get_queryset(self):
         if self.action == "list":  # rows, see CaseRowPagination

@@ -10,9 +10,9 @@ from django.utils.html import format_html
 
 from cases import permissions
 from cases.choices import ActionItemStatus, ActivityVerb, CaseStatus, FindingStatus, Severity
+from cases.evidence.selectors import daily_series
 from cases.selectors import SlaState
 from rca.choices import Outcome
-from rca.selectors import daily_series
 
 register = template.Library()
 

@@ -171,7 +171,7 @@ CELERY_BEAT_SCHEDULE = {
 # ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "cases.api.authentication.ExpiringTokenAuthentication",
+        "config.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -184,11 +184,11 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "cases.api.pagination.PageNumberPagination",
-    "DEFAULT_SCHEMA_CLASS": "cases.api.schema.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["cases.api.throttling.TokenClientRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["config.api.throttling.TokenClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token_client": env("API_TOKEN_THROTTLE_RATE", default="6000/min")},
-    "EXCEPTION_HANDLER": "cases.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
     "PAGE_SIZE": 50,
 }
 # Bodies of POST /api/v1/samples/bulk/ above this size get a 413 before they are parsed.

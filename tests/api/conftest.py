@@ -3,8 +3,8 @@
 import pytest
 from rest_framework.test import APIClient
 
-from cases.api.authentication import token_for
 from cases.models import Team
+from config.api.authentication import token_for
 from tests.factories import CaseFactory, CaseSampleFactory, ModerationSampleFactory, UserFactory
 
 

@@ -6,8 +6,8 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cases.api.authentication import token_for
-from cases.api.throttling import TokenClientRateThrottle
+from config.api.authentication import token_for
+from config.api.throttling import TokenClientRateThrottle
 
 TOKEN_URL = "/api/v1/auth/token/"
 PROTECTED = [

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from cases.evidence.filters import PatternFilter, SampleFilter
 from cases.filters import ActionItemFilter, CaseFilter, CommentFilter, FindingFilter
 from cases.models import Team
-from rca.filters import PatternFilter, SampleFilter
 from rca.models import PatternSample
 from tests.factories import (
     ActionItemFactory,
@@ -192,7 +192,7 @@ def test_case_filter_owner_and_team(lead_client, quality_lead, policy_team):
 
 
 def test_the_form_class_built_once_still_sees_users_added_after_it(lead_client, quality_lead):
-    """The filter form class is built once per filter set (rca.filters.FilterSet); its choice fields must still
+    """The filter form class is built once per filter set (config.filters); its choice fields must still
     read their querysets afresh for every request."""
     assert lead_client.get(f"/api/v1/cases/?owner={quality_lead.pk}").status_code == 200
     newcomer = UserFactory(role="quality_lead")

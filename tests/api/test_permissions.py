@@ -9,9 +9,9 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
-from cases.api.authentication import token_for
 from cases.choices import CaseStatus
 from cases.models import ActionItem, Case, Comment, Finding, Team
+from config.api.authentication import token_for
 from tests.factories import (
     ActionItemFactory,
     CaseFactory,

@@ -1,4 +1,4 @@
-"""The hand-written representations of samples and cases (`cases.api.fast`) say exactly what DRF's would."""
+"""The hand-written representations of samples and cases (`config.api.fast`) say exactly what DRF's would."""
 
 from datetime import timedelta
 
@@ -7,13 +7,13 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.test import APIRequestFactory
 
-from cases.api.fast import datetime_formatter
 from cases.api.rows import case_page, case_row
 from cases.api.serializers import CaseSerializer
 from cases.api.views import case_queryset
+from cases.evidence.api.serializers import SAMPLE_COLUMNS, SampleSerializer
 from cases.models import Case, Team
 from cases.permissions import personal_id_for
-from rca.api.serializers import SAMPLE_COLUMNS, SampleSerializer
+from config.api.fast import datetime_formatter
 from rca.models import ModerationSample
 from tests.factories import CaseFactory, ErrorPatternFactory, ModerationSampleFactory, UserFactory
 

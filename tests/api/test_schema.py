@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from cases.api.authentication import token_for
+from config.api.authentication import token_for
 from config.wsgi import application
 from tests.factories import ActionItemFactory, CaseFactory, CaseSampleFactory, CommentFactory, FindingFactory
 

@@ -19,8 +19,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from cases.api.authentication import token_for
-from cases.api.errors import api_not_found
+from config.api.authentication import token_for
+from config.api.errors import api_not_found
 from tests.hardening.world import PASSWORD, ROLES, World, build_world, state
 
 LOGIN = "login"

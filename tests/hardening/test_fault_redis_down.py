@@ -13,8 +13,8 @@ import requests
 from django.conf import settings
 from django.test import Client
 
-from cases.api.authentication import token_for
 from cases.models import Comment
+from config.api.authentication import token_for
 from rca.choices import DetectionRunStatus
 from rca.models import DetectionRun, ModerationSample
 from tests.factories import CaseFactory, ModerationSampleFactory, UserFactory

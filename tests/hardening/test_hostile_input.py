@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from cases.api.authentication import token_for
 from cases.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
 from cases.models import Comment
+from config.api.authentication import token_for
 from rca.importing.validation import FIELDS
 from rca.models import ModerationSample
 from tests.factories import CaseFactory, ModerationSampleFactory, UserFactory

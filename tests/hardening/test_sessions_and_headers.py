@@ -19,7 +19,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cases.api.authentication import token_for
+from config.api.authentication import token_for
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.db import connection
 
-from rca.filters import SampleFilter
+from cases.evidence.filters import SampleFilter
 from rca.models import ModerationSample
 from tests.factories import ModerationSampleFactory
 from tests.services import require_postgres

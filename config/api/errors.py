@@ -1,8 +1,8 @@
 """One error shape for the API: DRF's for validation errors, `{"detail", "code"}` otherwise, never a bare 500
 for something a client sent (Django validation errors and integrity races become 400/409).
 
-A workflow refusal (`cases.workflow.TransitionRefused`) is a 409 with its stable code; the two refusals that are not
-about the case's state keep their natural status: `forbidden_role` is a 403 and `unknown_state` a 400.
+A domain rule's refusal (`Refusal`, e.g. `cases.workflow.TransitionRefused`) is answered with the status it names,
+409 unless it says otherwise, and its stable code; a refusal tied to one input field is a field error of that field.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,19 +14,27 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from cases.workflow import TransitionRefused
 
-REFUSAL_STATUS = {"forbidden_role": status.HTTP_403_FORBIDDEN, "unknown_state": status.HTTP_400_BAD_REQUEST}
+class Refusal(Exception):
+    """A rule refused what was asked. `code` is stable, for programs; `detail` is for people; `http_status` is the
+    answer's status (409: the state of the data does not allow it); `field`, when set, names the input at fault (the
+    answer is then a field error, `{field: [detail]}`)."""
+
+    http_status = status.HTTP_409_CONFLICT
+    field: str | None = None
+
+    def __init__(self, code: str, detail: str):
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, TransitionRefused):
+    if isinstance(exc, Refusal):
         set_rollback()
-        if exc.code == "unknown_state":
-            return Response({"to": [exc.detail]}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(
-            {"detail": exc.detail, "code": exc.code}, status=REFUSAL_STATUS.get(exc.code, status.HTTP_409_CONFLICT)
-        )
+        if exc.field:
+            return Response({exc.field: [exc.detail]}, status=exc.http_status)
+        return Response({"detail": exc.detail, "code": exc.code}, status=exc.http_status)
     if isinstance(exc, DjangoValidationError):
         set_rollback()
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

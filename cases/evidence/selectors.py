@@ -1,8 +1,8 @@
 """Reads for the evidence pages: the samples explorer, the patterns list and a pattern's page.
 
-Samples are read through `cases.permissions.visible_samples` and filtered with the shared `rca.filters.SampleFilter`;
-patterns with `PatternFilter`. The samples explorer never counts the whole (million-row) table: it pages by fetching
-one row more than it shows.
+Samples are read through `cases.permissions.visible_samples` and filtered with the shared
+`cases.evidence.filters.SampleFilter`; patterns with `PatternFilter`. The samples explorer never counts the whole
+(million-row) table: it pages by fetching one row more than it shows.
 """
 
 from dataclasses import dataclass
@@ -13,9 +13,9 @@ from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 
 from cases import permissions
+from cases.evidence.filters import PatternFilter, SampleFilter
 from cases.selectors import blur_preference, mark_sensitive, sample_rows
 from rca.choices import ERROR_OUTCOMES
-from rca.filters import PatternFilter, SampleFilter
 from rca.models import ErrorPattern, ModerationSample, PolicyLabel
 
 SAMPLE_PAGE_SIZE = 50

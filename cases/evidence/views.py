@@ -1,7 +1,7 @@
 """Pages of the evidence: the samples explorer (and its reveal endpoint), the patterns list and a pattern's page.
 
-Reads go through `rca.selectors` (which applies `cases.permissions`); the one write here, recording a reveal of
-sensitive text, goes through `rca.reveals`.
+Reads go through `cases.evidence.selectors` (which applies `cases.permissions`); the one write here, recording a
+reveal of sensitive text, goes through `rca.reveals`.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -11,9 +11,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import permissions
+from cases.evidence import selectors
 from cases.forms import SampleSelectionForm
 from cases.selectors import open_case_choices, recent_visible_cases
-from rca import selectors
 from rca.choices import ContentType, DecisionSource, Outcome, PatternStatus
 from rca.reveals import sample_reveal
 

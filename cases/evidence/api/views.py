@@ -15,9 +15,8 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
 from cases import permissions
-from cases.api.schema import error_responses
-from rca.api.pagination import SampleCursorPagination
-from rca.api.serializers import (
+from cases.evidence.api.pagination import SampleCursorPagination
+from cases.evidence.api.serializers import (
     SAMPLE_COLUMNS,
     BulkResultSerializer,
     DetectionRunRequestSerializer,
@@ -26,7 +25,8 @@ from rca.api.serializers import (
     SampleRecordSerializer,
     SampleSerializer,
 )
-from rca.filters import PatternFilter, SampleFilter
+from cases.evidence.filters import PatternFilter, SampleFilter
+from config.api.schema import error_responses
 from rca.importing import import_records
 from rca.models import DetectionRun, ErrorPattern, ModerationSample
 from rca.services import detection_run_request

@@ -21,8 +21,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from cases.api.pagination import MAX_PAGE_SIZE
-from rca.api.serializers import SAMPLE_COLUMNS
+from cases.evidence.api.serializers import SAMPLE_COLUMNS
+from config.api.pagination import MAX_PAGE_SIZE
 
 Key = tuple[datetime, str | None]  # the external id only when the time alone does not settle the position
 
@@ -59,7 +59,7 @@ def _boundary(row: tuple, neighbour_time: datetime) -> Key:
 
 class SampleCursorPagination(CursorPagination):
     """Samples newest audit first, `page_size` up to 200, `next` / `previous` links holding an opaque cursor. The
-    list's rows are `values_list(*SAMPLE_COLUMNS)` tuples (see `rca.api.views.SampleViewSet`)."""
+    list's rows are `values_list(*SAMPLE_COLUMNS)` tuples (see `cases.evidence.api.views.SampleViewSet`)."""
 
     ordering = NEWEST_FIRST
     page_size = 50

@@ -1,6 +1,6 @@
 """OpenAPI helpers: the error shapes every endpoint documents, and the schema class (a DELETE may carry a body).
 
-The API answers errors in two shapes (`cases.api.errors`): field errors `{"field": ["message"]}` for bad input (400),
+The API answers errors in two shapes (`config.api.errors`): field errors `{"field": ["message"]}` for bad input (400),
 and `{"detail", "code"}` for everything else (401, 403, 404, 409, 413, 429).
 """
 

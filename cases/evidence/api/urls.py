@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from rca.api import views
+from cases.evidence.api import views
 
 router = SimpleRouter()
 router.register("samples", views.SampleViewSet, basename="sample")

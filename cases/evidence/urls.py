@@ -1,8 +1,8 @@
-"""Pages of the evidence (the API lives in `rca/api/urls.py`)."""
+"""Pages of the evidence: the samples explorer and patterns (the API lives in `cases/evidence/api/urls.py`)."""
 
 from django.urls import path
 
-from rca import views
+from cases.evidence import views
 
 urlpatterns = [
     path("samples/", views.sample_list, name="sample-list"),

@@ -9,9 +9,9 @@ from functools import cached_property
 from django.conf import settings
 from rest_framework import serializers
 
-from cases.api.fast import DateTimeText, datetime_formatter
-from cases.api.strict import StrictSerializer
 from cases.permissions import personal_id_masker
+from config.api.fast import DateTimeText, datetime_formatter
+from config.api.strict import StrictSerializer
 from rca.choices import ContentType, DecisionSource, Outcome
 from rca.models import DetectionRun, ErrorPattern, ModerationSample
 
