@@ -1,0 +1,194 @@
+"""`generate_audits`: deterministic audited traffic with the planted patterns and decoys of `rca.synthetic.catalog`."""
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from rca.synthetic.catalog import (
+    CHITCHAT,
+    CONTENT_TYPES,
+    DECOY_SIZES,
+    DECOYS,
+    HUMAN_SHARE,
+    MARKETS,
+    MODEL_VERSIONS,
+    MODERATORS_PER_MARKET,
+    NO_VIOLATION,
+    NOISE_NOTES,
+    PLANTED,
+    QUEUE_GROUP,
+    TAGS,
+    VIOLATIONS,
+    PlantedPattern,
+)
+
+
+@dataclass
+class SyntheticData:
+    records: list[dict]
+    planted: list[PlantedPattern]
+    decoys: list[PlantedPattern]
+    truth: dict[str, str] = field(default_factory=dict)  # external_id -> planted or decoy key, for their errors
+
+
+def _weighted(rng: random.Random, pairs) -> str:
+    return rng.choices([value for value, _ in pairs], weights=[weight for _, weight in pairs])[0]
+
+
+def _fill(rng: random.Random, template: str) -> str:
+    return template.format(
+        n=rng.randint(10, 99999),
+        id=f"{rng.choice('abcdefghk')}{rng.randint(1000, 999999)}-{rng.randint(10, 99)}",
+        url=f"https://example-{rng.randint(1, 500)}.com/p/{rng.randint(1000, 99999)}",
+        ts=f"{rng.randint(0, 2):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}",
+        s=f"{rng.random():.2f}",
+    )
+
+
+def _matches(record: dict, slice_: dict[str, str]) -> bool:
+    for feature, value in slice_.items():
+        if feature == "tag":
+            if value not in record["tags"]:
+                return False
+        elif record[feature] != value:
+            return False
+    return True
+
+
+class _Generator:
+    def __init__(self, seed: int, end: datetime, days: int, noise_rate: float) -> None:
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.end = end
+        self.days = days
+        self.noise_rate = noise_rate
+        self.counter = 0
+        self.records: list[dict] = []
+        self.truth: dict[str, str] = {}
+
+    def day_start(self, day: int) -> datetime:
+        return (self.end - timedelta(days=self.days - day)).replace(microsecond=0)
+
+    def traffic(self, day: int, **forced) -> dict:
+        rng = self.rng
+        market = forced.get("market") or rng.choice(list(MARKETS))
+        content_type = forced.get("content_type") or _weighted(rng, CONTENT_TYPES)
+        source = forced.get("decision_source") or ("human" if rng.random() < HUMAN_SHARE else "model")
+        version = forced.get("model_version") or (rng.choice(MODEL_VERSIONS[content_type]) if source == "model" else "")
+        if version and source != "model":
+            source = "model"
+        group = QUEUE_GROUP.get(content_type, "text")
+        queue = forced.get("queue") or f"{market.lower()}_{group}_{'priority' if rng.random() < 0.1 else 'general'}"
+        tags = [tag for tag, share in TAGS if rng.random() < share]
+        if "tag" in forced and forced["tag"] not in tags:
+            tags.append(forced["tag"])
+        label = NO_VIOLATION if rng.random() < 0.75 else rng.choice(VIOLATIONS)
+        audited = self.day_start(day) + timedelta(seconds=rng.randint(0, 86399 - 60))
+        # Spread away from the window's very end so a run at `end` sees every record of the last day.
+        audited = min(audited, self.end - timedelta(seconds=5))
+        self.counter += 1
+        prefix = {"live_stream": "ls", "live_comment": "lc", "video": "vd", "comment": "cm", "image": "im"}
+        return {
+            "external_id": f"syn-{self.seed}-{self.counter:08d}",
+            "content_id": f"{prefix.get(content_type, 'ac')}-{rng.randint(1, 10**9)}",
+            "content_type": content_type,
+            "surface": "live" if content_type.startswith("live") else "feed",
+            "market": market,
+            "language": MARKETS[market],
+            "queue": queue,
+            "decision_source": source,
+            "model_version": version,
+            "moderator_id": f"mod-{market.lower()}-{rng.randrange(MODERATORS_PER_MARKET):02d}"
+            if source == "human"
+            else "",
+            "decision_label": label,
+            "audit_label": label,
+            "model_score": round(rng.random(), 3) if source == "model" else None,
+            "decided_at": (audited - timedelta(minutes=rng.randint(5, 48 * 60))).isoformat(),
+            "audited_at": audited.isoformat(),
+            "auditor_id": f"aud-{rng.randrange(40):02d}",
+            "notes": "",
+            "transcript": rng.choice(CHITCHAT),
+            "tags": tags,
+        }
+
+    def make_error(self, record: dict, pattern: PlantedPattern) -> None:
+        record["decision_label"] = pattern.decision_label
+        record["audit_label"] = pattern.audit_label
+        record["notes"] = _fill(self.rng, self.rng.choice(pattern.notes))
+        self.truth[record["external_id"]] = pattern.key
+
+    def make_noise(self, record: dict) -> None:
+        rng = self.rng
+        roll = rng.random()
+        if roll < 0.4:
+            record["decision_label"], record["audit_label"] = rng.choice(VIOLATIONS), NO_VIOLATION
+        elif roll < 0.8:
+            record["decision_label"], record["audit_label"] = NO_VIOLATION, rng.choice(VIOLATIONS)
+        else:
+            record["decision_label"], record["audit_label"] = rng.sample(VIOLATIONS, 2)
+        record["notes"] = _fill(rng, rng.choice(NOISE_NOTES))
+
+    def decoy(self, pattern: PlantedPattern) -> None:
+        rng = self.rng
+        size = DECOY_SIZES[pattern.decoy]
+        burst_day = self.days // 2
+        forced_item = f"ls-burst-{self.seed}"
+        for index in range(size):
+            day = burst_day if pattern.decoy == "one_day" else rng.randrange(self.days)
+            record = self.traffic(day, **pattern.slice)
+            if pattern.decoy == "one_item":
+                record["content_id"] = forced_item
+            if pattern.decoy == "one_moderator":
+                record["moderator_id"] = "mod-fr-99"
+            if pattern.decoy == "tiny_slice" and index % 5 == 4:
+                self.records.append(record)  # the slice's few correct audits
+                continue
+            self.make_error(record, pattern)
+            self.records.append(record)
+
+
+def generate_audits(
+    *,
+    seed: int,
+    days: int,
+    audits_per_day: int,
+    end: datetime | None = None,
+    noise_rate: float = 0.04,
+    decoys: bool = True,
+) -> SyntheticData:
+    """`days` days of audits ending at `end` (default: now), `audits_per_day` of traffic a day plus the decoys.
+
+    Deterministic for a given seed and end. External ids are `syn-<seed>-<n>`, so batches of different seeds can be
+    imported together (a second batch with a later `end` is "more data" for the same planted patterns).
+    """
+    end = end or datetime.now(UTC)
+    generator = _Generator(seed, end, days, noise_rate)
+    for day in range(days):
+        for _ in range(audits_per_day):
+            record = generator.traffic(day)
+            pattern = next((p for p in PLANTED if _matches(record, p.slice)), None)
+            # The two patterns that share a slice each take their own share of it.
+            hit = None
+            if pattern is not None:
+                roll = generator.rng.random()
+                for candidate in PLANTED:
+                    if candidate.slice == pattern.slice:
+                        if roll < candidate.rate:
+                            hit = candidate
+                            break
+                        roll -= candidate.rate
+            if hit is not None:
+                generator.make_error(record, hit)
+            elif generator.rng.random() < noise_rate:
+                generator.make_noise(record)
+            generator.records.append(record)
+    if decoys:
+        for decoy in DECOYS:
+            generator.decoy(decoy)
+    return SyntheticData(
+        records=generator.records,
+        planted=list(PLANTED),
+        decoys=list(DECOYS) if decoys else [],
+        truth=generator.truth,
+    )
