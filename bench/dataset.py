@@ -21,11 +21,15 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
+
+from rca.outcomes import derive_outcome
+from rca.sample_fields import MODEL_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/rca_bench"
@@ -130,19 +134,15 @@ def _counts(conn: psycopg.Connection) -> tuple[int, int]:
 # ROWS
 # ------------------------------------------------------------------------------
 
-
-def _outcome(decision: str, audit: str) -> str:
-    if decision == audit:
-        return "correct"
-    if audit == "none":
-        return "false_positive"
-    if decision == "none":
-        return "false_negative"
-    return "wrong_policy"
+# Every column of the samples table (rca.sample_fields): a field added to the model stops the build (KeyError)
+# until `_sample_rows` gives it a value.
+SAMPLE_COLUMNS = MODEL_COLUMNS
 
 
 def _sample_rows(count: int, now: datetime, rng: random.Random) -> Iterator[tuple]:
+    """`count` samples as rows of `SAMPLE_COLUMNS` (the values are drawn in the same order whatever that order)."""
     window = 90 * 24 * 3600
+    row_of = itemgetter(*SAMPLE_COLUMNS)
     for sample_id in range(1, count + 1):
         market = MARKETS[rng.randrange(len(MARKETS))]
         label = LABELS[rng.randrange(len(LABELS))]
@@ -159,38 +159,34 @@ def _sample_rows(count: int, now: datetime, rng: random.Random) -> Iterator[tupl
         audited_at = now - timedelta(seconds=rng.randrange(window))
         words = rng.sample(NOTE_WORDS, 4)
         tag = TAGS[rng.randrange(len(TAGS))]
-        yield (
-            sample_id,
-            f"bench-{sample_id:08d}",
-            f"content-{rng.randrange(count * 2)}",
-            CONTENT_TYPES[rng.randrange(len(CONTENT_TYPES))],
-            "live",
-            market,
-            LANGUAGES[market],
-            f"{market.lower()}_general" if rng.random() < 0.7 else f"{market.lower()}_priority",
-            "model" if model else "human",
-            MODEL_VERSIONS[rng.randrange(len(MODEL_VERSIONS))] if model else "",
-            "" if model else f"mod-{rng.randrange(500)}",
-            decision,
-            audit,
-            _outcome(decision, audit),
-            round(rng.random(), 3) if model else None,
-            audited_at - timedelta(seconds=rng.randrange(1, 48 * 3600)),
-            audited_at,
-            f"aud-{rng.randrange(80)}",
-            " ".join(words) if decision != audit else "",
-            f"transcript {' '.join(reversed(words))}",
-            f";{tag};" if tag else "",
-            now,
-            now,
-        )
+        sample = {
+            "id": sample_id,
+            "external_id": f"bench-{sample_id:08d}",
+            "content_id": f"content-{rng.randrange(count * 2)}",
+            "content_type": CONTENT_TYPES[rng.randrange(len(CONTENT_TYPES))],
+            "surface": "live",
+            "market": market,
+            "language": LANGUAGES[market],
+            "queue": f"{market.lower()}_general" if rng.random() < 0.7 else f"{market.lower()}_priority",
+            "decision_source": "model" if model else "human",
+            "model_version": MODEL_VERSIONS[rng.randrange(len(MODEL_VERSIONS))] if model else "",
+            "moderator_id": "" if model else f"mod-{rng.randrange(500)}",
+            "decision_label_id": decision,
+            "audit_label_id": audit,
+            "outcome": str(derive_outcome(decision, audit)),
+            "model_score": round(rng.random(), 3) if model else None,
+            "decided_at": audited_at - timedelta(seconds=rng.randrange(1, 48 * 3600)),
+            "audited_at": audited_at,
+            "auditor_id": f"aud-{rng.randrange(80)}",
+            "notes": " ".join(words) if decision != audit else "",
+            "transcript": f"transcript {' '.join(reversed(words))}",
+            "tags": f";{tag};" if tag else "",
+            "imported_at": now,
+            "updated_at": now,
+        }
+        yield row_of(sample)
 
 
-SAMPLE_COLUMNS = (
-    "id", "external_id", "content_id", "content_type", "surface", "market", "language", "queue", "decision_source",
-    "model_version", "moderator_id", "decision_label_id", "audit_label_id", "outcome", "model_score", "decided_at",
-    "audited_at", "auditor_id", "notes", "transcript", "tags", "imported_at", "updated_at",
-)  # fmt: skip
 CASE_COLUMNS = (
     "id", "title", "problem_statement", "severity", "status", "owner_id", "team_id", "origin", "policy_label",
     "market", "root_cause_category", "root_cause_statement", "resolution_reason", "sample_count", "reopen_count",

@@ -1,4 +1,4 @@
-"""A deterministic generator of audits (spec/moderation-sample.md records) with planted recurring error patterns.
+"""A deterministic generator of audits (docs/sample-format.md records) with planted recurring error patterns.
 
 Traffic is audited decisions over several markets, content types, model versions, human moderators, queues and tags;
 about `noise_rate` of it is misclassified at random with generic notes. On top of it, `PLANTED` patterns raise one
