@@ -85,5 +85,7 @@ DERIVED_FIELDS: tuple[str, ...] = tuple(field.name for field in SAMPLE_FIELDS if
 COPY_COLUMNS: tuple[str, ...] = tuple(field.column for field in SAMPLE_FIELDS)
 # Columns the writer stamps itself: when a sample was first imported, and last changed.
 TIMESTAMP_COLUMNS: tuple[str, ...] = ("imported_at", "updated_at")
+# The fields of a sample as the API shows it (model field names: the record's fields, the outcome, the timestamps).
+OUTPUT_FIELDS: tuple[str, ...] = (*(field.name for field in SAMPLE_FIELDS), *TIMESTAMP_COLUMNS)
 # Every concrete column of `ModerationSample`, in model order.
 MODEL_COLUMNS: tuple[str, ...] = ("id", *COPY_COLUMNS, *TIMESTAMP_COLUMNS)

@@ -16,6 +16,7 @@ from rca.sample_fields import (
     DERIVED_FIELDS,
     FIELDS,
     MODEL_COLUMNS,
+    OUTPUT_FIELDS,
     RECORD_FIELDS,
     REQUIRED_FIELDS,
     SAMPLE_FIELDS,
@@ -56,6 +57,7 @@ def valid_record(**overrides) -> dict:
 
 def test_sample_fields_account_for_every_concrete_field_of_the_model_in_its_order():
     assert list(MODEL_FIELDS) == list(MODEL_COLUMNS)
+    assert [field.name for field in MODEL_FIELDS.values() if field.name != "id"] == list(OUTPUT_FIELDS)
 
 
 def test_sample_fields_columns_are_the_model_attributes_and_labels_are_foreign_keys():
@@ -168,7 +170,9 @@ def test_examples_carry_the_record_fields_only():
 
 def test_sample_format_describes_every_field_and_refers_to_the_examples():
     text = (DOCS / "sample-format.md").read_text(encoding="utf-8")
-    described = set(re.findall(r"^\| `([a-z_]+)` \|", text, flags=re.MULTILINE))
+    rows = re.findall(r"^\| `([a-z_]+)` \|.*\| ([^|]*) \|$", text, flags=re.MULTILINE)
+    required = {name: last_column.startswith("yes") for name, last_column in rows if name in FIELDS}
 
-    assert described >= {field.name for field in SAMPLE_FIELDS}
+    assert {name for name, _ in rows} >= {field.name for field in SAMPLE_FIELDS}
+    assert required == {field.name: field.required for field in RECORD_FIELDS}
     assert "examples/samples.csv" in text and "examples/samples.jsonl" in text
