@@ -16,23 +16,28 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
 
+# open_database and smoke_database_url: the benchmark scripts import them from here too.
+from bench.databases import (  # noqa: F401
+    DEFAULT_URL,
+    conninfo,
+    create_database,
+    database_name,
+    migrate,
+    open_database,
+    smoke_database_url,
+)
 from rca.outcomes import derive_outcome
 from rca.sample_fields import MODEL_COLUMNS
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/rca_bench"
 FULL_SAMPLES = 1_000_000
 FULL_CASES = 100_000
 
@@ -65,64 +70,6 @@ DATASET_TABLES = (
     "cases_finding", "cases_casesample", "cases_case_watchers", "cases_case_shared_teams", "cases_case",
     "rca_patternsample", "rca_samplereveal", "rca_moderationsample",
 )  # fmt: skip
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-def smoke_database_url(name: str, fallback_url: str) -> str:
-    """The PostgreSQL URL of a smoke run's own database `name`: on the server of `DATABASE_URL` (as CI sets it) when
-    that is PostgreSQL, else on the server of `fallback_url`."""
-    base = os.environ.get("DATABASE_URL") or fallback_url
-    return _with_database(base if base.startswith(("postgres://", "postgresql://")) else DEFAULT_URL, name)
-
-
-def _database_name(url: str) -> str:
-    return urlsplit(url).path.lstrip("/")
-
-
-def conninfo(url: str) -> str:
-    """`url` as psycopg takes it."""
-    return url.replace("postgres://", "postgresql://", 1)
-
-
-def create_database(url: str) -> bool:
-    """Create the database named in `url` unless it exists; returns whether it was created."""
-    name = _database_name(url)
-    with psycopg.connect(conninfo(_with_database(url, "postgres")), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return not exists
-
-
-def open_database(url: str, *, fresh: bool = False) -> bool:
-    """Create the database of `url` unless it exists (drop it first when `fresh`); False when no PostgreSQL server
-    answers, so that a smoke run can fall back to SQLite."""
-    try:
-        if fresh:
-            drop_database(url)
-        create_database(url)
-    except psycopg.OperationalError as exc:
-        print(f"PostgreSQL not reachable ({exc})", file=sys.stderr)
-        return False
-    return True
-
-
-def drop_database(url: str) -> None:
-    with psycopg.connect(conninfo(_with_database(url, "postgres")), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(_database_name(url))))
-
-
-def migrate(url: str) -> None:
-    """Apply the project's migrations to the database (a subprocess, so this works whatever Django this process has)."""
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
-    env.pop("TEST_DATABASE_NAME", None)
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"], check=True, env=env, cwd=ROOT
-    )
 
 
 def _counts(conn: psycopg.Connection) -> tuple[int, int]:
@@ -382,7 +329,7 @@ def ensure_dataset(database_url: str, *, samples: int, cases: int, verbose: bool
             print(f"[dataset] {message}", flush=True)
 
     if create_database(database_url):
-        log(f"created database {_database_name(database_url)}")
+        log(f"created database {database_name(database_url)}")
     migrate(database_url)
     with psycopg.connect(conninfo(database_url)) as conn:
         if _counts(conn) == (samples, cases):

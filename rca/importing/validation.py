@@ -8,17 +8,17 @@ list, null allowed for optional fields) and textual records (CSV: every value a 
 `rca.sample_fields`; tests/rca/test_sample_fields.py checks this module against that table.
 
 This is the import's hot path (a million rows a run): each field's check is written out (no loop over the table),
-as plain comparisons, set look-ups and `datetime.fromisoformat`; the one regular expression (language tags) runs once
-per distinct value.
+as plain comparisons, set look-ups and `datetime.fromisoformat`; the one regular expression (language tags,
+languages.py) runs once per distinct value.
 """
 
-import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from rca.choices import ContentType, DecisionSource
 from rca.importing.countries import ISO_3166_ALPHA_2
+from rca.importing.languages import canonical_language
 from rca.models import PolicyLabel, encode_tags
 from rca.outcomes import derive_outcome
 from rca.sample_fields import BY_NAME, FIELDS, RECORD_FIELDS
@@ -40,13 +40,6 @@ CONTENT_TYPES = frozenset(ContentType.values)
 DECISION_SOURCES = frozenset(DecisionSource.values)
 MODEL_SOURCE = DecisionSource.MODEL.value
 
-# language[-Script][-REGION][-variant]*: the BCP 47 subtags that moderation data uses (no extlang, extensions or
-# private use). Matched case-insensitively and stored in canonical case (`pt-BR`, `zh-Hant-TW`).
-_LANGUAGE_TAG = re.compile(
-    r"(?P<language>[a-z]{2,3})(?:-(?P<script>[a-z]{4}))?(?:-(?P<region>[a-z]{2}|[0-9]{3}))?"
-    r"(?P<variants>(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*)",
-    re.IGNORECASE,
-)
 _LANGUAGE_CACHE_MAX = 10_000
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -347,7 +340,7 @@ class RecordValidator:
         text = _text(value, errors, "language", MAX_LENGTH["language"], required=True)
         if "language" in errors:
             return ""
-        canonical = _canonical_language(text)
+        canonical = canonical_language(text)
         if len(self._languages) < _LANGUAGE_CACHE_MAX:
             self._languages[value] = canonical
         if canonical is None:
@@ -387,20 +380,6 @@ def _label(value: Any, errors: Errors, field: str, labels: frozenset[str]) -> st
         errors[field] = [UNKNOWN_LABEL.format(value=_shown(value))]
         return ""
     return value
-
-
-def _canonical_language(text: str) -> str | None:
-    match = _LANGUAGE_TAG.fullmatch(text)
-    if match is None:
-        return None
-    parts = [match["language"].lower()]
-    if match["script"]:
-        parts.append(match["script"].title())
-    if match["region"]:
-        parts.append(match["region"].upper())
-    if match["variants"]:
-        parts.append(match["variants"][1:].lower())
-    return "-".join(parts)
 
 
 def validate_record(
