@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.dataset import DEFAULT_URL, conninfo, migrate, open_database, smoke_database_url
+from rca.sample_fields import COPY_COLUMNS, TIMESTAMP_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REDIS = "redis://127.0.0.1:6379/8"
@@ -43,11 +44,7 @@ RESULT_TABLES = (
     "cases_case", "rca_patternsample", "rca_patternfingerprint", "rca_errorpattern", "rca_texttopic",
     "rca_detectionrun",
 )  # fmt: skip
-SAMPLE_COLUMNS = (
-    "external_id", "content_id", "content_type", "surface", "market", "language", "queue", "decision_source",
-    "model_version", "moderator_id", "decision_label_id", "audit_label_id", "outcome", "model_score", "decided_at",
-    "audited_at", "auditor_id", "notes", "transcript", "tags", "imported_at", "updated_at",
-)  # fmt: skip
+SAMPLE_COLUMNS = (*COPY_COLUMNS, *TIMESTAMP_COLUMNS)  # the order of `_row`'s values: the model's
 CUBE_SELECT = "market, language, decision_source, model_version, queue, content_type, tags"
 ERROR_SELECT = (
     "id, audited_at, content_id, moderator_id, market, language, decision_source, model_version, queue, "

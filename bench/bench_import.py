@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench.dataset import DEFAULT_URL, drop_database, open_database, smoke_database_url
+from bench.databases import DEFAULT_URL, drop_database, open_database, smoke_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_CREATE_ROWS_S = 25_000

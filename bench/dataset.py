@@ -16,19 +16,28 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from operator import itemgetter
 
 import psycopg
 from psycopg import sql
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/rca_bench"
+# open_database and smoke_database_url: the benchmark scripts import them from here too.
+from bench.databases import (  # noqa: F401
+    DEFAULT_URL,
+    conninfo,
+    create_database,
+    database_name,
+    migrate,
+    open_database,
+    smoke_database_url,
+)
+from rca.outcomes import derive_outcome
+from rca.sample_fields import MODEL_COLUMNS
+
 FULL_SAMPLES = 1_000_000
 FULL_CASES = 100_000
 
@@ -63,64 +72,6 @@ DATASET_TABLES = (
 )  # fmt: skip
 
 
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-def smoke_database_url(name: str, fallback_url: str) -> str:
-    """The PostgreSQL URL of a smoke run's own database `name`: on the server of `DATABASE_URL` (as CI sets it) when
-    that is PostgreSQL, else on the server of `fallback_url`."""
-    base = os.environ.get("DATABASE_URL") or fallback_url
-    return _with_database(base if base.startswith(("postgres://", "postgresql://")) else DEFAULT_URL, name)
-
-
-def _database_name(url: str) -> str:
-    return urlsplit(url).path.lstrip("/")
-
-
-def conninfo(url: str) -> str:
-    """`url` as psycopg takes it."""
-    return url.replace("postgres://", "postgresql://", 1)
-
-
-def create_database(url: str) -> bool:
-    """Create the database named in `url` unless it exists; returns whether it was created."""
-    name = _database_name(url)
-    with psycopg.connect(conninfo(_with_database(url, "postgres")), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return not exists
-
-
-def open_database(url: str, *, fresh: bool = False) -> bool:
-    """Create the database of `url` unless it exists (drop it first when `fresh`); False when no PostgreSQL server
-    answers, so that a smoke run can fall back to SQLite."""
-    try:
-        if fresh:
-            drop_database(url)
-        create_database(url)
-    except psycopg.OperationalError as exc:
-        print(f"PostgreSQL not reachable ({exc})", file=sys.stderr)
-        return False
-    return True
-
-
-def drop_database(url: str) -> None:
-    with psycopg.connect(conninfo(_with_database(url, "postgres")), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(_database_name(url))))
-
-
-def migrate(url: str) -> None:
-    """Apply the project's migrations to the database (a subprocess, so this works whatever Django this process has)."""
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
-    env.pop("TEST_DATABASE_NAME", None)
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"], check=True, env=env, cwd=ROOT
-    )
-
-
 def _counts(conn: psycopg.Connection) -> tuple[int, int]:
     samples = conn.execute("SELECT count(*) FROM rca_moderationsample").fetchone()[0]
     cases = conn.execute("SELECT count(*) FROM cases_case").fetchone()[0]
@@ -130,19 +81,15 @@ def _counts(conn: psycopg.Connection) -> tuple[int, int]:
 # ROWS
 # ------------------------------------------------------------------------------
 
-
-def _outcome(decision: str, audit: str) -> str:
-    if decision == audit:
-        return "correct"
-    if audit == "none":
-        return "false_positive"
-    if decision == "none":
-        return "false_negative"
-    return "wrong_policy"
+# Every column of the samples table (rca.sample_fields): a field added to the model stops the build (KeyError)
+# until `_sample_rows` gives it a value.
+SAMPLE_COLUMNS = MODEL_COLUMNS
 
 
 def _sample_rows(count: int, now: datetime, rng: random.Random) -> Iterator[tuple]:
+    """`count` samples as rows of `SAMPLE_COLUMNS` (the values are drawn in the same order whatever that order)."""
     window = 90 * 24 * 3600
+    row_of = itemgetter(*SAMPLE_COLUMNS)
     for sample_id in range(1, count + 1):
         market = MARKETS[rng.randrange(len(MARKETS))]
         label = LABELS[rng.randrange(len(LABELS))]
@@ -159,38 +106,34 @@ def _sample_rows(count: int, now: datetime, rng: random.Random) -> Iterator[tupl
         audited_at = now - timedelta(seconds=rng.randrange(window))
         words = rng.sample(NOTE_WORDS, 4)
         tag = TAGS[rng.randrange(len(TAGS))]
-        yield (
-            sample_id,
-            f"bench-{sample_id:08d}",
-            f"content-{rng.randrange(count * 2)}",
-            CONTENT_TYPES[rng.randrange(len(CONTENT_TYPES))],
-            "live",
-            market,
-            LANGUAGES[market],
-            f"{market.lower()}_general" if rng.random() < 0.7 else f"{market.lower()}_priority",
-            "model" if model else "human",
-            MODEL_VERSIONS[rng.randrange(len(MODEL_VERSIONS))] if model else "",
-            "" if model else f"mod-{rng.randrange(500)}",
-            decision,
-            audit,
-            _outcome(decision, audit),
-            round(rng.random(), 3) if model else None,
-            audited_at - timedelta(seconds=rng.randrange(1, 48 * 3600)),
-            audited_at,
-            f"aud-{rng.randrange(80)}",
-            " ".join(words) if decision != audit else "",
-            f"transcript {' '.join(reversed(words))}",
-            f";{tag};" if tag else "",
-            now,
-            now,
-        )
+        sample = {
+            "id": sample_id,
+            "external_id": f"bench-{sample_id:08d}",
+            "content_id": f"content-{rng.randrange(count * 2)}",
+            "content_type": CONTENT_TYPES[rng.randrange(len(CONTENT_TYPES))],
+            "surface": "live",
+            "market": market,
+            "language": LANGUAGES[market],
+            "queue": f"{market.lower()}_general" if rng.random() < 0.7 else f"{market.lower()}_priority",
+            "decision_source": "model" if model else "human",
+            "model_version": MODEL_VERSIONS[rng.randrange(len(MODEL_VERSIONS))] if model else "",
+            "moderator_id": "" if model else f"mod-{rng.randrange(500)}",
+            "decision_label_id": decision,
+            "audit_label_id": audit,
+            "outcome": str(derive_outcome(decision, audit)),
+            "model_score": round(rng.random(), 3) if model else None,
+            "decided_at": audited_at - timedelta(seconds=rng.randrange(1, 48 * 3600)),
+            "audited_at": audited_at,
+            "auditor_id": f"aud-{rng.randrange(80)}",
+            "notes": " ".join(words) if decision != audit else "",
+            "transcript": f"transcript {' '.join(reversed(words))}",
+            "tags": f";{tag};" if tag else "",
+            "imported_at": now,
+            "updated_at": now,
+        }
+        yield row_of(sample)
 
 
-SAMPLE_COLUMNS = (
-    "id", "external_id", "content_id", "content_type", "surface", "market", "language", "queue", "decision_source",
-    "model_version", "moderator_id", "decision_label_id", "audit_label_id", "outcome", "model_score", "decided_at",
-    "audited_at", "auditor_id", "notes", "transcript", "tags", "imported_at", "updated_at",
-)  # fmt: skip
 CASE_COLUMNS = (
     "id", "title", "problem_statement", "severity", "status", "owner_id", "team_id", "origin", "policy_label",
     "market", "root_cause_category", "root_cause_statement", "resolution_reason", "sample_count", "reopen_count",
@@ -386,7 +329,7 @@ def ensure_dataset(database_url: str, *, samples: int, cases: int, verbose: bool
             print(f"[dataset] {message}", flush=True)
 
     if create_database(database_url):
-        log(f"created database {_database_name(database_url)}")
+        log(f"created database {database_name(database_url)}")
     migrate(database_url)
     with psycopg.connect(conninfo(database_url)) as conn:
         if _counts(conn) == (samples, cases):

@@ -1,4 +1,4 @@
-"""Generate realistic moderation samples in the import format (spec/moderation-sample.md), CSV or JSON Lines.
+"""Generate realistic moderation samples in the import format (docs/sample-format.md), CSV or JSON Lines.
 
 Deterministic by seed: the same `--seed` and `--rows` give the same file byte for byte. About 85% of the audits agree
 with the decision; the errors carry auditor notes, as real QA exports do.

@@ -24,7 +24,11 @@ class PolicyLabel(models.Model):
 
 
 class ModerationSample(models.Model):
-    """One moderation decision reviewed by a QA audit (spec/moderation-sample.md), correct ones included."""
+    """One moderation decision reviewed by a QA audit (docs/sample-format.md), correct ones included.
+
+    Its fields are described by `rca.sample_fields`, from which the import, the API and the benchmarks take the list;
+    tests/rca/test_sample_fields.py fails when the model and that table disagree.
+    """
 
     external_id = models.CharField(max_length=128)  # unique: see Meta (a constraint, without a second LIKE index)
     content_id = models.CharField(max_length=128)

@@ -1,4 +1,4 @@
-"""The derived outcome of an audited decision (pure; see spec/moderation-sample.md, "Derived outcome")."""
+"""The derived outcome of an audited decision (pure; see docs/sample-format.md, "The derived outcome")."""
 
 from rca.choices import NO_VIOLATION, Outcome
 

@@ -1,4 +1,4 @@
-"""Sample import (spec/moderation-sample.md): streaming readers, validation, batched upserts by external_id.
+"""Sample import (docs/sample-format.md): streaming readers, validation, batched upserts by external_id.
 
 The public entry point is `import_records`, used by the bulk API; the `import_samples` command streams files through
 `import_rows`.

@@ -1,4 +1,4 @@
-"""ISO 3166-1 alpha-2 country codes, the values a sample's `market` may take (spec/moderation-sample.md)."""
+"""ISO 3166-1 alpha-2 country codes, the values a sample's `market` may take (docs/sample-format.md)."""
 
 # The 249 officially assigned codes, plus XK (Kosovo): user-assigned in the standard, but used by the EU, the IMF and
 # every major platform's market lists.

@@ -1,53 +1,45 @@
-"""Validation of one moderation-sample record against spec/moderation-sample.md.
+"""Validation of one moderation-sample record against its format (docs/sample-format.md).
 
 One validator serves every way in: JSON-typed records (the bulk API, JSON Lines files: numbers are numbers, tags a
 list, null allowed for optional fields) and textual records (CSV: every value a string, `""` for absent, tags
-`;`-separated, the score a decimal string). The result is either a clean dict ready for `ModerationSample` columns
-(labels as `*_label_id`, tags encoded as ";a;b;", datetimes aware, the derived `outcome`) and no errors, or
-`None` and `{field: [messages]}`.
+`;`-separated, the score a decimal string). The result is either a clean dict keyed by `COPY_COLUMNS` (labels as
+`*_label_id`, tags encoded as ";a;b;", datetimes aware, the derived `outcome`) and no errors, or `None` and
+`{field: [messages]}`. The field names, which fields are required and the length limits come from
+`rca.sample_fields`; tests/rca/test_sample_fields.py checks this module against that table.
 
-This is the import's hot path (a million rows a run): the checks are plain comparisons, set look-ups and
-`datetime.fromisoformat`; the one regular expression (language tags) runs once per distinct value.
+This is the import's hot path (a million rows a run): each field's check is written out (no loop over the table),
+as plain comparisons, set look-ups and `datetime.fromisoformat`; the one regular expression (language tags,
+languages.py) runs once per distinct value.
 """
 
-import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from rca.choices import ContentType, DecisionSource
 from rca.importing.countries import ISO_3166_ALPHA_2
+from rca.importing.languages import canonical_language
 from rca.models import PolicyLabel, encode_tags
 from rca.outcomes import derive_outcome
-from rca.sample_fields import FIELDS
+from rca.sample_fields import BY_NAME, FIELDS, RECORD_FIELDS
 
 # ---------------------------------------------------------------------------------------------------------------------
-# The spec's table
+# The format's limits (rca.sample_fields)
 # ---------------------------------------------------------------------------------------------------------------------
 
 KNOWN_FIELDS = frozenset(FIELDS)
 NON_FIELD_ERRORS = "non_field_errors"
-
-ID_MAX = 128
-SURFACE_MAX = 32
-SHORT_MAX = 64
-TEXT_MAX = 10_000
-TAG_MAX = 64
-LANGUAGE_MAX = 35
-DEFAULT_SURFACE = "live"
+# The longest value of each field, in characters (of each tag, for `tags`).
+MAX_LENGTH: dict[str, int] = {field.name: field.max_length for field in RECORD_FIELDS if field.max_length is not None}
+# A choice or a market longer than this is reported as too long rather than quoted in a "not a valid choice" message.
+CODE_MAX = 64
+DEFAULT_SURFACE = BY_NAME["surface"].default
 MIN_YEAR, MAX_YEAR = 1000, 9998
 
 CONTENT_TYPES = frozenset(ContentType.values)
 DECISION_SOURCES = frozenset(DecisionSource.values)
 MODEL_SOURCE = DecisionSource.MODEL.value
 
-# language[-Script][-REGION][-variant]*: the BCP 47 subtags that moderation data uses (no extlang, extensions or
-# private use). Matched case-insensitively and stored in canonical case (`pt-BR`, `zh-Hant-TW`).
-_LANGUAGE_TAG = re.compile(
-    r"(?P<language>[a-z]{2,3})(?:-(?P<script>[a-z]{4}))?(?:-(?P<region>[a-z]{2}|[0-9]{3}))?"
-    r"(?P<variants>(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*)",
-    re.IGNORECASE,
-)
 _LANGUAGE_CACHE_MAX = 10_000
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -55,7 +47,7 @@ _LANGUAGE_CACHE_MAX = 10_000
 # ---------------------------------------------------------------------------------------------------------------------
 
 REQUIRED = "This field is required."
-UNKNOWN_FIELD = "Unknown field (the fields are those of spec/moderation-sample.md)."
+UNKNOWN_FIELD = "Unknown field (the fields are those of docs/sample-format.md)."
 NOT_AN_OBJECT = "Expected an object with the sample's fields, got {kind}."
 NUL_CHARACTER = "Null characters are not allowed."
 UNENCODABLE = "Contains characters that cannot be encoded as UTF-8 (lone surrogates)."
@@ -227,8 +219,8 @@ def _tags(value: Any, errors: Errors, *, textual: bool) -> str:
         errors["tags"] = [NOT_A_TAG_LIST.format(kind=json_kind(value))]
         return ""
     for tag in tags:
-        if not tag or len(tag) > TAG_MAX:
-            errors["tags"] = [TAG_LENGTH.format(limit=TAG_MAX, value=_shown(tag))]
+        if not tag or len(tag) > MAX_LENGTH["tags"]:
+            errors["tags"] = [TAG_LENGTH.format(limit=MAX_LENGTH["tags"], value=_shown(tag))]
             return ""
     if not tags:
         return ""
@@ -278,25 +270,25 @@ class RecordValidator:
 
         labels = self.labels
         # Enumerations and codes: one class check and one set look-up in the common case, the full check otherwise.
-        external_id = _text(get("external_id"), errors, "external_id", ID_MAX, required=True)
-        content_id = _text(get("content_id"), errors, "content_id", ID_MAX, required=True)
+        external_id = _text(get("external_id"), errors, "external_id", MAX_LENGTH["external_id"], required=True)
+        content_id = _text(get("content_id"), errors, "content_id", MAX_LENGTH["content_id"], required=True)
         content_type = get("content_type")
         if content_type.__class__ is not str or content_type not in CONTENT_TYPES:
             content_type = _choice(content_type, errors, "content_type", CONTENT_TYPES)
-        surface = _text(get("surface"), errors, "surface", SURFACE_MAX) or DEFAULT_SURFACE
+        surface = _text(get("surface"), errors, "surface", MAX_LENGTH["surface"]) or DEFAULT_SURFACE
         market = get("market")
         if market.__class__ is not str or market not in ISO_3166_ALPHA_2:
             market = _market(market, errors)
         language = get("language")
         language = (language.__class__ is str and self._languages.get(language)) or self._language(language, errors)
-        queue = _text(get("queue"), errors, "queue", SHORT_MAX)
+        queue = _text(get("queue"), errors, "queue", MAX_LENGTH["queue"])
         decision_source = get("decision_source")
         if decision_source.__class__ is not str or decision_source not in DECISION_SOURCES:
             decision_source = _choice(decision_source, errors, "decision_source", DECISION_SOURCES)
-        model_version = _text(get("model_version"), errors, "model_version", SHORT_MAX)
+        model_version = _text(get("model_version"), errors, "model_version", MAX_LENGTH["model_version"])
         if decision_source == MODEL_SOURCE and not model_version and "model_version" not in errors:
             errors["model_version"] = [MODEL_VERSION_REQUIRED]
-        moderator_id = _text(get("moderator_id"), errors, "moderator_id", SHORT_MAX)
+        moderator_id = _text(get("moderator_id"), errors, "moderator_id", MAX_LENGTH["moderator_id"])
         decision_label = get("decision_label")
         if decision_label.__class__ is not str or decision_label not in labels:
             decision_label = _label(decision_label, errors, "decision_label", labels)
@@ -308,9 +300,9 @@ class RecordValidator:
         audited_at = _datetime(get("audited_at"), errors, "audited_at")
         if decided_at is not None and audited_at is not None and audited_at < decided_at:
             errors["audited_at"] = [AUDIT_BEFORE_DECISION]
-        auditor_id = _text(get("auditor_id"), errors, "auditor_id", SHORT_MAX)
-        notes = _text(get("notes"), errors, "notes", TEXT_MAX, strip=False)
-        transcript = _text(get("transcript"), errors, "transcript", TEXT_MAX, strip=False)
+        auditor_id = _text(get("auditor_id"), errors, "auditor_id", MAX_LENGTH["auditor_id"])
+        notes = _text(get("notes"), errors, "notes", MAX_LENGTH["notes"], strip=False)
+        transcript = _text(get("transcript"), errors, "transcript", MAX_LENGTH["transcript"], strip=False)
         tags = _tags(get("tags"), errors, textual=textual)
 
         if errors:
@@ -318,6 +310,7 @@ class RecordValidator:
         outcome = self._outcomes.get((decision_label, audit_label))
         if outcome is None:
             outcome = self._outcomes[decision_label, audit_label] = str(derive_outcome(decision_label, audit_label))
+        # Keyed by COPY_COLUMNS, in their order (tests/rca/test_sample_fields.py holds the two together).
         return {
             "external_id": external_id,
             "content_id": content_id,
@@ -344,10 +337,10 @@ class RecordValidator:
     # -- language tags (validated once per distinct value) ----------------------------------------------------------
 
     def _language(self, value: Any, errors: Errors) -> str:
-        text = _text(value, errors, "language", LANGUAGE_MAX, required=True)
+        text = _text(value, errors, "language", MAX_LENGTH["language"], required=True)
         if "language" in errors:
             return ""
-        canonical = _canonical_language(text)
+        canonical = canonical_language(text)
         if len(self._languages) < _LANGUAGE_CACHE_MAX:
             self._languages[value] = canonical
         if canonical is None:
@@ -357,7 +350,7 @@ class RecordValidator:
 
 
 def _choice(value: Any, errors: Errors, field: str, choices: frozenset[str]) -> str:
-    value = _text(value, errors, field, SHORT_MAX, required=True)
+    value = _text(value, errors, field, CODE_MAX, required=True)
     if field in errors:
         return ""
     if value not in choices:
@@ -367,7 +360,7 @@ def _choice(value: Any, errors: Errors, field: str, choices: frozenset[str]) -> 
 
 
 def _market(value: Any, errors: Errors) -> str:
-    value = _text(value, errors, "market", SHORT_MAX, required=True)
+    value = _text(value, errors, "market", CODE_MAX, required=True)
     if "market" in errors:
         return ""
     if value in ISO_3166_ALPHA_2:
@@ -380,27 +373,13 @@ def _market(value: Any, errors: Errors) -> str:
 
 
 def _label(value: Any, errors: Errors, field: str, labels: frozenset[str]) -> str:
-    value = _text(value, errors, field, SHORT_MAX, required=True)
+    value = _text(value, errors, field, CODE_MAX, required=True)
     if field in errors:
         return ""
     if value not in labels:
         errors[field] = [UNKNOWN_LABEL.format(value=_shown(value))]
         return ""
     return value
-
-
-def _canonical_language(text: str) -> str | None:
-    match = _LANGUAGE_TAG.fullmatch(text)
-    if match is None:
-        return None
-    parts = [match["language"].lower()]
-    if match["script"]:
-        parts.append(match["script"].title())
-    if match["region"]:
-        parts.append(match["region"].upper())
-    if match["variants"]:
-        parts.append(match["variants"][1:].lower())
-    return "-".join(parts)
 
 
 def validate_record(

@@ -20,32 +20,14 @@ from typing import Any
 from django.db import connection, transaction
 
 from rca.models import ModerationSample
+from rca.sample_fields import COPY_COLUMNS, SAMPLE_FIELDS, Kind
 
-# The clean record's keys (see validation.py), in the staging table's column order.
-COLUMNS = (
-    "external_id",
-    "content_id",
-    "content_type",
-    "surface",
-    "market",
-    "language",
-    "queue",
-    "decision_source",
-    "model_version",
-    "moderator_id",
-    "decision_label_id",
-    "audit_label_id",
-    "outcome",
-    "model_score",
-    "decided_at",
-    "audited_at",
-    "auditor_id",
-    "notes",
-    "transcript",
-    "tags",
-)
-_SQL_TYPES = {"model_score": "float8", "decided_at": "timestamptz", "audited_at": "timestamptz"}
-_COPY_TYPES = [_SQL_TYPES.get(name, "text") for name in COLUMNS]
+# The clean record's keys (see validation.py), in the staging table's column order. The writer adds the
+# TIMESTAMP_COLUMNS (imported_at, updated_at) itself.
+COLUMNS = COPY_COLUMNS
+# PostgreSQL types of the staging table's columns (binary COPY sends each value in its column's type).
+_SQL_TYPES = {Kind.NUMBER: "float8", Kind.DATETIME: "timestamptz"}
+_COPY_TYPES = [_SQL_TYPES.get(field.kind, "text") for field in SAMPLE_FIELDS]
 _row_values = itemgetter(*COLUMNS)
 _FIELDS_BY_ATTNAME = {field.attname: field for field in ModerationSample._meta.concrete_fields}
 # Field names (not attnames) for bulk_create: everything but the key, and updated_at (auto_now) with it.
@@ -75,7 +57,9 @@ def _postgresql_statements() -> tuple[str, str, str, str]:
     staging = "rca_import_staging_v1"
     columns = [_FIELDS_BY_ATTNAME[name].column for name in COLUMNS]
     column_list = ", ".join(quote(column) for column in columns)
-    staging_columns = ", ".join(f"{quote(column)} {_SQL_TYPES.get(column, 'text')}" for column in columns)
+    staging_columns = ", ".join(
+        f"{quote(column)} {sql_type}" for column, sql_type in zip(columns, _COPY_TYPES, strict=True)
+    )
     # ON COMMIT DROP cleans up after a top-level batch; IF NOT EXISTS + TRUNCATE cover a batch nested in an outer
     # transaction (a test, a caller's atomic block) where the table of the previous batch still exists.
     create = f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ({staging_columns}) ON COMMIT DROP"

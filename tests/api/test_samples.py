@@ -14,7 +14,7 @@ from tests.factories import ModerationSampleFactory
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = Path("/work/shared/spec/examples/samples.jsonl")
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples" / "samples.jsonl"
 
 
 def _record(external_id: str, **changes) -> dict:

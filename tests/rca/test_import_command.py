@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from rca.importing.readers import NOT_UTF8
 from rca.models import ModerationSample
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "docs" / "examples"  # the examples of docs/sample-format.md
 HEADER = (
     "external_id,content_id,content_type,surface,market,language,queue,decision_source,model_version,moderator_id,"
     "decision_label,audit_label,model_score,decided_at,audited_at,auditor_id,notes,transcript,tags"
@@ -126,7 +126,7 @@ def test_import_samples_bad_jsonl_lines_are_reported_with_their_line(tmp_path):
         (3, "", "non_field_errors: Expected a JSON object with the sample's fields, got array."),
         (4, "", "non_field_errors: The line is not valid UTF-8: save the file as UTF-8."),
         (6, "number-score", "model_score: Expected a number, got string."),
-        (7, "extra", "priority: Unknown field (the fields are those of spec/moderation-sample.md)."),
+        (7, "extra", "priority: Unknown field (the fields are those of docs/sample-format.md)."),
     ]  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from rca.importing.readers import (
     read_jsonl,
 )
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "docs" / "examples"  # the examples of docs/sample-format.md
 
 
 def rows_of(reader, content: bytes):

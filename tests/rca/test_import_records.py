@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from rca.importing import ImportResult, import_records
 from rca.models import ModerationSample, PolicyLabel
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "docs" / "examples"  # the examples of docs/sample-format.md
 EXPECTED_OUTCOMES = {
     "qa-000001": "false_negative",
     "qa-000002": "false_negative",

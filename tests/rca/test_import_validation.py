@@ -1,4 +1,4 @@
-"""Every rule of spec/moderation-sample.md, for JSON-typed records (bulk API, JSON Lines) and CSV strings alike."""
+"""Every rule of docs/sample-format.md, for JSON-typed records (bulk API, JSON Lines) and CSV strings alike."""
 
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -302,8 +302,8 @@ def test_validate_record_unknown_fields_are_rejected_with_their_name():
     errors = errors_of(validate_json, json_record(severity="high", Market="US"))
 
     assert errors == {
-        "severity": ["Unknown field (the fields are those of spec/moderation-sample.md)."],
-        "Market": ["Unknown field (the fields are those of spec/moderation-sample.md)."],
+        "severity": ["Unknown field (the fields are those of docs/sample-format.md)."],
+        "Market": ["Unknown field (the fields are those of docs/sample-format.md)."],
     }
 
 

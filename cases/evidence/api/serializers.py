@@ -1,4 +1,4 @@
-"""Serializers of the evidence API: samples (field names of spec/moderation-sample.md), error patterns, detection runs.
+"""Serializers of the evidence API: samples (field names of docs/sample-format.md), error patterns, detection runs.
 
 Moderator and auditor ids are personal data: they go through `cases.permissions.personal_id_masker`, which masks them
 for everyone but quality leads and managers.

@@ -68,7 +68,7 @@ class SampleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         summary="Upsert up to 5,000 sample records by external_id (quality leads); partial success",
         description=(
-            "A JSON list of records in the format of spec/moderation-sample.md. Valid records are stored (created or "
+            "A JSON list of records in the format of docs/sample-format.md. Valid records are stored (created or "
             "updated by `external_id`) even when others are rejected; each rejected record is listed with its index "
             "and errors, and nothing of it is written. A body that is not a list, or holds more than "
             f"{settings.BULK_MAX_RECORDS} records, is a 400; a body over {settings.API_BULK_MAX_BYTES:,} bytes a 413."
