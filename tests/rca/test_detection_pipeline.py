@@ -19,9 +19,8 @@ from cases.models import Activity, Case, CaseSample
 from rca.choices import DetectionRunStatus, PatternStatus
 from rca.detection.cube_store import cube_forget
 from rca.detection.params import DetectionParams
-from rca.importing import import_records
-from rca.models import DetectionRun, ErrorPattern, ModerationSample, TextTopic
-from rca.services import (
+from rca.detection.results import PartitionResult, PatternHit
+from rca.detection_runs import (
     detection_partition_analyse,
     detection_run_create,
     detection_run_execute,
@@ -29,12 +28,14 @@ from rca.services import (
     detection_run_request,
     detection_run_start,
 )
+from rca.importing import import_records
+from rca.models import DetectionRun, ErrorPattern, ModerationSample, TextTopic
 from rca.synthetic import PLANTED, generate_audits, score_detection
 from tests.factories import DetectionRunFactory, ErrorPatternFactory, ModerationSampleFactory
 from tests.services import require_postgres
 
 NOW = timezone.now().replace(microsecond=0)
-# The write step's queries for one new pattern: documented in rca/services.py (`detection_run_finish`).
+# The write step's queries for one new pattern: documented in rca/detection_runs.py (`detection_run_finish`).
 QUERIES_PER_NEW_PATTERN = 30
 
 
@@ -111,7 +112,7 @@ def test_detection_partitions_use_the_cube_read_once_by_the_start_step(first_bat
     assert not [query["sql"] for query in queries if "GROUP BY" in query["sql"]]
     run.refresh_from_db()
     in_window = ModerationSample.objects.filter(audited_at__gte=run.window_start, audited_at__lt=run.window_end)
-    assert {result["samples"] for result in results} == {in_window.count()}
+    assert {result.samples for result in results} == {in_window.count()}
 
 
 def test_detection_run_start_redelivered_gives_the_same_partitions_and_window_and_none_once_finished(first_batch):
@@ -136,8 +137,8 @@ def test_detection_partition_reads_the_cube_again_when_it_is_gone(first_batch):
 
     reread = detection_partition_analyse(run_id=run.pk, partition="integrity")
 
-    assert reread["samples"] == stored["samples"] > 0
-    assert reread["hits"] == stored["hits"] and len(stored["hits"]) == 2
+    assert reread.samples == stored.samples > 0
+    assert reread.hits == stored.hits and len(stored.hits) == 2
 
 
 def test_detection_run_execute_splits_two_mistakes_of_one_slice(first_batch):
@@ -298,17 +299,17 @@ def test_detect_patterns_command_prints_the_summary(first_batch):
 # ------------------------------------------------------------------------------
 
 
-def _hit(market: str, sample_ids: list[int]) -> dict:
-    """A partition's hit as `analyse_partition` returns it (no text topic), for `sample_ids`."""
+def _hit(market: str, sample_ids: list[int]) -> PatternHit:
+    """A partition's hit as `find_patterns` returns it (no text topic), for `sample_ids`."""
     day = (NOW - timedelta(days=1)).date().isoformat()
-    return {
-        "decision_label": "none", "audit_label": "bullying_harassment",
-        "conditions": {"market": market, "content_type": "live_stream"}, "topic": None, "merged_topics": [],
-        "support": 10 * len(sample_ids), "error_count": len(sample_ids), "error_rate": 0.1, "baseline_rate": 0.01,
-        "lift": 10.0, "score": float(len(sample_ids)), "sample_ids": sample_ids, "daily_counts": {day: len(sample_ids)},
-        "first_seen": (NOW - timedelta(days=1)).isoformat(), "last_seen": NOW.isoformat(), "days_seen": 1,
-        "content_items": len(sample_ids), "moderators": 0,
-    }  # fmt: skip
+    return PatternHit(
+        decision_label="none", audit_label="bullying_harassment",
+        conditions={"market": market, "content_type": "live_stream"}, topic=None, merged_topics=(),
+        support=10 * len(sample_ids), error_count=len(sample_ids), error_rate=0.1, baseline_rate=0.01,
+        lift=10.0, score=float(len(sample_ids)), sample_ids=tuple(sample_ids), daily_counts={day: len(sample_ids)},
+        first_seen=NOW - timedelta(days=1), last_seen=NOW, days_seen=1,
+        content_items=len(sample_ids), moderators=0,
+    )  # fmt: skip
 
 
 def _finish_queries(markets: list[str], per_pattern: int) -> int:
@@ -320,7 +321,7 @@ def _finish_queries(markets: list[str], per_pattern: int) -> int:
         )
         hits.append(_hit(market, [sample.pk for sample in samples]))
     run = DetectionRunFactory(status=DetectionRunStatus.RUNNING, started_at=NOW, parameters=DetectionParams().as_dict())
-    result = {"partition": "safety_civility", "hits": hits, "timings": {}, "errors": 0, "samples": 0}
+    result = PartitionResult(partition="safety_civility", hits=tuple(hits))
     with CaptureQueriesContext(connection) as queries:
         run = detection_run_finish(run_id=run.pk, results=[result])
     assert run.status == DetectionRunStatus.SUCCEEDED and run.cases_opened == len(markets)
