@@ -8,7 +8,8 @@ results under the detection lock (idempotent: fingerprints, guarded status). Tas
 partition's result travels to the write step as JSON (`PartitionResult.to_dict()` / `from_dict()`).
 In eager mode (no Redis) the chord runs inline, with the same code.
 
-Nothing imports this module but Celery's autodiscovery: `rca.detection_runs` enqueues `run_detection` by name.
+No module of the app imports this one (Celery's autodiscovery does): `rca.detection_runs` enqueues `run_detection` by
+name.
 """
 
 from celery import chord, group, shared_task

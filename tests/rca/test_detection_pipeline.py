@@ -1,6 +1,7 @@
 """The detection run against the database: patterns and cases from generated audits, identity across runs, reopening,
 concurrency, the Celery chord on a real worker, the request service and the command."""
 
+import sys
 import threading
 import time
 from datetime import timedelta
@@ -8,6 +9,7 @@ from functools import cache
 from io import StringIO
 
 import pytest
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection, connections
@@ -274,6 +276,24 @@ def test_detection_run_request_runs_after_commit_in_eager_mode(
     assert run.status == DetectionRunStatus.SUCCEEDED, run.error
     assert run.requested_by == quality_lead and run.parameters["window_days"] == 14
     assert run.cases_opened == len(PLANTED)
+
+
+def test_detection_run_request_in_eager_mode_registers_the_task_when_no_one_imported_it(
+    db, django_capture_on_commit_callbacks, monkeypatch
+):
+    # A web process has not imported rca.tasks: the request must not fall back to `send_task` (always the broker).
+    import rca
+
+    monkeypatch.setitem(current_app.conf, "task_always_eager", True)
+    monkeypatch.delitem(current_app.tasks, "rca.tasks.run_detection", raising=False)
+    monkeypatch.delitem(sys.modules, "rca.tasks", raising=False)
+    monkeypatch.delattr(rca, "tasks", raising=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = detection_run_request(actor=None, window_days=14)
+
+    run.refresh_from_db()
+    assert run.status == DetectionRunStatus.SUCCEEDED, run.error  # ran inline, on an empty window
+    assert "rca.tasks.run_detection" in current_app.tasks
 
 
 @pytest.mark.parametrize("window_days", [0, -3, 366])
