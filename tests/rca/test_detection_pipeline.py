@@ -285,7 +285,8 @@ def test_detection_run_request_in_eager_mode_registers_the_task_when_no_one_impo
     import rca
 
     monkeypatch.setitem(current_app.conf, "task_always_eager", True)
-    monkeypatch.delitem(current_app.tasks, "rca.tasks.run_detection", raising=False)
+    for name in [name for name in current_app.tasks if name.startswith("rca.tasks.")]:
+        monkeypatch.delitem(current_app.tasks, name)
     monkeypatch.delitem(sys.modules, "rca.tasks", raising=False)
     monkeypatch.delattr(rca, "tasks", raising=False)
     with django_capture_on_commit_callbacks(execute=True):
