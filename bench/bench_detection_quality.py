@@ -12,7 +12,7 @@ import sys
 from datetime import UTC, datetime
 from time import perf_counter
 
-from rca.detection.analysis import analyse_partition
+from rca.detection.analysis import find_patterns
 from rca.detection.params import DetectionParams
 from rca.detection.partitions import plan_partitions, stake_label
 from rca.synthetic import LABEL_AREAS, generate_audits, reader_rows, score_detection
@@ -27,8 +27,8 @@ def detect(records, seed: int) -> list[list[str]]:
     found = []
     for labels in plan_partitions(LABEL_AREAS).values():
         partition = sorted(e for e in errors if stake_label(e[11], e[12]) in labels)
-        for hit in analyse_partition(cube, partition, DetectionParams(seed=seed))["hits"]:
-            found.append([records[i]["external_id"] for i in hit["sample_ids"]])
+        for hit in find_patterns(cube, partition, DetectionParams(seed=seed)).hits:
+            found.append([records[i]["external_id"] for i in hit.sample_ids])
     return found
 
 

@@ -240,8 +240,8 @@ def measured_run(count: int, env: dict[str, str], days: int, url: str) -> dict:
     import redis
 
     from rca.choices import DetectionRunStatus
+    from rca.detection_runs import detection_run_request
     from rca.models import DetectionRun
-    from rca.services import detection_run_request
 
     reset_results(url)
     redis.Redis.from_url(env["REDIS_URL"]).flushdb()
@@ -281,8 +281,8 @@ def smoke() -> int:
             url = f"sqlite:///{workdir}/smoke.sqlite3"
         migrate(url)
         _django(url, redis_url="")
+        from rca.detection_runs import detection_run_create, detection_run_execute
         from rca.importing import import_records
-        from rca.services import detection_run_create, detection_run_execute
         from rca.synthetic import generate_audits
 
         started = time.perf_counter()

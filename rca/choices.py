@@ -1,4 +1,8 @@
+"""The rca app's choice values. `NO_VIOLATION` is defined by the pure detection code and re-exported here."""
+
 from django.db import models
+
+from rca.detection.partitions import NO_VIOLATION as NO_VIOLATION
 
 
 class Outcome(models.TextChoices):
@@ -37,6 +41,3 @@ class DetectionRunStatus(models.TextChoices):
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
     SKIPPED = "skipped", "Skipped"  # another run held the lock
-
-
-NO_VIOLATION = "none"

@@ -1,7 +1,8 @@
 """One partition end to end, on plain data: encode, cluster the notes, search slices, cover, merge, describe.
 
-`analyse_partition(cube, errors, params)` is what a partition task runs after reading its rows; it returns a list of
-JSON-ready hits (dicts), so the result can travel through Celery to the step that writes patterns and cases.
+`find_patterns(cube, errors, params)` is what a partition task runs after reading its rows; it returns a
+`PartitionResult` of `PatternHit`s (`rca.detection.results`), which travels through Celery (as JSON) to the step that
+writes patterns and cases.
 """
 
 from collections import Counter
@@ -12,18 +13,19 @@ import numpy as np
 
 from rca.detection.frame import CATEGORICAL, FEATURES, Frame, build_frame
 from rca.detection.params import DetectionParams
+from rca.detection.results import HitTopic, PartitionResult, PatternHit
 from rca.detection.slices import Accepted, explain_away, merge_split_topics, search_candidates
 from rca.detection.text import NO_TEXT, Topics, cluster_texts, term_similarity
 
 
-def analyse_partition(cube, errors, params: DetectionParams) -> dict:
-    """Find the patterns of one partition. Returns `{"hits": [...], "timings": {...}, "errors": n}`."""
+def find_patterns(cube, errors, params: DetectionParams) -> PartitionResult:
+    """Find the patterns of one partition: its hits, the errors analysed and each step's timing."""
     timings: dict[str, float] = {}
     started = perf_counter()
     frame = build_frame(cube, errors)
     timings["encode"] = perf_counter() - started
     if frame.n_errors == 0:
-        return {"hits": [], "timings": timings, "errors": 0}
+        return PartitionResult(timings=timings)
 
     started = perf_counter()
     topics = cluster_texts(
@@ -57,18 +59,18 @@ def analyse_partition(cube, errors, params: DetectionParams) -> dict:
         return term_similarity(topics.terms[a], topics.terms[b])
 
     merged = merge_split_topics(frame, accepted, lambda target: target // slots, similarity, params)
-    hits = [_describe(frame, topics, hit, slots) for hit in merged]
+    hits = tuple(_describe(frame, topics, hit, slots) for hit in merged)
     timings["cover"] = perf_counter() - started
-    return {"hits": hits, "timings": timings, "errors": frame.n_errors, "candidates": len(candidates)}
+    return PartitionResult(hits=hits, timings=timings, errors=int(frame.n_errors), candidates=len(candidates))
 
 
-def _topic(topics: Topics, topic: int) -> dict | None:
+def _topic(topics: Topics, topic: int) -> HitTopic | None:
     if topic == NO_TEXT:
         return None
-    return {"terms": topics.terms[topic], "top_terms": topics.top_terms[topic]}
+    return HitTopic(terms=topics.terms[topic], top_terms=tuple(topics.top_terms[topic]))
 
 
-def _describe(frame: Frame, topics: Topics, hit: Accepted, slots: int) -> dict:
+def _describe(frame: Frame, topics: Topics, hit: Accepted, slots: int) -> PatternHit:
     decision_label, audit_label = frame.kinds[hit.target // slots]
     rows = hit.error_rows
     days = Counter(int(day) for day in frame.err_day[rows])
@@ -77,23 +79,23 @@ def _describe(frame: Frame, topics: Topics, hit: Accepted, slots: int) -> dict:
     moderators = frame.err_moderator[rows][human]
     conditions = {FEATURES[feature]: frame.vocab[FEATURES[feature]][code] for feature, code in hit.conditions}
     ordered = {feature: conditions[feature] for feature in (*CATEGORICAL, "tag") if feature in conditions}
-    return {
-        "decision_label": decision_label,
-        "audit_label": audit_label,
-        "conditions": ordered,
-        "topic": _topic(topics, hit.target % slots - 1),
-        "merged_topics": [_topic(topics, target % slots - 1) for target in hit.merged_targets],
-        "support": hit.stats.support,
-        "error_count": int(rows.size),
-        "error_rate": hit.stats.rate,
-        "baseline_rate": hit.stats.baseline,
-        "lift": hit.stats.lift,
-        "score": hit.stats.score,
-        "sample_ids": sorted(int(sample_id) for sample_id in frame.err_ids[rows]),
-        "daily_counts": {date.fromordinal(day).isoformat(): count for day, count in sorted(days.items())},
-        "first_seen": datetime.fromtimestamp(float(stamps.min()), UTC).isoformat(),
-        "last_seen": datetime.fromtimestamp(float(stamps.max()), UTC).isoformat(),
-        "days_seen": len(days),
-        "content_items": int(np.unique(frame.err_item[rows]).size),
-        "moderators": int(np.unique(moderators[moderators >= 0]).size),
-    }
+    return PatternHit(
+        decision_label=decision_label,
+        audit_label=audit_label,
+        conditions=ordered,
+        topic=_topic(topics, hit.target % slots - 1),
+        merged_topics=tuple(_topic(topics, target % slots - 1) for target in hit.merged_targets),
+        support=hit.stats.support,
+        error_count=int(rows.size),
+        error_rate=hit.stats.rate,
+        baseline_rate=hit.stats.baseline,
+        lift=hit.stats.lift,
+        score=hit.stats.score,
+        sample_ids=tuple(sorted(int(sample_id) for sample_id in frame.err_ids[rows])),
+        daily_counts={date.fromordinal(day).isoformat(): count for day, count in sorted(days.items())},
+        first_seen=datetime.fromtimestamp(float(stamps.min()), UTC),
+        last_seen=datetime.fromtimestamp(float(stamps.max()), UTC),
+        days_seen=len(days),
+        content_items=int(np.unique(frame.err_item[rows]).size),
+        moderators=int(np.unique(moderators[moderators >= 0]).size),
+    )

@@ -7,7 +7,9 @@ Celery group on as many workers as there are.
 
 from collections.abc import Iterable
 
-from rca.choices import NO_VIOLATION
+NO_VIOLATION = "none"
+"""The label code of "no violation" (a seeded `PolicyLabel`); `rca.choices` takes it from here, so this module stays
+free of Django."""
 
 
 def stake_label(decision_label: str, audit_label: str) -> str:

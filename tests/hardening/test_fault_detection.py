@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from cases.models import Case
 from rca.choices import DetectionRunStatus
+from rca.detection_runs import detection_run_create, detection_run_execute
 from rca.importing import import_records
 from rca.models import DetectionRun, ErrorPattern
-from rca.services import detection_run_create, detection_run_execute
 from rca.synthetic import PLANTED, generate_audits
 from tests.hardening.services import WorkerProcess, drill_database_url, eventually
 from tests.services import require_postgres

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from rca.detection.analysis import analyse_partition
+from rca.detection.analysis import find_patterns
 from rca.detection.frame import EncodedCube, build_frame, encode_cube
 from rca.detection.params import DetectionParams
 from rca.detection.partitions import plan_partitions, stake_label
@@ -38,63 +38,63 @@ def test_wilson_lower_is_below_the_rate_and_tightens_with_support():
     assert 0 < small < large < 0.5
 
 
-def test_analyse_partition_finds_a_recurring_slice_once():
+def test_find_patterns_finds_a_recurring_slice_once():
     records = _traffic(300) + [_record(1000 + i, day=i % 7, error=True) for i in range(40)]
 
-    hits = analyse_partition(*reader_rows(records), PARAMS)["hits"]
+    hits = find_patterns(*reader_rows(records), PARAMS).hits
 
     assert len(hits) == 1
-    assert hits[0]["conditions"] == {"market": "ID"}
-    assert (hits[0]["decision_label"], hits[0]["audit_label"]) == ("none", "hate_speech")
-    assert hits[0]["error_count"] == 40 and hits[0]["days_seen"] == 7
+    assert hits[0].conditions == {"market": "ID"}
+    assert (hits[0].decision_label, hits[0].audit_label) == ("none", "hate_speech")
+    assert hits[0].error_count == 40 and hits[0].days_seen == 7
 
 
-def test_analyse_partition_ignores_a_one_day_burst():
+def test_find_patterns_ignores_a_one_day_burst():
     records = _traffic(300) + [_record(1000 + i, day=2, error=True) for i in range(40)]
 
-    assert analyse_partition(*reader_rows(records), PARAMS)["hits"] == []
+    assert find_patterns(*reader_rows(records), PARAMS).hits == ()
 
 
-def test_analyse_partition_ignores_one_item_audited_many_times():
+def test_find_patterns_ignores_one_item_audited_many_times():
     records = _traffic(300) + [_record(1000 + i, day=i % 7, error=True, content="stream-1") for i in range(40)]
 
-    assert analyse_partition(*reader_rows(records), PARAMS)["hits"] == []
+    assert find_patterns(*reader_rows(records), PARAMS).hits == ()
 
 
-def test_analyse_partition_ignores_one_moderators_human_errors():
+def test_find_patterns_ignores_one_moderators_human_errors():
     errors = [_record(1000 + i, day=i % 7, error=True, source="human", moderator="mod-1") for i in range(40)]
 
-    assert analyse_partition(*reader_rows(_traffic(300) + errors), PARAMS)["hits"] == []
+    assert find_patterns(*reader_rows(_traffic(300) + errors), PARAMS).hits == ()
 
 
-def test_analyse_partition_ignores_a_tiny_slice():
+def test_find_patterns_ignores_a_tiny_slice():
     tiny = [_record(1000 + i, market="GB", day=i % 7, error=i < 7) for i in range(9)]
 
-    assert analyse_partition(*reader_rows(_traffic(300) + tiny), PARAMS)["hits"] == []
+    assert find_patterns(*reader_rows(_traffic(300) + tiny), PARAMS).hits == ()
 
 
-def test_analyse_partition_needs_lift_not_only_significance():
+def test_find_patterns_needs_lift_not_only_significance():
     # Errors everywhere at the same rate: large slices are "significant" against zero but never lifted.
     records = [
         _record(i, market=m, day=i % 10, error=i % 10 == 0) for m in ("ID", "BR", "US", "MX") for i in range(400)
     ]
 
-    assert analyse_partition(*reader_rows(records), PARAMS)["hits"] == []
+    assert find_patterns(*reader_rows(records), PARAMS).hits == ()
 
 
-def test_analyse_partition_splits_two_mistakes_of_one_slice_by_wording():
+def test_find_patterns_splits_two_mistakes_of_one_slice_by_wording():
     first = [
         _record(1000 + i, day=i % 7, error=True, notes=f"coordinated raid insult spam wave {i}") for i in range(40)
     ]
     second = [_record(2000 + i, day=i % 7, error=True, notes=f"doxxing home address posted {i}") for i in range(40)]
     params = DetectionParams(min_support=20, min_errors=8, min_items=3, min_cluster_texts=10)
 
-    hits = analyse_partition(*reader_rows(_traffic(300) + first + second), params)["hits"]
+    hits = find_patterns(*reader_rows(_traffic(300) + first + second), params).hits
 
     assert len(hits) == 2
-    terms = sorted(hit["topic"]["top_terms"][0] for hit in hits)
-    assert any("raid" in hit["topic"]["top_terms"] for hit in hits)
-    assert any("doxxing" in hit["topic"]["top_terms"] for hit in hits), terms
+    terms = sorted(hit.topic.top_terms[0] for hit in hits)
+    assert any("raid" in hit.topic.top_terms for hit in hits)
+    assert any("doxxing" in hit.topic.top_terms for hit in hits), terms
 
 
 def test_build_frame_encodes_tags_and_kinds():
@@ -137,13 +137,13 @@ def test_plan_partitions_groups_labels_by_area_without_none():
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_analyse_partition_on_generated_data_finds_every_planted_pattern_once(seed):
+def test_find_patterns_on_generated_data_finds_every_planted_pattern_once(seed):
     data = generate_audits(seed=seed, days=14, audits_per_day=1500, end=END)
     records = data.records
 
-    hits = analyse_partition(*reader_rows(records), DetectionParams(seed=seed))["hits"]
+    hits = find_patterns(*reader_rows(records), DetectionParams(seed=seed)).hits
 
-    score = score_detection([[records[i]["external_id"] for i in hit["sample_ids"]] for hit in hits], data)
+    score = score_detection([[records[i]["external_id"] for i in hit.sample_ids] for hit in hits], data)
     assert score["recall"] == 1.0, score
     assert score["precision"] == 1.0, score
     assert score["duplicates"] == 0
@@ -201,15 +201,15 @@ def test_encode_cube_round_trips_and_builds_the_same_frame_as_rows():
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_analyse_partitions_at_test_size_find_every_planted_pattern_once(seed):
+def test_find_patterns_by_partition_at_test_size_find_every_planted_pattern_once(seed):
     # As a run splits it (one partition per policy area), on the pipeline tests' size: 12 days x 1,800 audits.
     data = generate_audits(seed=seed, days=12, audits_per_day=1800, end=END)
     cube, errors = reader_rows(data.records)
     found = []
     for labels in plan_partitions(LABEL_AREAS).values():
         partition = [error for error in errors if stake_label(error[11], error[12]) in labels]
-        for hit in analyse_partition(cube, partition, DetectionParams(seed=seed))["hits"]:
-            found.append([data.records[i]["external_id"] for i in hit["sample_ids"]])
+        for hit in find_patterns(cube, partition, DetectionParams(seed=seed)).hits:
+            found.append([data.records[i]["external_id"] for i in hit.sample_ids])
 
     score = score_detection(found, data)
 

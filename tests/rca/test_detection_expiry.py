@@ -10,8 +10,9 @@ from django.utils import timezone
 from cases.models import Case
 from rca.choices import DetectionRunStatus
 from rca.detection.params import DetectionParams
+from rca.detection.results import PartitionResult
+from rca.detection_runs import detection_run_finish, detection_runs_expire
 from rca.models import DetectionRun
-from rca.services import detection_run_finish, detection_runs_expire
 from rca.tasks import expire_detection_runs
 from tests.factories import DetectionRunFactory
 
@@ -57,7 +58,7 @@ def test_only_runs_stuck_past_the_timeout_are_failed_with_a_reason():
 def test_a_late_finish_of_an_expired_run_writes_nothing():
     run = _run(DetectionRunStatus.RUNNING, created_minutes_ago=300, started_minutes_ago=300)
     detection_runs_expire()
-    result = {"partition": "safety_civility", "hits": [], "timings": {}, "errors": 0, "samples": 0}
+    result = PartitionResult(partition="safety_civility")
 
     finished = detection_run_finish(run_id=run.pk, results=[result])
 

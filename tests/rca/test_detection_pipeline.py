@@ -1,6 +1,7 @@
 """The detection run against the database: patterns and cases from generated audits, identity across runs, reopening,
 concurrency, the Celery chord on a real worker, the request service and the command."""
 
+import sys
 import threading
 import time
 from datetime import timedelta
@@ -8,6 +9,7 @@ from functools import cache
 from io import StringIO
 
 import pytest
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection, connections
@@ -19,9 +21,8 @@ from cases.models import Activity, Case, CaseSample
 from rca.choices import DetectionRunStatus, PatternStatus
 from rca.detection.cube_store import cube_forget
 from rca.detection.params import DetectionParams
-from rca.importing import import_records
-from rca.models import DetectionRun, ErrorPattern, ModerationSample, TextTopic
-from rca.services import (
+from rca.detection.results import PartitionResult, PatternHit
+from rca.detection_runs import (
     detection_partition_analyse,
     detection_run_create,
     detection_run_execute,
@@ -29,12 +30,14 @@ from rca.services import (
     detection_run_request,
     detection_run_start,
 )
+from rca.importing import import_records
+from rca.models import DetectionRun, ErrorPattern, ModerationSample, TextTopic
 from rca.synthetic import PLANTED, generate_audits, score_detection
 from tests.factories import DetectionRunFactory, ErrorPatternFactory, ModerationSampleFactory
 from tests.services import require_postgres
 
 NOW = timezone.now().replace(microsecond=0)
-# The write step's queries for one new pattern: documented in rca/services.py (`detection_run_finish`).
+# The write step's queries for one new pattern: documented in rca/detection_runs.py (`detection_run_finish`).
 QUERIES_PER_NEW_PATTERN = 30
 
 
@@ -111,7 +114,7 @@ def test_detection_partitions_use_the_cube_read_once_by_the_start_step(first_bat
     assert not [query["sql"] for query in queries if "GROUP BY" in query["sql"]]
     run.refresh_from_db()
     in_window = ModerationSample.objects.filter(audited_at__gte=run.window_start, audited_at__lt=run.window_end)
-    assert {result["samples"] for result in results} == {in_window.count()}
+    assert {result.samples for result in results} == {in_window.count()}
 
 
 def test_detection_run_start_redelivered_gives_the_same_partitions_and_window_and_none_once_finished(first_batch):
@@ -136,8 +139,8 @@ def test_detection_partition_reads_the_cube_again_when_it_is_gone(first_batch):
 
     reread = detection_partition_analyse(run_id=run.pk, partition="integrity")
 
-    assert reread["samples"] == stored["samples"] > 0
-    assert reread["hits"] == stored["hits"] and len(stored["hits"]) == 2
+    assert reread.samples == stored.samples > 0
+    assert reread.hits == stored.hits and len(stored.hits) == 2
 
 
 def test_detection_run_execute_splits_two_mistakes_of_one_slice(first_batch):
@@ -275,6 +278,25 @@ def test_detection_run_request_runs_after_commit_in_eager_mode(
     assert run.cases_opened == len(PLANTED)
 
 
+def test_detection_run_request_in_eager_mode_registers_the_task_when_no_one_imported_it(
+    db, django_capture_on_commit_callbacks, monkeypatch
+):
+    # A web process has not imported rca.tasks: the request must not fall back to `send_task` (always the broker).
+    import rca
+
+    monkeypatch.setitem(current_app.conf, "task_always_eager", True)
+    for name in [name for name in current_app.tasks if name.startswith("rca.tasks.")]:
+        monkeypatch.delitem(current_app.tasks, name)
+    monkeypatch.delitem(sys.modules, "rca.tasks", raising=False)
+    monkeypatch.delattr(rca, "tasks", raising=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = detection_run_request(actor=None, window_days=14)
+
+    run.refresh_from_db()
+    assert run.status == DetectionRunStatus.SUCCEEDED, run.error  # ran inline, on an empty window
+    assert "rca.tasks.run_detection" in current_app.tasks
+
+
 @pytest.mark.parametrize("window_days", [0, -3, 366])
 def test_detection_run_request_rejects_a_bad_window(db, window_days):
     with pytest.raises(ValidationError):
@@ -298,17 +320,17 @@ def test_detect_patterns_command_prints_the_summary(first_batch):
 # ------------------------------------------------------------------------------
 
 
-def _hit(market: str, sample_ids: list[int]) -> dict:
-    """A partition's hit as `analyse_partition` returns it (no text topic), for `sample_ids`."""
+def _hit(market: str, sample_ids: list[int]) -> PatternHit:
+    """A partition's hit as `find_patterns` returns it (no text topic), for `sample_ids`."""
     day = (NOW - timedelta(days=1)).date().isoformat()
-    return {
-        "decision_label": "none", "audit_label": "bullying_harassment",
-        "conditions": {"market": market, "content_type": "live_stream"}, "topic": None, "merged_topics": [],
-        "support": 10 * len(sample_ids), "error_count": len(sample_ids), "error_rate": 0.1, "baseline_rate": 0.01,
-        "lift": 10.0, "score": float(len(sample_ids)), "sample_ids": sample_ids, "daily_counts": {day: len(sample_ids)},
-        "first_seen": (NOW - timedelta(days=1)).isoformat(), "last_seen": NOW.isoformat(), "days_seen": 1,
-        "content_items": len(sample_ids), "moderators": 0,
-    }  # fmt: skip
+    return PatternHit(
+        decision_label="none", audit_label="bullying_harassment",
+        conditions={"market": market, "content_type": "live_stream"}, topic=None, merged_topics=(),
+        support=10 * len(sample_ids), error_count=len(sample_ids), error_rate=0.1, baseline_rate=0.01,
+        lift=10.0, score=float(len(sample_ids)), sample_ids=tuple(sample_ids), daily_counts={day: len(sample_ids)},
+        first_seen=NOW - timedelta(days=1), last_seen=NOW, days_seen=1,
+        content_items=len(sample_ids), moderators=0,
+    )  # fmt: skip
 
 
 def _finish_queries(markets: list[str], per_pattern: int) -> int:
@@ -320,7 +342,7 @@ def _finish_queries(markets: list[str], per_pattern: int) -> int:
         )
         hits.append(_hit(market, [sample.pk for sample in samples]))
     run = DetectionRunFactory(status=DetectionRunStatus.RUNNING, started_at=NOW, parameters=DetectionParams().as_dict())
-    result = {"partition": "safety_civility", "hits": hits, "timings": {}, "errors": 0, "samples": 0}
+    result = PartitionResult(partition="safety_civility", hits=tuple(hits))
     with CaptureQueriesContext(connection) as queries:
         run = detection_run_finish(run_id=run.pk, results=[result])
     assert run.status == DetectionRunStatus.SUCCEEDED and run.cases_opened == len(markets)

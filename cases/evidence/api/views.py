@@ -27,9 +27,9 @@ from cases.evidence.api.serializers import (
 )
 from cases.evidence.filters import PatternFilter, SampleFilter
 from config.api.schema import error_responses
+from rca.detection_runs import detection_run_request
 from rca.importing import import_records
 from rca.models import DetectionRun, ErrorPattern, ModerationSample
-from rca.services import detection_run_request
 
 SAMPLE_ROWS = ModerationSample.objects.values_list(*SAMPLE_COLUMNS)
 

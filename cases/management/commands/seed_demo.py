@@ -16,9 +16,9 @@ from cases import services
 from cases.choices import ActionItemKind, ActionItemStatus, CaseStatus, FindingStatus, Role, RootCauseCategory
 from cases.models import Case, Team
 from rca.choices import ERROR_OUTCOMES
+from rca.detection_runs import detection_run_create, detection_run_execute
 from rca.importing import import_records
 from rca.models import ModerationSample, PolicyLabel
-from rca.services import detection_run_create, detection_run_execute
 from rca.synthetic import generate_audits
 
 DEMO_PASSWORD = "rca-demo-2026"

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from rca.services import detection_run_create, detection_run_execute
+from rca.detection_runs import detection_run_create, detection_run_execute
 
 
 class Command(BaseCommand):

@@ -1,0 +1,42 @@
+"""The port through which a detected pattern becomes a case: the only module of `rca` that imports `cases`.
+
+Detection (the evidence and its analysis) knows nothing else about case work. It hands a pattern, the ids of the
+samples the run found for it, and the severity weight of its policy label to `pattern_case_record`; which severity
+that makes (`cases.severity`) and how a case is opened, fed or reopened (`cases.services.case_record_pattern`) are
+the cases app's rules.
+"""
+
+from collections.abc import Sequence
+from typing import Literal
+
+from django.db import connection
+
+from cases.services import case_record_pattern
+from cases.severity import severity_for
+from rca.models import ErrorPattern, ModerationSample
+
+CaseOutcome = Literal["opened", "updated", "reopened", "unchanged"]
+
+
+def pattern_case_record(*, pattern: ErrorPattern, sample_ids: Sequence[int], severity_weight: int) -> CaseOutcome:
+    """Open, feed or reopen the case of `pattern` with its samples; returns what happened to the case.
+
+    Call it after the pattern's statistics are saved (the severity reads its error count and lift), inside the run's
+    write transaction: `case_record_pattern` locks the pattern row and is idempotent (linked samples are skipped).
+    """
+    severity = severity_for(severity_weight=severity_weight, error_count=pattern.error_count, lift=pattern.lift)
+    _case, outcome = case_record_pattern(pattern=pattern, samples=_case_samples(sample_ids), severity=severity)
+    return outcome
+
+
+def _case_samples(sample_ids: Sequence[int]) -> list[ModerationSample]:
+    """The samples (id and external id only: what a case link needs), by id; one array parameter on PostgreSQL.
+
+    A pattern can hold tens of thousands of samples, and an `IN (...)` list of that size costs more to build in
+    Python than the query costs to run.
+    """
+    if connection.vendor == "postgresql":
+        table = ModerationSample._meta.db_table
+        query = f"SELECT id, external_id FROM {table} WHERE id = ANY(%s) ORDER BY id"
+        return list(ModerationSample.objects.raw(query, [list(sample_ids)]))
+    return list(ModerationSample.objects.filter(pk__in=sample_ids).only("id", "external_id").order_by("id"))
