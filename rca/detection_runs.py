@@ -64,14 +64,11 @@ def detection_run_request(*, actor: User | None, window_days: int | None = None)
 
 
 def _enqueue_run(run_id: int) -> None:
-    """Send the run task by name, through a signature of the registered task, so that eager mode runs it inline.
+    """Send the run task by name (this module must not import `rca.tasks`, which imports it).
 
-    `send_task` would always go to the broker (Celery ignores `task_always_eager` there), and so does a signature of
-    a task the app has not registered. A worker registers the apps' tasks at start (autodiscovery); a web process
-    registers them only when something imports the `tasks` modules, so the first request here runs the autodiscovery.
+    A signature of a registered task honours eager mode (`send_task` would always go to the broker); the task is
+    registered in every process when Django starts (`rca.apps.RcaConfig.ready`).
     """
-    if RUN_TASK not in current_app.tasks:
-        current_app.autodiscover_tasks(force=True)
     current_app.signature(RUN_TASK, args=[run_id]).delay()
 
 

@@ -1,6 +1,8 @@
 """The detection run against the database: patterns and cases from generated audits, identity across runs, reopening,
 concurrency, the Celery chord on a real worker, the request service and the command."""
 
+import os
+import subprocess
 import sys
 import threading
 import time
@@ -9,7 +11,6 @@ from functools import cache
 from io import StringIO
 
 import pytest
-from celery import current_app
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection, connections
@@ -278,23 +279,17 @@ def test_detection_run_request_runs_after_commit_in_eager_mode(
     assert run.cases_opened == len(PLANTED)
 
 
-def test_detection_run_request_in_eager_mode_registers_the_task_when_no_one_imported_it(
-    db, django_capture_on_commit_callbacks, monkeypatch
-):
-    # A web process has not imported rca.tasks: the request must not fall back to `send_task` (always the broker).
-    import rca
+def test_detection_tasks_are_registered_when_django_starts():
+    """A web process never imports `rca.tasks` itself: the app registers it, or a request would have to fall back to
+    `send_task`, which ignores eager mode."""
+    script = (
+        "import django; django.setup(); from celery import current_app; "
+        "print('rca.tasks.run_detection' in current_app.tasks)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
 
-    monkeypatch.setitem(current_app.conf, "task_always_eager", True)
-    for name in [name for name in current_app.tasks if name.startswith("rca.tasks.")]:
-        monkeypatch.delitem(current_app.tasks, name)
-    monkeypatch.delitem(sys.modules, "rca.tasks", raising=False)
-    monkeypatch.delattr(rca, "tasks", raising=False)
-    with django_capture_on_commit_callbacks(execute=True):
-        run = detection_run_request(actor=None, window_days=14)
-
-    run.refresh_from_db()
-    assert run.status == DetectionRunStatus.SUCCEEDED, run.error  # ran inline, on an empty window
-    assert "rca.tasks.run_detection" in current_app.tasks
+    assert result.stdout.strip() == "True"
 
 
 @pytest.mark.parametrize("window_days", [0, -3, 366])
