@@ -20,19 +20,20 @@ from cases import events, permissions
 from cases.audience import refresh_audience
 from cases.choices import (
     OPEN_STATUSES,
+    SETTLED_ACTION_ITEM_STATUSES,
+    TERMINAL_STATUSES,
     ActionItemKind,
     ActionItemStatus,
     CaseOrigin,
     CaseStatus,
     FindingStatus,
     LinkSource,
-    Role,
     Severity,
 )
 from cases.markdown import mentioned_usernames, render_markdown
 from cases.models import ActionItem, Case, CaseSample, Comment, Finding, Team
 from cases.tasks import notify_activity
-from cases.workflow import STATE_TIMESTAMPS, TransitionRequest, check_transition, is_reopen
+from cases.workflow import REOPEN, STATE_TIMESTAMPS, TransitionRequest, can_reopen, check_transition, is_reopen
 from rca.models import ErrorPattern, ModerationSample
 
 # HELPERS
@@ -42,6 +43,13 @@ from rca.models import ErrorPattern, ModerationSample
 def _require_driver(actor: User | None) -> None:
     if actor is not None and not permissions.can_drive_case(actor):
         raise PermissionDenied("Only quality leads may change cases.")
+
+
+def _require_eligible_owner(owner: User | None) -> None:
+    """The one check of who may own a case (`permissions.can_own_case`), for every service that sets an owner."""
+    if owner is not None and not permissions.can_own_case(owner):
+        why = "is not a quality lead" if owner.is_active else "is no longer active"
+        raise ValidationError({"owner": f"{owner.get_username()} {why}."})
 
 
 def sla_due_at(*, severity: str, opened_at) -> "timezone.datetime":
@@ -91,6 +99,7 @@ def case_open(
     notified, when it opens with an owner, and `samples_linked`).
     """
     _require_driver(actor)
+    _require_eligible_owner(owner)
     if severity not in Severity.values:
         raise ValidationError({"severity": f"'{severity}' is not one of {', '.join(Severity.values)}."})
     if not title.strip():
@@ -157,8 +166,7 @@ def case_update(*, case: Case, actor: User, **fields) -> Case:
 def case_assign(*, case: Case, owner: User | None, actor: User | None, team: Team | None = None) -> Case:
     """Give the case an owner (and optionally an owning team); the owner starts watching it."""
     _require_driver(actor)
-    if owner is not None and not permissions.is_quality_lead(owner):
-        raise ValidationError({"owner": f"{owner.get_username()} is not a quality lead."})
+    _require_eligible_owner(owner)
     case = Case.objects.select_for_update().get(pk=case.pk)
     previous = case.owner_id
     case.owner = owner
@@ -263,7 +271,7 @@ def case_transition(
     case.status = to
     if to in STATE_TIMESTAMPS:
         setattr(case, STATE_TIMESTAMPS[to], now)
-    if to in (CaseStatus.CLOSED, CaseStatus.DUPLICATE, CaseStatus.WONT_FIX):
+    if to in TERMINAL_STATUSES:
         case.resolved_at = now
     if to == CaseStatus.WONT_FIX:
         case.resolution_reason = reason
@@ -367,21 +375,22 @@ def action_item_create(
     return item
 
 
-PARTNER_EDITABLE_ITEM_FIELDS = {"status", "description"}
 ITEM_EDITABLE_FIELDS = {"title", "description", "kind", "owner", "team", "due_at", "status"}
 
 
 @transaction.atomic
 def action_item_update(*, item: ActionItem, actor: User, **fields) -> ActionItem:
-    """Update an action item. Partners may change the status and description of items owned by them or their team;
-    quality leads may change everything. Reaching `done` or `cancelled` stamps `completed_at`."""
+    """Update an action item. Partners may change the fields of `permissions.PARTNER_EDITABLE_ACTION_ITEM_FIELDS` on
+    items owned by them or their team; quality leads may change everything. Settling it (done or cancelled) stamps
+    `completed_at`."""
     if not permissions.can_update_action_item(actor, item):
         raise PermissionDenied("You may not update this action item.")
     unknown = set(fields) - ITEM_EDITABLE_FIELDS
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be edited."))
-    if not permissions.is_quality_lead(actor) and set(fields) - PARTNER_EDITABLE_ITEM_FIELDS:
-        raise PermissionDenied("Partners may only change the status and description of their action items.")
+    if permissions.action_item_fields_refused(actor, fields):
+        allowed = " and ".join(sorted(permissions.PARTNER_EDITABLE_ACTION_ITEM_FIELDS))
+        raise PermissionDenied(f"Partners may only change the {allowed} of their action items.")
     if "status" in fields and fields["status"] not in ActionItemStatus.values:
         raise ValidationError({"status": f"'{fields['status']}' is not one of {', '.join(ActionItemStatus.values)}."})
     if "kind" in fields and fields["kind"] not in ActionItemKind.values:
@@ -394,7 +403,7 @@ def action_item_update(*, item: ActionItem, actor: User, **fields) -> ActionItem
             changes[name] = {"from": _plain(current), "to": _plain(value)}
             setattr(item, name, value)
     if "status" in changes:
-        settled = item.status in (ActionItemStatus.DONE, ActionItemStatus.CANCELLED)
+        settled = item.status in SETTLED_ACTION_ITEM_STATUSES
         item.completed_at = timezone.now() if settled else None
     if changes:
         item.save()
@@ -448,7 +457,8 @@ def _route_owner(policy_area: str) -> tuple[Team | None, User | None]:
     if team is None:
         return None, None
     owner = (
-        team.members.filter(groups__name=Role.QUALITY_LEAD, is_active=True)
+        permissions.case_owner_candidates()
+        .filter(teams=team)
         .annotate(open_cases=Count("owned_cases", filter=Q(owned_cases__status__in=OPEN_STATUSES)))
         .order_by("open_cases", "id")
         .first()
@@ -491,10 +501,8 @@ def case_record_pattern(
     new = _link(case, samples, None, LinkSource.DETECTION)
     if not new:
         return case, "unchanged"
-    if case.status in (CaseStatus.CLOSED, CaseStatus.WONT_FIX):
-        case_transition(
-            case=case, to=CaseStatus.INVESTIGATING, actor=None, reason=f"Pattern recurred: {len(new)} new sample(s)."
-        )
+    if can_reopen(case.status):
+        case_transition(case=case, to=REOPEN.target, actor=None, reason=f"Pattern recurred: {len(new)} new sample(s).")
         return case, "reopened"
     return case, "updated"
 
