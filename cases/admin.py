@@ -1,10 +1,19 @@
-"""Admin for operators. Cases are changed through the services (workflow, links) in the app and the API: here their
-workflow fields are read-only, and the timeline can be read but never added to, edited or deleted."""
+"""Admin for operators. Every write to a case and what hangs off it goes through `cases.services`, so that it is on
+the timeline and keeps the case's derived fields (`sample_count`, `audience`) right. Here, then:
+
+- cases, case-sample links, comments and the timeline are read-only (links and comments are made on the case page
+  or through the API; a case is never deleted: close it or mark it won't fix);
+- findings and action items can be corrected, through `finding_update` and `action_item_update` (one timeline entry
+  per save), by the operators those services accept (quality leads, superusers); they are added on the case page and
+  never deleted here (reject a finding, cancel an action item);
+- teams and preferences are plain settings.
+"""
 
 from django.contrib import admin
 
-from cases.audience import refresh_audience
+from cases import permissions, services
 from cases.models import ActionItem, Activity, Case, CaseSample, Comment, Finding, Team, UserPreference
+from rca.admin import ReadOnlyAdminMixin
 
 
 @admin.register(Team)
@@ -15,120 +24,106 @@ class TeamAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
-class ActionItemInline(admin.TabularInline):
-    model = ActionItem
-    extra = 0
-    fields = ("title", "kind", "owner", "team", "status", "due_at")
-    raw_id_fields = ("owner",)
+class ThroughServiceAdmin(admin.ModelAdmin):
+    """A model whose rows the admin changes only through a service: `update_through_service` receives the fields the
+    operator changed. No add, no delete; only users the service accepts (quality leads) may change."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and permissions.can_drive_case(request.user)
+
+    def get_actions(self, request):
+        return {}
+
+    def save_model(self, request, obj, form, change):
+        # The form has already copied its values onto `obj`: the service gets the stored row, and the changes.
+        stored = self.get_queryset(request).get(pk=obj.pk)
+        self.update_through_service(
+            stored, actor=request.user, **{name: form.cleaned_data[name] for name in form.changed_data}
+        )
+
+    def update_through_service(self, obj, *, actor, **changes) -> None:
+        raise NotImplementedError
+
+
+class FindingInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Finding
+    fields = ("statement", "status", "author")
     show_change_link = True
 
 
-class FindingInline(admin.TabularInline):
-    model = Finding
-    extra = 0
-    fields = ("statement", "status", "author")
-    raw_id_fields = ("author",)
+class ActionItemInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ActionItem
+    fields = ("title", "kind", "owner", "team", "status", "due_at")
     show_change_link = True
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "status", "severity", "owner", "team", "origin", "sample_count", "due_at", "opened_at")
     list_filter = ("status", "severity", "origin", "team", "root_cause_category")
     search_fields = ("title", "problem_statement")
     date_hierarchy = "opened_at"
-    raw_id_fields = ("owner", "pattern", "duplicate_of")
-    filter_horizontal = ("shared_teams", "watchers")
     list_select_related = ("owner", "team")
-    readonly_fields = (
-        "status", "origin", "sample_count", "reopen_count", "opened_at", "triaged_at", "investigating_at",
-        "root_cause_identified_at", "remediating_at", "monitoring_at", "closed_at", "resolved_at", "reopened_at",
-        "updated_at",
-    )  # fmt: skip
     inlines = [FindingInline, ActionItemInline]
-
-    # Cases are opened and changed through the services (pages, API, detection) so that every change is on the
-    # timeline; here operators look them up. They are never deleted: close them or mark them won't fix.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CaseSample)
-class CaseSampleAdmin(admin.ModelAdmin):
+class CaseSampleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("case", "sample", "source", "linked_by", "linked_at")
     list_filter = ("source",)
-    raw_id_fields = ("case", "sample", "linked_by")
     list_select_related = ("case", "sample", "linked_by")
 
 
 @admin.register(Finding)
-class FindingAdmin(admin.ModelAdmin):
+class FindingAdmin(ThroughServiceAdmin):
     list_display = ("__str__", "case", "status", "author", "created_at")
     list_filter = ("status",)
     search_fields = ("statement",)
-    raw_id_fields = ("case", "author", "evidence")
     list_select_related = ("case", "author")
+    fields = ("case", "statement", "status", "author", "evidence", "created_at", "updated_at")
+    readonly_fields = ("case", "author", "evidence", "created_at", "updated_at")
+
+    def update_through_service(self, obj, *, actor, **changes) -> None:
+        services.finding_update(finding=obj, actor=actor, **changes)
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(admin.ModelAdmin):
+class ActionItemAdmin(ThroughServiceAdmin):
     list_display = ("title", "case", "kind", "owner", "team", "status", "due_at")
     list_filter = ("status", "kind", "team")
     search_fields = ("title",)
-    raw_id_fields = ("case", "owner", "created_by")
     list_select_related = ("case", "owner", "team")
+    raw_id_fields = ("owner",)
+    fields = (
+        "case", "title", "description", "kind", "owner", "team", "due_at", "status", "created_by", "created_at",
+        "updated_at", "completed_at",
+    )  # fmt: skip
+    readonly_fields = ("case", "created_by", "created_at", "updated_at", "completed_at")
 
-    # An item's owner may see its case: keep the audience of the cases concerned in step (cases.audience).
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        refresh_audience([obj.case_id, form.initial.get("case")])
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        refresh_audience([obj.case_id])
-
-    def delete_queryset(self, request, queryset):
-        case_ids = list(queryset.values_list("case_id", flat=True))
-        super().delete_queryset(request, queryset)
-        refresh_audience(case_ids)
+    def update_through_service(self, obj, *, actor, **changes) -> None:
+        services.action_item_update(item=obj, actor=actor, **changes)
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "case", "finding", "author", "created_at")
     search_fields = ("body",)
-    raw_id_fields = ("case", "finding", "author", "mentions")
-    readonly_fields = ("body_html",)
     list_select_related = ("case", "author")
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
-    """Append-only: no add, change or delete, and no bulk delete action."""
+class ActivityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The timeline is append-only (`cases.events`)."""
 
     list_display = ("created_at", "case", "actor", "verb")
     list_filter = ("verb",)
-    raw_id_fields = ("case", "actor")
     list_select_related = ("case", "actor")
-    readonly_fields = ("case", "actor", "verb", "data", "created_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        return {}
 
 
 @admin.register(UserPreference)

@@ -1,3 +1,7 @@
+"""The choices of the case app, and the groupings of them that rules use (open and terminal statuses, open and
+settled action items): each grouping is defined here once, and every service, selector, filter, report and page
+imports it rather than listing the values again."""
+
 from django.db import models
 
 
@@ -13,15 +17,9 @@ class CaseStatus(models.TextChoices):
     WONT_FIX = "wont_fix", "Won't fix"
 
 
-OPEN_STATUSES = (
-    CaseStatus.NEW,
-    CaseStatus.TRIAGE,
-    CaseStatus.INVESTIGATING,
-    CaseStatus.ROOT_CAUSE_IDENTIFIED,
-    CaseStatus.REMEDIATING,
-    CaseStatus.MONITORING,
-)
+# A case is resolved once it reaches a terminal status (`resolved_at` is stamped); it is open until then.
 TERMINAL_STATUSES = (CaseStatus.CLOSED, CaseStatus.DUPLICATE, CaseStatus.WONT_FIX)
+OPEN_STATUSES = tuple(status for status in CaseStatus if status not in TERMINAL_STATUSES)
 
 
 class Severity(models.TextChoices):
@@ -68,7 +66,9 @@ class ActionItemStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-OPEN_ACTION_ITEM_STATUSES = (ActionItemStatus.OPEN, ActionItemStatus.IN_PROGRESS)
+# A settled action item needs no more work (`completed_at` is stamped); the others are open.
+SETTLED_ACTION_ITEM_STATUSES = (ActionItemStatus.DONE, ActionItemStatus.CANCELLED)
+OPEN_ACTION_ITEM_STATUSES = tuple(status for status in ActionItemStatus if status not in SETTLED_ACTION_ITEM_STATUSES)
 
 
 class LinkSource(models.TextChoices):

@@ -156,9 +156,12 @@ class ActionItemForm(IdForm):
 
 
 class ActionItemUpdateForm(IdForm):
-    """Quality leads change everything here; partners (owner or team) only the status."""
+    """Quality leads change everything here; partners (owner or team) only the fields their role may change
+    (`permissions.PARTNER_EDITABLE_ACTION_ITEM_FIELDS`), of which this form offers the status."""
 
     id_prefix = "item_update"
+    # The service's name of each field, where it differs (a day here, an end-of-day datetime there).
+    SERVICE_NAMES = {"due": "due_at"}
 
     status = forms.ChoiceField(choices=ActionItemStatus.choices)
     owner = UserChoiceField(queryset=User.objects.none(), required=False, empty_label="No one")
@@ -166,17 +169,16 @@ class ActionItemUpdateForm(IdForm):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        if permissions.is_quality_lead(user):
+        for name in list(self.fields):
+            if permissions.action_item_fields_refused(user, [self.SERVICE_NAMES.get(name, name)]):
+                del self.fields[name]
+        if "owner" in self.fields:
             self.fields["owner"].queryset = action_item_owner_choices()
-        else:
-            del self.fields["owner"]
-            del self.fields["due"]
 
     def service_fields(self) -> dict:
-        fields = {"status": self.cleaned_data["status"]}
-        if "owner" in self.fields:
-            fields["owner"] = self.cleaned_data["owner"]
-            fields["due_at"] = end_of_day(self.cleaned_data["due"])
+        fields = {self.SERVICE_NAMES.get(name, name): value for name, value in self.cleaned_data.items()}
+        if "due_at" in fields:
+            fields["due_at"] = end_of_day(fields["due_at"])
         return fields
 
 

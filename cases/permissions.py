@@ -6,7 +6,7 @@ when they watch it, or when they own one of its action items. Moderator and audi
 quality leads and managers see unmasked.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 
 from django.contrib.auth.models import AnonymousUser, Group, User
@@ -63,6 +63,14 @@ def is_partner(user: User | AnonymousUser) -> bool:
     return has_role(user, Role.PARTNER) and not (is_quality_lead(user) or is_manager(user))
 
 
+def users_with_role(*roles: Role) -> QuerySet[User]:
+    """The active users who hold one of `roles`, superusers included: the queryset twin of `has_role`, for the
+    pickers and the routing. Membership is an `EXISTS` rather than a join, so that a user in several groups is one row
+    and counts annotated on the result are not multiplied."""
+    membership = User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name__in=roles)
+    return User.objects.filter(Q(is_superuser=True) | Exists(membership), is_active=True)
+
+
 def sees_all_cases(user: User | AnonymousUser) -> bool:
     return is_quality_lead(user) or is_manager(user)
 
@@ -117,8 +125,30 @@ def can_drive_case(user: User | AnonymousUser) -> bool:
     return is_quality_lead(user)
 
 
+def case_owner_candidates() -> QuerySet[User]:
+    """The users who may own a case (the owner picker, detection's routing): active quality leads."""
+    return users_with_role(Role.QUALITY_LEAD)
+
+
+def can_own_case(user: User) -> bool:
+    """Whether `user` may own a case: the rule of `case_owner_candidates`, for one user in hand."""
+    return user.is_active and is_quality_lead(user)
+
+
 def can_comment(user: User | AnonymousUser, case: Case) -> bool:
     return can_view_case(user, case)
+
+
+# What a partner may change on an action item it may update (its own, or its team's): quality leads change every
+# field. The page's form, the API and `cases.services.action_item_update` all read it from here.
+PARTNER_EDITABLE_ACTION_ITEM_FIELDS = frozenset({"status", "description"})
+
+
+def action_item_fields_refused(user: User | AnonymousUser, fields: Iterable[str]) -> set[str]:
+    """The fields among `fields` that `user`'s role does not let it change on an action item it may update."""
+    if is_quality_lead(user):
+        return set()
+    return set(fields) - PARTNER_EDITABLE_ACTION_ITEM_FIELDS
 
 
 def can_update_action_item(user: User | AnonymousUser, item: ActionItem) -> bool:

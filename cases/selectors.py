@@ -78,6 +78,19 @@ def _open_item_count() -> Subquery:
     return Coalesce(Subquery(items, output_field=IntegerField()), 0)
 
 
+class KnownCountPaginator(Paginator):
+    """A `Paginator` given its count: the board already knows it (the sum of its status counts), so the paginator
+    does not run a second `COUNT(*)` over the same rows."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._count = count
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+
 @dataclass
 class CaseBoard:
     filterset: CaseFilter
@@ -111,8 +124,7 @@ def case_board(*, user: User, params: QueryDict, page_number: str | int | None =
     selected = set(filterset.form.cleaned_data.get("status") or []) if is_valid else set()
     total = sum(count for value, _, count in status_counts if not selected or value in selected)
 
-    paginator = Paginator(queryset.select_related("owner", "team"), CASE_PAGE_SIZE)
-    paginator.__dict__["count"] = total  # Paginator.count is a cached_property
+    paginator = KnownCountPaginator(queryset.select_related("owner", "team"), CASE_PAGE_SIZE, count=total)
     page = paginator.get_page(page_number)
     # Counted for the rows of the page in one query: as a subquery of the page query, PostgreSQL would evaluate it for
     # every row an OFFSET skips too (2,500 of them on page 100).
@@ -136,12 +148,7 @@ def board_choices() -> dict[str, list]:
     from rca.models import PolicyLabel
 
     return {
-        "owners": list(
-            User.objects.filter(Q(groups__name=Role.QUALITY_LEAD) | Q(is_superuser=True), is_active=True)
-            .distinct()
-            .order_by("username")
-            .only("id", "username", "first_name", "last_name")
-        ),
+        "owners": list(quality_lead_choices().only("id", "username", "first_name", "last_name")),
         "teams": list(Team.objects.order_by("name").only("id", "name")),
         "labels": list(PolicyLabel.objects.filter(is_active=True).only("code", "name")),
     }
@@ -315,21 +322,12 @@ def case_room(*, case: Case, user: User, sample_params: QueryDict, sample_page: 
 
 def action_item_owner_choices() -> QuerySet[User]:
     """People an action item can be handed to: partners and quality leads."""
-    return (
-        User.objects.filter(
-            Q(groups__name__in=[Role.PARTNER, Role.QUALITY_LEAD]) | Q(is_superuser=True), is_active=True
-        )
-        .distinct()
-        .order_by("username")
-    )
+    return permissions.users_with_role(Role.PARTNER, Role.QUALITY_LEAD).order_by("username")
 
 
 def quality_lead_choices() -> QuerySet[User]:
-    return (
-        User.objects.filter(Q(groups__name=Role.QUALITY_LEAD) | Q(is_superuser=True), is_active=True)
-        .distinct()
-        .order_by("username")
-    )
+    """People a case can be assigned to (`permissions.case_owner_candidates`), by username."""
+    return permissions.case_owner_candidates().order_by("username")
 
 
 def open_case_choices(*, user: User, limit: int = 50) -> list[Case]:

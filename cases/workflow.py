@@ -102,6 +102,17 @@ class Transition:
 
 OPEN = frozenset(OPEN_STATUSES)
 
+# The one way back from a resolved case: a person, or the detection pipeline when the pattern recurs
+# (`cases.services.case_record_pattern`), reopens a closed or won't-fix case into investigation. A duplicate is not
+# reopened: its samples already live on the case it duplicates.
+REOPEN = Transition(
+    frozenset({CaseStatus.CLOSED, CaseStatus.WONT_FIX}),
+    CaseStatus.INVESTIGATING,
+    "Reopen",
+    system_may=True,
+    needs=("reason",),
+)
+
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(frozenset({CaseStatus.NEW}), CaseStatus.TRIAGE, "Start triage"),
     Transition(
@@ -126,13 +137,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(OPEN, CaseStatus.DUPLICATE, "Mark duplicate", guards=(_has_duplicate_target,), needs=("duplicate_of",)),
     Transition(OPEN, CaseStatus.WONT_FIX, "Won't fix", guards=(_has_reason,), needs=("reason",)),
-    Transition(
-        frozenset({CaseStatus.CLOSED, CaseStatus.WONT_FIX}),
-        CaseStatus.INVESTIGATING,
-        "Reopen",
-        system_may=True,
-        needs=("reason",),
-    ),
+    REOPEN,
 )
 
 # Timestamp field stamped on entering a state.
@@ -154,7 +159,13 @@ def find_transition(source: str, target: str) -> Transition | None:
 
 
 def is_reopen(source: str, target: str) -> bool:
-    return source in (CaseStatus.CLOSED, CaseStatus.WONT_FIX) and target in OPEN
+    """Whether moving from `source` to `target` is the reopen move."""
+    return source in REOPEN.sources and target == REOPEN.target
+
+
+def can_reopen(status: str) -> bool:
+    """Whether a case in `status` can be reopened (the move's guards and roles aside)."""
+    return status in REOPEN.sources
 
 
 def _actor_may(transition: Transition, actor: User | AnonymousUser | None) -> bool:

@@ -1,3 +1,9 @@
+"""Admin of the evidence: policy labels are settings an operator edits; samples, patterns, detection runs and the
+reveal log are read-only. Samples come from the import, which derives each one's `outcome` from its labels (a
+correction is re-imported: the import upserts by `external_id`); patterns and runs are what detection wrote, and
+editing them by hand would break a pattern's identity or leave its case out of step.
+"""
+
 from django.contrib import admin
 
 from rca.models import (
@@ -11,15 +17,35 @@ from rca.models import (
 )
 
 
+class ReadOnlyAdminMixin:
+    """View-only in the admin: no add, change or delete, and no bulk actions. For a `ModelAdmin` or an inline."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}
+
+
 @admin.register(PolicyLabel)
 class PolicyLabelAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "area", "severity_weight", "is_sensitive", "is_active")
     list_filter = ("area", "is_sensitive", "is_active")
     search_fields = ("code", "name")
 
+    def get_readonly_fields(self, request, obj=None):
+        # Samples point at a label by its code: renaming the code of a label in use would orphan them.
+        return ("code",) if obj is not None else ()
+
 
 @admin.register(ModerationSample)
-class ModerationSampleAdmin(admin.ModelAdmin):
+class ModerationSampleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "external_id", "audited_at", "outcome", "decision_label", "audit_label", "market", "language",
         "decision_source", "model_version", "queue",
@@ -27,19 +53,16 @@ class ModerationSampleAdmin(admin.ModelAdmin):
     list_filter = ("outcome", "decision_source", "content_type", "market", "decision_label", "audit_label")
     search_fields = ("=external_id", "=content_id", "notes")
     date_hierarchy = "audited_at"
-    readonly_fields = ("outcome", "imported_at", "updated_at")
     show_full_result_count = False  # a COUNT(*) over millions of rows on every page is not worth it
     list_select_related = ("decision_label", "audit_label")
 
 
-class PatternFingerprintInline(admin.TabularInline):
+class PatternFingerprintInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PatternFingerprint
-    extra = 0
-    readonly_fields = ("fingerprint", "created_at")
 
 
 @admin.register(ErrorPattern)
-class ErrorPatternAdmin(admin.ModelAdmin):
+class ErrorPatternAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "status",
@@ -53,40 +76,27 @@ class ErrorPatternAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "policy_area", "market")
     search_fields = ("=fingerprint", "name")
-    readonly_fields = ("fingerprint", "created_at", "updated_at", "last_run")
     inlines = [PatternFingerprintInline]
 
 
 @admin.register(PatternSample)
-class PatternSampleAdmin(admin.ModelAdmin):
+class PatternSampleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("pattern", "sample", "run")
-    raw_id_fields = ("pattern", "sample", "run")
     list_select_related = ("pattern", "sample")
 
 
 @admin.register(DetectionRun)
-class DetectionRunAdmin(admin.ModelAdmin):
+class DetectionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "id", "status", "created_at", "samples_read", "patterns_found", "cases_opened", "cases_updated",
         "cases_reopened",
     )  # fmt: skip
     list_filter = ("status",)
-    readonly_fields = [field.name for field in DetectionRun._meta.fields]
 
 
 @admin.register(SampleReveal)
-class SampleRevealAdmin(admin.ModelAdmin):
-    """The reveal log is evidence of who looked at harmful material: read-only."""
+class SampleRevealAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The reveal log is evidence of who looked at harmful material."""
 
     list_display = ("revealed_at", "user", "sample")
-    raw_id_fields = ("user", "sample")
     list_select_related = ("user", "sample")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

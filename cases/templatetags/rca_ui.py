@@ -4,12 +4,13 @@ Nothing here queries the database: every helper works on values the selectors al
 """
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django import template
 from django.utils.html import format_html
 
 from cases import permissions
-from cases.choices import ActionItemStatus, ActivityVerb, CaseStatus, FindingStatus, Severity
+from cases.choices import OPEN_STATUSES, ActionItemStatus, ActivityVerb, CaseStatus, FindingStatus, Severity
 from cases.evidence.selectors import daily_series
 from cases.selectors import SlaState
 from rca.choices import Outcome
@@ -32,6 +33,12 @@ def badge(kind: str, value: str, title: str = "") -> str:
     label = _LABELS.get(kind, {}).get(value, value or "—")
     tooltip = title or (dict(Severity.choices).get(value, "") if kind == "severity" else "")
     return format_html('<span class="badge badge--{}-{}" title="{}">{}</span>', kind, value, tooltip, label)
+
+
+@register.simple_tag
+def open_statuses_query() -> str:
+    """The board's query string selecting the open statuses: `?{% open_statuses_query %}`."""
+    return urlencode([("status", status.value) for status in OPEN_STATUSES])
 
 
 @register.filter

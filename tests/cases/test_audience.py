@@ -131,5 +131,7 @@ def test_handing_an_action_item_on_in_the_admin_moves_the_case_with_it(client, p
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert _sees(other, item.case) and not _sees(partner, item.case)
-    client.post(reverse("admin:cases_actionitem_delete", args=[item.pk]), {"post": "yes"})
-    assert not _sees(other, item.case)
+    # Deleting is refused (it would leave no timeline entry): the item stays, and so does its owner's view of the case.
+    refused = client.post(reverse("admin:cases_actionitem_delete", args=[item.pk]), {"post": "yes"})
+    assert refused.status_code == 403
+    assert ActionItem.objects.filter(pk=item.pk).exists() and _sees(other, item.case)

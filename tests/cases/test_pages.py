@@ -119,6 +119,10 @@ def test_home_shows_the_leads_own_watched_and_overdue_cases(lead_client, quality
     assert [case.title for case in work.overdue_cases] == ["Late one"]
     assert (work.open_count, work.overdue_count) == (2, 1)
     assert b"Someone else" not in response.content
+    # The open-cases figure links to the board filtered on the open statuses (`cases.choices.OPEN_STATUSES`).
+    assert "?status=new&amp;status=triage&amp;status=investigating&amp;status=root_cause_identified&amp;" in (
+        response.content.decode()
+    )
 
 
 def test_home_shows_a_manager_every_overdue_case(client, manager):
@@ -506,6 +510,18 @@ def test_action_item_update_lets_the_owning_partner_complete_it(client, partner)
 
     item.refresh_from_db()
     assert item.status == ActionItemStatus.DONE
+
+
+def test_action_item_update_form_offers_a_partner_only_the_partner_editable_fields(partner, quality_lead):
+    from cases.forms import ActionItemUpdateForm
+    from cases.permissions import PARTNER_EDITABLE_ACTION_ITEM_FIELDS
+
+    partner_form = ActionItemUpdateForm({"status": "done", "owner": quality_lead.pk}, user=partner)
+    lead_form = ActionItemUpdateForm({"status": "done", "owner": partner.pk, "due": ""}, user=quality_lead)
+
+    assert partner_form.is_valid() and lead_form.is_valid()
+    assert set(partner_form.service_fields()) == {"status"} <= PARTNER_EDITABLE_ACTION_ITEM_FIELDS
+    assert lead_form.service_fields() == {"status": "done", "owner": partner, "due_at": None}
 
 
 def test_action_item_update_by_another_partner_changes_nothing(client, partner, django_user_model):

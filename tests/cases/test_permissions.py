@@ -110,3 +110,24 @@ def test_superuser_counts_as_every_role():
 
     assert permissions.is_quality_lead(root) and permissions.is_manager(root)
     assert permissions.visible_cases(root).count() == Case.objects.count()
+
+
+def test_users_with_role_counts_superusers_and_skips_inactive_users(quality_lead, partner, manager):
+    root = UserFactory(username="root", is_superuser=True)
+    UserFactory(username="retired", role="quality_lead", is_active=False)
+    both = UserFactory(username="both", role="quality_lead")
+    both.groups.add(*partner.groups.all())
+
+    leads = permissions.users_with_role("quality_lead")
+    leads_or_partners = permissions.users_with_role("quality_lead", "partner")
+
+    assert set(leads) == {quality_lead, root, both}
+    # One row per user, though "both" is in two of the groups.
+    assert sorted(user.username for user in leads_or_partners) == ["both", "lead", "partner", "root"]
+    assert set(permissions.case_owner_candidates()) == set(leads)
+    assert all(permissions.can_own_case(user) for user in leads) and not permissions.can_own_case(manager)
+
+
+def test_action_item_fields_refused_leaves_partners_the_partner_editable_fields(quality_lead, partner):
+    assert permissions.action_item_fields_refused(quality_lead, ["title", "owner", "status"]) == set()
+    assert permissions.action_item_fields_refused(partner, ["title", "status", "description"]) == {"title"}

@@ -135,6 +135,52 @@ def test_case_assign_requires_a_quality_lead_owner_who_then_watches(quality_lead
     assert Activity.objects.get(case=case, verb=ActivityVerb.ASSIGNED).data["owner"] == "lead2"
 
 
+def test_case_open_refuses_an_owner_who_may_not_own_a_case(quality_lead, partner):
+    retired = UserFactory(username="retired", role="quality_lead", is_active=False)
+
+    with pytest.raises(ValidationError, match="not a quality lead"):
+        services.case_open(actor=quality_lead, title="Owned by a partner", owner=partner)
+    with pytest.raises(ValidationError, match="no longer active"):
+        services.case_open(actor=quality_lead, title="Owned by a former lead", owner=retired)
+
+    assert not Activity.objects.exists()
+
+
+def test_case_assign_refuses_an_inactive_quality_lead(quality_lead):
+    case = CaseFactory()
+    retired = UserFactory(username="retired", role="quality_lead", is_active=False)
+
+    with pytest.raises(ValidationError, match="no longer active"):
+        services.case_assign(case=case, owner=retired, actor=quality_lead)
+
+    case.refresh_from_db()
+    assert case.owner is None
+
+
+def test_action_item_update_partner_may_change_only_the_partner_editable_fields(partner):
+    item = ActionItemFactory(owner=partner, title="Retrain reviewers")
+
+    services.action_item_update(item=item, actor=partner, status=ActionItemStatus.IN_PROGRESS, description="Booked")
+    with pytest.raises(PermissionDenied, match="description and status"):
+        services.action_item_update(item=item, actor=partner, title="Something else")
+
+    item.refresh_from_db()
+    assert (item.status, item.description, item.title) == (ActionItemStatus.IN_PROGRESS, "Booked", "Retrain reviewers")
+
+
+def test_case_record_pattern_routes_to_a_superuser_lead_of_the_team():
+    from tests.factories import ErrorPatternFactory
+
+    team = TeamFactory(name="Safety", slug="safety", policy_areas=["safety_civility"])
+    root = UserFactory(username="root", is_superuser=True, teams=[team])
+    busy = UserFactory(username="busy", role="quality_lead", teams=[team])
+    CaseFactory(owner=busy)
+
+    case, _ = services.case_record_pattern(pattern=ErrorPatternFactory(policy_area="safety_civility"), samples=[])
+
+    assert (case.team, case.owner) == (team, root)
+
+
 def test_case_share_sets_teams_so_their_partners_see_the_case(quality_lead):
     from cases.permissions import can_view_case
 

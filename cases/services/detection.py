@@ -1,0 +1,82 @@
+"""Detection's side of a case: the one service the rca app calls (through its port) when a pattern is found or
+recurs. It opens the case (routed to a team and its least busy quality lead), feeds it new samples, or reopens it
+through the workflow table's reopen move."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Count, Q
+
+from cases import permissions
+from cases.choices import OPEN_STATUSES, CaseOrigin, CaseStatus, LinkSource, Severity
+from cases.models import Case, Team
+from cases.services.case import case_open, case_transition, link_samples
+from cases.workflow import REOPEN, can_reopen
+from rca.models import ErrorPattern, ModerationSample
+
+
+def _route_owner(policy_area: str) -> tuple[Team | None, User | None]:
+    """The team whose policy areas include `policy_area`, and its quality lead with the fewest open cases."""
+    team = next((t for t in Team.objects.all() if policy_area and policy_area in t.policy_areas), None)
+    if team is None:
+        return None, None
+    owner = (
+        permissions.case_owner_candidates()
+        .filter(teams=team)
+        .annotate(open_cases=Count("owned_cases", filter=Q(owned_cases__status__in=OPEN_STATUSES)))
+        .order_by("open_cases", "id")
+        .first()
+    )
+    return team, owner
+
+
+@transaction.atomic
+def case_record_pattern(
+    *, pattern: ErrorPattern, samples: Iterable[ModerationSample], severity: str = Severity.S3, open_new: bool = True
+) -> tuple[Case | None, str]:
+    """Open, feed or reopen the case of a detected pattern; returns `(case, "opened"|"updated"|"reopened"|"unchanged")`.
+
+    Idempotent: `Case.pattern` is one-to-one, the pattern row is locked while its case is found or created, and
+    already-linked samples are skipped. A closed (or won't-fix) case whose pattern brings new samples is reopened; a
+    case marked duplicate passes the new samples on to the case it duplicates.
+    """
+    ErrorPattern.objects.select_for_update().get(pk=pattern.pk)
+    samples = list(samples)
+    case = Case.objects.filter(pattern=pattern).first()
+    if case is None:
+        if not open_new:
+            return None, "unchanged"
+        team, owner = _route_owner(pattern.policy_area)
+        case = case_open(
+            actor=None,
+            title=f"Detected: {pattern.name}"[:200],
+            samples=samples,
+            severity=severity,
+            problem_statement=_pattern_problem_statement(pattern),
+            owner=owner,
+            team=team,
+            shared_teams=[team] if team else [],
+            origin=CaseOrigin.DETECTED,
+            pattern=pattern,
+        )
+        return case, "opened"
+    while case.status == CaseStatus.DUPLICATE and case.duplicate_of_id:
+        case = Case.objects.select_for_update().get(pk=case.duplicate_of_id)  # feed the case that absorbed it
+    new = link_samples(case, samples, None, LinkSource.DETECTION)
+    if not new:
+        return case, "unchanged"
+    if can_reopen(case.status):
+        case_transition(case=case, to=REOPEN.target, actor=None, reason=f"Pattern recurred: {len(new)} new sample(s).")
+        return case, "reopened"
+    return case, "updated"
+
+
+def _pattern_problem_statement(pattern: ErrorPattern) -> str:
+    slice_text = ", ".join(f"{key} = {value}" for key, value in pattern.definition.items())
+    terms = ", ".join(pattern.top_terms[:8])
+    return (
+        f"Recurring errors in the slice {slice_text}: {pattern.error_count} misclassified of {pattern.support} audits "
+        f"({pattern.error_rate:.1%} against a baseline of {pattern.baseline_rate:.1%}), "
+        f"seen on {pattern.days_seen} days." + (f" Characteristic terms of the notes: {terms}." if terms else "")
+    )
