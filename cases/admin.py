@@ -13,7 +13,7 @@ from django.contrib import admin
 
 from cases import permissions, services
 from cases.models import ActionItem, Activity, Case, CaseSample, Comment, Finding, Team, UserPreference
-from rca.admin import ReadOnlyAdminMixin
+from config.admin import ReadOnlyAdminMixin
 
 
 @admin.register(Team)

@@ -6,6 +6,7 @@ editing them by hand would break a pattern's identity or leave its case out of s
 
 from django.contrib import admin
 
+from config.admin import ReadOnlyAdminMixin
 from rca.models import (
     DetectionRun,
     ErrorPattern,
@@ -15,22 +16,6 @@ from rca.models import (
     PolicyLabel,
     SampleReveal,
 )
-
-
-class ReadOnlyAdminMixin:
-    """View-only in the admin: no add, change or delete, and no bulk actions. For a `ModelAdmin` or an inline."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        return {}
 
 
 @admin.register(PolicyLabel)
