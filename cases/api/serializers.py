@@ -49,19 +49,14 @@ class TeamField(serializers.PrimaryKeyRelatedField):
 # ------------------------------------------------------------------------------
 
 
+# Read cases through `cases.api.views.case_queryset` (owner and team selected, the shared teams and watchers
+# prefetched in ascending order into `shared_team_list` and `watcher_list`): a page costs the queries one case does.
 class CaseSerializer(serializers.ModelSerializer):
-    """A case as the API shows it. Read it from `cases.api.views.case_queryset` (owner and team selected, the ids of
-    the shared teams and watchers prefetched in ascending order), so a page costs the same queries as one case."""
-
     key = serializers.CharField(read_only=True, help_text="Human key, e.g. `RCA-42`.")
     owner_username = serializers.CharField(source="owner.username", read_only=True, allow_null=True, default=None)
     team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True, default=None)
-    shared_teams = serializers.PrimaryKeyRelatedField(
-        source="shared_team_list", many=True, read_only=True, help_text="Team ids, ascending."
-    )
-    watchers = serializers.PrimaryKeyRelatedField(
-        source="watcher_list", many=True, read_only=True, help_text="User ids, ascending."
-    )
+    shared_teams = TeamField(source="shared_team_list", many=True, read_only=True, help_text="Team ids, ascending.")
+    watchers = UserField(source="watcher_list", many=True, read_only=True, help_text="User ids, ascending.")
     root_cause_category = serializers.ChoiceField(
         choices=RootCauseCategory.choices, allow_blank=True, read_only=True, help_text="Empty until it is known."
     )
