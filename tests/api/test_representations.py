@@ -1,12 +1,19 @@
 """The JSON of a sample and of a case, field by field and in order: date-times in ISO 8601 (UTC as `Z`), related ids
-ascending, personal ids masked for those who may not see them; the list endpoints show each row as its detail does."""
+ascending, personal ids masked for those who may not see them; the list endpoints show each row as its detail does.
+The sample's rows, built by `config.api.representation`, are compared with DRF's own."""
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.test import APIRequestFactory
 
+from cases.evidence.api.serializers import SampleSerializer
 from cases.models import Team
+from config.api.representation import FastRepresentationMixin
+from rca.models import ModerationSample
 from tests.factories import CaseFactory, CaseSampleFactory, ErrorPatternFactory, ModerationSampleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +161,43 @@ def test_case_representation_without_owner_team_or_relations(lead_client):
 
     assert (body["owner"], body["owner_username"], body["team"], body["team_name"]) == (None, None, None, None)
     assert (body["shared_teams"], body["watchers"], body["pattern"]) == ([], [], None)
+
+
+# `config.api.representation`: the sample serializer's faster rows are DRF's own.
+# ------------------------------------------------------------------------------
+
+
+def _drf_rows(serializer_class, instances, context) -> list[dict]:
+    serializer = serializer_class(context=context)
+    return [serializers.ModelSerializer.to_representation(serializer, instance) for instance in instances]
+
+
+@pytest.mark.parametrize("role", ["quality_lead", "partner"])
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Jakarta", "America/Sao_Paulo"])
+def test_fast_sample_rows_equal_drfs_in_every_zone(role, zone):
+    ModerationSampleFactory(human=True, tags=";a;b;", model_score=None, notes="", auditor_id="")
+    ModerationSampleFactory(model_score=0.5, audited_at=AUDITED.astimezone(ZoneInfo("Asia/Tokyo")), tags="")
+    samples = list(ModerationSample.objects.order_by("id"))
+    request = APIRequestFactory().get("/")
+    request.user = UserFactory(role=role)
+    context = {"request": request}
+
+    with timezone.override(zone):
+        fast = SampleSerializer(samples, many=True, context=context).data
+        drf = _drf_rows(SampleSerializer, samples, context)
+
+    assert [list(row.items()) for row in fast] == [list(row.items()) for row in drf]
+
+
+def test_fast_rows_fall_back_to_drf_for_values_that_are_not_plain():
+    """A text field holding a number goes through DRF's conversion, not out as it is."""
+
+    class Row:
+        external_id = 42
+        audited_at = AUDITED
+
+    class RowSerializer(FastRepresentationMixin, serializers.Serializer):
+        external_id = serializers.CharField()
+        audited_at = serializers.DateTimeField()
+
+    assert RowSerializer(Row()).data == {"external_id": "42", "audited_at": "2026-03-08T23:30:05.120000Z"}
