@@ -1,22 +1,18 @@
-"""PostgreSQL connection details with psycopg 3: faster `timestamptz` loading, and a cursor psycopg may prepare.
+"""Faster `timestamptz` loading for PostgreSQL with psycopg 3 (the one database speed-up the API keeps).
 
-Date-times: Django loads `timestamptz` through its own subclass of psycopg's pure-Python loader (to put the value in the
-connection's time zone), so psycopg-binary's C parser is never used for date-times: about 10 µs a value, 5 ms for a
-page of 200 samples with four date-times each (Django ticket #36960). `use_fast_timestamptz_loader` registers a
-loader that does what Django's does (the value in the connection's time zone, its `tzinfo` replaced as Django does
-when it differs) but parses with psycopg's optimised loader. With the pure-Python psycopg it changes nothing.
+Django loads `timestamptz` through its own subclass of psycopg's pure-Python loader (to put the value in the
+connection's time zone), so psycopg-binary's C parser is never used for date-times: about 10 µs a value (Django
+ticket #36960), several milliseconds for a page of 200 samples with four date-times each (docs/performance.md,
+"Speed-ups kept"). `use_fast_timestamptz_loader` registers a loader that does what Django's does (the value in the
+connection's time zone, its `tzinfo` replaced as Django does when it differs) but parses with psycopg's optimised
+loader. With the pure-Python psycopg it changes nothing. tests/config/test_database.py compares it with Django's.
 
-Prepared statements: Django binds values on the client and never lets psycopg prepare a statement (so that poolers
-keep working), and PostgreSQL plans every statement it gets. For a big statement the plan costs as much as the answer:
-0.5-0.8 ms of the case list page's 1-2 ms (docs/performance.md, "API"). `preparable_cursor` is a Django cursor over
-psycopg's server-binding cursor, which prepares a statement once the same text has run `prepare_threshold` times on
-the connection (the `DATABASE_PREPARE_THRESHOLD` setting); later runs skip the planning.
+It is a `connection_created` receiver, connected in `rca.apps.RcaConfig.ready`.
 """
 
 from functools import lru_cache
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.backends.utils import CursorWrapper
 
 
 @lru_cache
@@ -50,18 +46,3 @@ def use_fast_timestamptz_loader(sender, connection: BaseDatabaseWrapper, **kwarg
 
     if is_psycopg3:
         connection.connection.adapters.register_loader("timestamptz", _loader_class(connection.timezone))
-
-
-def preparable_cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
-    """A cursor of a PostgreSQL connection (psycopg 3) whose statements psycopg prepares after `prepare_threshold`
-    runs of the same text (never when the setting is off). Run a statement with its values written in
-    (`connection.ops.compose_sql`), not as parameters: each text is then planned for its own values, once per
-    connection. Queries go through Django's wrapper as any other (errors, execute wrappers, query logging)."""
-    from psycopg import Cursor
-
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    with connection.wrap_database_errors:
-        cursor = Cursor(connection.connection)
-    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)

@@ -5,18 +5,14 @@ Related objects a client names are looked up among what that client may see, so 
 exist" rather than a hint that it exists.
 """
 
-from functools import cached_property
-
 from django.contrib.auth.models import User
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases import permissions
-from cases.api.rows import case_row
 from cases.choices import ActionItemKind, ActionItemStatus, CaseStatus, FindingStatus, RootCauseCategory, Severity
-from cases.models import ActionItem, Activity, Case, Comment, Finding, Team, case_key
-from config.api.fast import DateTimeText, datetime_formatter
+from cases.models import ActionItem, Activity, Case, Comment, Finding, Team
 from config.api.strict import StrictSerializer
 
 # RELATED FIELDS
@@ -53,12 +49,14 @@ class TeamField(serializers.PrimaryKeyRelatedField):
 # ------------------------------------------------------------------------------
 
 
+# Read cases through `cases.api.views.case_queryset` (owner and team selected, the shared teams and watchers
+# prefetched in ascending order into `shared_team_list` and `watcher_list`): a page costs the queries one case does.
 class CaseSerializer(serializers.ModelSerializer):
     key = serializers.CharField(read_only=True, help_text="Human key, e.g. `RCA-42`.")
     owner_username = serializers.CharField(source="owner.username", read_only=True, allow_null=True, default=None)
     team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True, default=None)
-    shared_teams = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text="Team ids, ascending.")
-    watchers = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text="User ids, ascending.")
+    shared_teams = TeamField(source="shared_team_list", many=True, read_only=True, help_text="Team ids, ascending.")
+    watchers = UserField(source="watcher_list", many=True, read_only=True, help_text="User ids, ascending.")
     root_cause_category = serializers.ChoiceField(
         choices=RootCauseCategory.choices, allow_blank=True, read_only=True, help_text="Empty until it is known."
     )
@@ -73,57 +71,6 @@ class CaseSerializer(serializers.ModelSerializer):
             "remediating_at", "monitoring_at", "resolved_at", "reopened_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
-
-    @cached_property
-    def _datetime_text(self) -> DateTimeText:
-        return datetime_formatter()
-
-    def to_representation(self, instance: Case | tuple) -> dict:
-        """DRF's output, built directly (see `config.api.fast`) from a row of the case list (`cases.api.rows.CASE_ROW`)
-        or from a case (with `owner` and `team` selected; the ids of its shared teams and watchers take a query)."""
-        (
-            case_id, title, status, severity, owner_id, team_id, origin, pattern_id, sample_count, due_at, opened_at,
-            closed_at, problem_statement, policy_label, market, root_cause_category, root_cause_statement,
-            resolution_reason, duplicate_of_id, reopen_count, triaged_at, investigating_at, root_cause_identified_at,
-            remediating_at, monitoring_at, resolved_at, reopened_at, updated_at,
-            owner_username, team_name, shared_team_ids, watcher_ids,
-        ) = instance if isinstance(instance, tuple) else case_row(instance)  # fmt: skip
-        datetime_text = self._datetime_text
-        return {
-            "id": case_id,
-            "key": case_key(case_id),
-            "title": title,
-            "status": status,
-            "severity": severity,
-            "owner": owner_id,
-            "owner_username": owner_username,
-            "team": team_id,
-            "team_name": team_name,
-            "origin": origin,
-            "pattern": pattern_id,
-            "sample_count": sample_count,
-            "due_at": datetime_text(due_at),
-            "opened_at": datetime_text(opened_at),
-            "closed_at": datetime_text(closed_at),
-            "problem_statement": problem_statement,
-            "policy_label": policy_label,
-            "market": market,
-            "root_cause_category": root_cause_category,
-            "root_cause_statement": root_cause_statement,
-            "resolution_reason": resolution_reason,
-            "duplicate_of": duplicate_of_id,
-            "shared_teams": shared_team_ids,
-            "watchers": watcher_ids,
-            "reopen_count": reopen_count,
-            "triaged_at": datetime_text(triaged_at),
-            "investigating_at": datetime_text(investigating_at),
-            "root_cause_identified_at": datetime_text(root_cause_identified_at),
-            "remediating_at": datetime_text(remediating_at),
-            "monitoring_at": datetime_text(monitoring_at),
-            "resolved_at": datetime_text(resolved_at),
-            "reopened_at": datetime_text(reopened_at),
-            "updated_at": datetime_text(updated_at),
-        }
 
 
 class CaseCreateSerializer(StrictSerializer):

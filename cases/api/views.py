@@ -17,7 +17,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import permissions, services
-from cases.api.pagination import CaseRowPagination, PageNumberPagination
 from cases.api.serializers import (
     ActionItemCreateSerializer,
     ActionItemSerializer,
@@ -36,7 +35,7 @@ from cases.api.serializers import (
     TransitionSerializer,
 )
 from cases.filters import ActionItemFilter, CaseFilter, CommentFilter, FindingFilter
-from cases.models import ActionItem, Case, Comment, Finding
+from cases.models import ActionItem, Case, Comment, Finding, Team
 from cases.workflow import available_transitions
 from config.api.authentication import token_for
 from config.api.schema import error_responses
@@ -66,7 +65,17 @@ def require(allowed: bool, message: str) -> None:
 
 
 def case_queryset(user) -> QuerySet[Case]:
-    return permissions.visible_cases(user).select_related("owner", "team")
+    """The cases this user may see, with what `CaseSerializer` shows: owner and team joined, the shared teams and
+    watchers prefetched in ascending order (two queries for a whole page). The prefetches go to plain lists
+    (`to_attr`): a related manager with its own queryset for each case of a page cost about 3 ms a page of 50."""
+    return (
+        permissions.visible_cases(user)
+        .select_related("owner", "team")
+        .prefetch_related(
+            Prefetch("shared_teams", queryset=Team.objects.only("id").order_by("id"), to_attr="shared_team_list"),
+            Prefetch("watchers", queryset=User.objects.only("id").order_by("id"), to_attr="watcher_list"),
+        )
+    )
 
 
 # AUTH
@@ -128,13 +137,10 @@ class CaseViewSet(
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
     filter_backends = [DjangoFilterBackend]
-    pagination_class = CaseRowPagination
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     delete_takes_body = True  # DELETE /cases/{id}/samples/ (see config.api.schema.AutoSchema)
 
     def get_queryset(self):
-        if self.action == "list":  # rows, see CaseRowPagination
-            return permissions.visible_cases(self.request.user)
         return case_queryset(self.request.user)
 
     def retrieve(self, request, *args, **kwargs):
@@ -233,7 +239,7 @@ class CaseViewSet(
         summary="The case's timeline, oldest first",
         responses={200: ActivitySerializer(many=True), **error_responses(404)},
     )
-    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=PageNumberPagination)
+    @action(detail=True, methods=["get"], filter_backends=[])
     def activity(self, request, pk=None):
         case = self.get_object()
         entries = case.activities.select_related("actor").order_by("created_at", "id")

@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -41,18 +40,6 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if env("TEST_DATABASE_NAME", default=""):
     # Lets several test runs share one PostgreSQL server without clobbering each other's test database.
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}
-IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
-if IS_POSTGRES:
-    # The busiest statement, a page of the case list, runs on a cursor that psycopg prepares after this many runs of
-    # the same text on a connection (config.database.preparable_cursor); Django's own queries are never prepared.
-    # Empty turns it off: needed behind a pooler in transaction mode that does not track prepared statements
-    # (PgBouncer before 1.21, or without max_prepared_statements).
-    _prepare_threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="5").strip()
-    if _prepare_threshold and not _prepare_threshold.isdigit():
-        raise ImproperlyConfigured("DATABASE_PREPARE_THRESHOLD must be a whole number, or empty to turn it off.")
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
-        int(_prepare_threshold) if _prepare_threshold else None
-    )
 
 # APPS
 # ------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""No N+1: each list endpoint runs the same number of queries for a page of 5 rows and a page of 100."""
+"""No N+1: each list endpoint runs a fixed number of queries, the same for a page of 5 rows and a page of 100."""
 
 import pytest
 from django.db import connection
@@ -60,30 +60,41 @@ def many(db, quality_lead, shared_partner, policy_team):
     return {"timeline": timeline}
 
 
+# Queries of a request: the token and the user's roles (2), then the list's own. Cases: count, page, shared teams,
+# watchers. Samples: the page (the cursor needs no count). Findings: count, page, evidence. Comments: count, page,
+# mentions. Action items, patterns, detection runs: count, page. Activity: looking the case up, then count and page.
+# A partner's requests read the user's teams once more (visibility).
 @pytest.mark.parametrize(
-    "url",
+    ("url", "expected"),
     [
-        "/api/v1/cases/",
-        "/api/v1/cases/?status=new&ordering=-due_at",
-        "/api/v1/samples/",
-        "/api/v1/samples/?market=ID",
-        "/api/v1/findings/",
-        "/api/v1/action-items/",
-        "/api/v1/comments/",
-        "/api/v1/patterns/",
-        "/api/v1/detection-runs/",
-        "activity",
+        ("/api/v1/cases/", 6),
+        ("/api/v1/cases/?status=new&ordering=-due_at", 6),
+        ("/api/v1/samples/", 3),
+        ("/api/v1/samples/?market=ID", 3),
+        ("/api/v1/findings/", 5),
+        ("/api/v1/action-items/", 4),
+        ("/api/v1/comments/", 5),
+        ("/api/v1/patterns/", 4),
+        ("/api/v1/detection-runs/", 4),
+        ("activity", 7),
     ],
 )
-def test_list_endpoint_query_count_does_not_grow_with_the_page(lead_client, many, url):
+def test_list_endpoint_query_count_does_not_grow_with_the_page(lead_client, many, url, expected):
     if url == "activity":
         url = f"/api/v1/cases/{many['timeline'].pk}/activity/"
 
-    assert _queries(lead_client, url, 5) == _queries(lead_client, url, ROWS)
+    assert (_queries(lead_client, url, 5), _queries(lead_client, url, ROWS)) == (expected, expected)
 
 
 @pytest.mark.parametrize(
-    "url", ["/api/v1/cases/", "/api/v1/samples/", "/api/v1/findings/", "/api/v1/action-items/", "/api/v1/comments/"]
+    ("url", "expected"),
+    [
+        ("/api/v1/cases/", 7),
+        ("/api/v1/samples/", 4),
+        ("/api/v1/findings/", 6),
+        ("/api/v1/action-items/", 5),
+        ("/api/v1/comments/", 6),
+    ],
 )
-def test_list_endpoint_query_count_does_not_grow_for_a_partner(shared_partner_client, many, url):
-    assert _queries(shared_partner_client, url, 5) == _queries(shared_partner_client, url, ROWS)
+def test_list_endpoint_query_count_does_not_grow_for_a_partner(shared_partner_client, many, url, expected):
+    assert (_queries(shared_partner_client, url, 5), _queries(shared_partner_client, url, ROWS)) == (expected, expected)

@@ -1,15 +1,11 @@
-"""`config.database`: the fast `timestamptz` loader reads date-times exactly as Django's own loader does, and the
-preparable cursor prepares what runs often, through Django's cursor wrapper."""
+"""`config.database`: the fast `timestamptz` loader reads date-times exactly as Django's own loader does."""
 
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from django.conf import settings
-from django.db import ProgrammingError, connection, transaction
+from django.db import connection
 from django.db.backends.postgresql.psycopg_any import BaseTzLoader
-from django.test.utils import CaptureQueriesContext
 
-from config.database import preparable_cursor
 from tests.factories import CaseFactory
 from tests.services import require_postgres
 
@@ -61,50 +57,3 @@ def test_model_date_times_round_trip():
     assert case.opened_at == opened
     assert case.due_at == opened + timedelta(days=7)
     assert case.opened_at.utcoffset() == timedelta(0)
-
-
-def _prepared_statements(text: str) -> list[str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", [f"%{text}%"])
-        return [statement for (statement,) in cursor.fetchall()]
-
-
-def test_preparable_cursor_prepares_a_statement_once_it_has_run_prepare_threshold_times():
-    require_postgres()
-    connection.ensure_connection()
-    threshold = connection.connection.prepare_threshold
-    assert threshold == 5  # DATABASE_PREPARE_THRESHOLD's default
-    statement = "SELECT 'prepare me', 41 + 1"
-
-    for runs in range(1, threshold + 2):
-        with preparable_cursor(connection) as cursor:
-            cursor.execute(statement)
-            assert cursor.fetchall() == [("prepare me", 42)]
-        if runs < threshold:
-            assert _prepared_statements("prepare me'") == [], runs
-
-    assert _prepared_statements("prepare me'") == [statement]
-
-
-def test_preparable_cursor_prepares_nothing_when_the_setting_is_off():
-    require_postgres()
-    connection.ensure_connection()
-    connection.connection.prepare_threshold = None
-    try:
-        for _ in range(8):
-            with preparable_cursor(connection) as cursor:
-                cursor.execute("SELECT 'never prepared'")
-    finally:
-        connection.connection.prepare_threshold = settings.DATABASES["default"]["OPTIONS"]["prepare_threshold"]
-
-    assert _prepared_statements("never prepared'") == []
-
-
-def test_preparable_cursor_queries_are_logged_and_their_errors_are_djangos():
-    require_postgres()
-    with CaptureQueriesContext(connection) as queries, preparable_cursor(connection) as cursor:
-        cursor.execute("SELECT 'logged'")
-
-    assert [query["sql"] for query in queries.captured_queries] == ["SELECT 'logged'"]
-    with pytest.raises(ProgrammingError), transaction.atomic(), preparable_cursor(connection) as cursor:
-        cursor.execute("SELECT * FROM no_such_table")

@@ -3,7 +3,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,41 +76,3 @@ def test_docker_compose_defines_the_services_with_the_same_variables():
             assert variable in environment, f"{name} lacks {variable}"
     for name in ("postgres", "redis", "web"):
         assert "healthcheck" in services[name], f"{name} has no health check"
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"), [("", "None"), ("3", "3"), (None, "5")], ids=["off", "three", "default"]
-)
-def test_settings_database_prepare_threshold_reaches_the_postgresql_connection_options(value, expected):
-    env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/rca"}
-    if value is not None:
-        env["DATABASE_PREPARE_THRESHOLD"] = value
-    code = "from django.conf import settings as s; print(s.DATABASES['default']['OPTIONS']['prepare_threshold'])"
-
-    result = _run_python(code, env)
-
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [expected]
-
-
-def test_settings_refuse_a_database_prepare_threshold_that_is_not_a_number():
-    env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/rca", "DATABASE_PREPARE_THRESHOLD": "often"}
-
-    result = _run_python("print('loaded')", env)
-
-    assert result.returncode != 0
-    assert "DATABASE_PREPARE_THRESHOLD must be a whole number" in result.stderr
-
-
-def _run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean_env = {
-        key: value for key, value in os.environ.items() if key not in (*SESSION_ONLY, "DATABASE_PREPARE_THRESHOLD")
-    }
-    return subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT,
-        env={**clean_env, "DJANGO_SETTINGS_MODULE": "config.settings.base", **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )

@@ -21,18 +21,17 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from cases.evidence.api.serializers import SAMPLE_COLUMNS
 from config.api.pagination import MAX_PAGE_SIZE
+from rca.models import ModerationSample
 
 Key = tuple[datetime, str | None]  # the external id only when the time alone does not settle the position
 
-TIME, EXTERNAL_ID = SAMPLE_COLUMNS.index("audited_at"), SAMPLE_COLUMNS.index("external_id")
 NEWEST_FIRST = ("-audited_at", "-external_id")
 OLDEST_FIRST = ("audited_at", "external_id")
 
 
-def _key(row: tuple) -> Key:
-    return row[TIME], row[EXTERNAL_ID]
+def _key(sample: ModerationSample) -> Key:
+    return sample.audited_at, sample.external_id
 
 
 def _after(key: Key) -> Q:
@@ -51,15 +50,14 @@ def _before(key: Key) -> Q:
     return Q(audited_at__gte=time) & (Q(audited_at__gt=time) | Q(external_id__gt=external_id))
 
 
-def _boundary(row: tuple, neighbour_time: datetime) -> Key:
+def _boundary(sample: ModerationSample, neighbour_time: datetime) -> Key:
     """The position of a page's first or last row, with its external id only if the row beyond it ties on time."""
-    time, external_id = _key(row)
+    time, external_id = _key(sample)
     return time, external_id if neighbour_time == time else None
 
 
 class SampleCursorPagination(CursorPagination):
-    """Samples newest audit first, `page_size` up to 200, `next` / `previous` links holding an opaque cursor. The
-    list's rows are `values_list(*SAMPLE_COLUMNS)` tuples (see `cases.evidence.api.views.SampleViewSet`)."""
+    """Samples newest audit first, `page_size` up to 200, `next` / `previous` links holding an opaque cursor."""
 
     ordering = NEWEST_FIRST
     page_size = 50
@@ -80,7 +78,7 @@ class SampleCursorPagination(CursorPagination):
         rows = list(rows[: self.page_size + 1])
         more = len(rows) > self.page_size
         self.page = rows[: self.page_size]
-        beyond = _key(rows[-1])[0] if more else None  # the time of the row past the page, in the query's direction
+        beyond = rows[-1].audited_at if more else None  # the time of the row past the page, in the query's direction
         came_from = self.position[0] if self.position is not None else None
         # Going back from a page, the page we came from follows; going on from one, the page we left precedes.
         if self.backwards:

@@ -10,82 +10,45 @@ from django.conf import settings
 from rest_framework import serializers
 
 from cases.permissions import personal_id_masker
-from config.api.fast import DateTimeText, datetime_formatter
+from config.api.representation import FastRepresentationMixin
 from config.api.strict import StrictSerializer
 from rca.choices import ContentType, DecisionSource, Outcome
 from rca.models import DetectionRun, ErrorPattern, ModerationSample
+from rca.sample_fields import FIELDS
 
-# Columns a sample's representation reads, in this order (`.values_list()` of the list endpoint).
-SAMPLE_COLUMNS = (
-    "external_id", "content_id", "content_type", "surface", "market", "language", "queue", "decision_source",
-    "model_version", "moderator_id", "decision_label_id", "audit_label_id", "outcome", "model_score", "decided_at",
-    "audited_at", "auditor_id", "notes", "transcript", "tags", "imported_at", "updated_at",
-)  # fmt: skip
-SAMPLE_FIELDS = (
-    "external_id", "content_id", "content_type", "surface", "market", "language", "queue", "decision_source",
-    "model_version", "moderator_id", "decision_label", "audit_label", "outcome", "model_score", "decided_at",
-    "audited_at", "auditor_id", "notes", "transcript", "tags", "imported_at", "updated_at",
-)  # fmt: skip
+# The sample's fields as imported (`rca.sample_fields.FIELDS`), with the outcome (derived from the two labels) beside
+# them and the times the sample was stored and last changed.
+_LABELS_END = FIELDS.index("audit_label") + 1
+SAMPLE_FIELDS = (*FIELDS[:_LABELS_END], "outcome", *FIELDS[_LABELS_END:], "imported_at", "updated_at")
 
 
-class SampleSerializer(serializers.ModelSerializer):
+class PersonalIdField(serializers.CharField):
+    """A moderator's or auditor's id, masked (`cases.permissions.personal_id_masker`) for users who may not see it.
+    The user's role is looked up once per response: a list's rows share one bound field."""
+
+    @cached_property
+    def _shown(self):
+        return personal_id_masker(self.context["request"].user)
+
+    def to_representation(self, value: str) -> str:
+        return self._shown(value)
+
+
+# Rows are built by `config.api.representation` (DRF's output, faster for a page of 200 samples).
+class SampleSerializer(FastRepresentationMixin, serializers.ModelSerializer):
     content_type = serializers.ChoiceField(choices=ContentType.choices)
     decision_source = serializers.ChoiceField(choices=DecisionSource.choices)
     decision_label = serializers.CharField(source="decision_label_id", help_text="Policy label code, or `none`.")
     audit_label = serializers.CharField(source="audit_label_id", help_text="Policy label code, or `none`.")
     outcome = serializers.ChoiceField(choices=Outcome.choices)
-    moderator_id = serializers.CharField(help_text="Masked (`••••••`) unless the user is a quality lead or manager.")
-    auditor_id = serializers.CharField(help_text="Masked (`••••••`) unless the user is a quality lead or manager.")
+    moderator_id = PersonalIdField(help_text="Masked (`••••••`) unless the user is a quality lead or manager.")
+    auditor_id = PersonalIdField(help_text="Masked (`••••••`) unless the user is a quality lead or manager.")
     tags = serializers.ListField(child=serializers.CharField(), source="tag_list")
 
     class Meta:
         model = ModerationSample
         fields = SAMPLE_FIELDS
         read_only_fields = SAMPLE_FIELDS
-
-    @cached_property
-    def _datetime_text(self) -> DateTimeText:
-        return datetime_formatter()
-
-    @cached_property
-    def _personal_id(self):
-        return personal_id_masker(self.context["request"].user)
-
-    def to_representation(self, instance: ModerationSample | tuple) -> dict:
-        """The same output as DRF's field-by-field representation, built directly from the row (a model instance or
-        a `.values_list(*SAMPLE_COLUMNS)` tuple, as the list reads them): a page of 200 samples is rendered several
-        times faster (see bench/bench_api.py)."""
-        row = instance if isinstance(instance, tuple) else tuple(getattr(instance, column) for column in SAMPLE_COLUMNS)
-        (
-            external_id, content_id, content_type, surface, market, language, queue, decision_source, model_version,
-            moderator_id, decision_label_id, audit_label_id, outcome, model_score, decided_at, audited_at, auditor_id,
-            notes, transcript, tags, imported_at, updated_at,
-        ) = row  # fmt: skip
-        datetime_text, personal_id = self._datetime_text, self._personal_id
-        return {
-            "external_id": external_id,
-            "content_id": content_id,
-            "content_type": content_type,
-            "surface": surface,
-            "market": market,
-            "language": language,
-            "queue": queue,
-            "decision_source": decision_source,
-            "model_version": model_version,
-            "moderator_id": personal_id(moderator_id),
-            "decision_label": decision_label_id,
-            "audit_label": audit_label_id,
-            "outcome": outcome,
-            "model_score": None if model_score is None else float(model_score),
-            "decided_at": datetime_text(decided_at),
-            "audited_at": datetime_text(audited_at),
-            "auditor_id": personal_id(auditor_id),
-            "notes": notes,
-            "transcript": transcript,
-            "tags": [tag for tag in tags.split(";") if tag],
-            "imported_at": datetime_text(imported_at),
-            "updated_at": datetime_text(updated_at),
-        }
 
 
 class BulkRejectionSerializer(serializers.Serializer):

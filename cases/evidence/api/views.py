@@ -17,7 +17,6 @@ from rest_framework.response import Response
 from cases import permissions
 from cases.evidence.api.pagination import SampleCursorPagination
 from cases.evidence.api.serializers import (
-    SAMPLE_COLUMNS,
     BulkResultSerializer,
     DetectionRunRequestSerializer,
     DetectionRunSerializer,
@@ -30,8 +29,6 @@ from config.api.schema import error_responses
 from rca.detection_runs import detection_run_request
 from rca.importing import import_records
 from rca.models import DetectionRun, ErrorPattern, ModerationSample
-
-SAMPLE_ROWS = ModerationSample.objects.values_list(*SAMPLE_COLUMNS)
 
 
 class RequestTooLarge(APIException):
@@ -60,10 +57,7 @@ class SampleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
-        # The list renders rows straight from tuples (no model instances): see SampleSerializer and
-        # SampleCursorPagination. Their query shape is built once and cloned (building it is ~0.2 ms a request).
-        rows = SAMPLE_ROWS.all() if self.action == "list" else super().get_queryset()
-        return permissions.visible_samples(self.request.user, rows)
+        return permissions.visible_samples(self.request.user)
 
     @extend_schema(
         summary="Upsert up to 5,000 sample records by external_id (quality leads); partial success",
