@@ -4,6 +4,7 @@ parses input with a strict serializer, and makes every change through one of `ca
 """
 
 from django.contrib.auth.models import User
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
@@ -105,9 +106,13 @@ class TokenView(APIView):
         operation_id="auth_token_create",
     )
     def post(self, request):
-        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
+        # The Django request, not DRF's: the login guard (django-axes) marks a locked-out attempt on it.
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request._request})
         serializer.is_valid(raise_exception=True)
-        token, expires_at = token_for(serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        # A token is a sign-in: the login guard clears the user's failed attempts, Django records `last_login`.
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
+        token, expires_at = token_for(user)
         return Response({"token": token.key, "expires_at": expires_at})
 
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
+    "axes",
     "rca",
     "cases",
 ]
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into config.login_guard's answer
 ]
 
 TEMPLATES = [
@@ -101,6 +103,25 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24 * 30)
+
+# LOGIN GUARD (django-axes; hooks in config/login_guard.py)
+# ------------------------------------------------------------------------------
+# The login page and POST /api/v1/auth/token/ count failed sign-ins; after LOGIN_FAILURE_LIMIT failures for one
+# username, or from one client address (LOGIN_LOCKOUT_PARAMETERS), every attempt is refused, right password or not, for
+# LOGIN_LOCKOUT_MINUTES or until an administrator deletes the attempt (admin "Access attempts", or
+# `manage.py axes_reset_username USERNAME`). Failures are logged (admin "Access failures", logger `axes`).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = env.list("LOGIN_LOCKOUT_PARAMETERS", default=["username", "ip_address"])
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "config.login_guard.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.login_guard.client_ip"
+AXES_USERNAME_FORM_FIELD = "username"
+# Behind a reverse proxy: the header it sets with the client's address (e.g. X-Forwarded-For, X-Real-IP). Unset,
+# the connection's address counts, and a client-sent header is ignored.
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="")
 
 # STATIC
 # ------------------------------------------------------------------------------
