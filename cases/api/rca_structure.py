@@ -62,7 +62,14 @@ class MarkdownRenderer(BaseRenderer):
 # ------------------------------------------------------------------------------
 
 _FACTOR_ID = OpenApiParameter("factor_id", int, OpenApiParameter.PATH, description="The contributing factor's id.")
-_NOT_ACCEPTABLE = {406: OpenApiResponse(ErrorSerializer, description="The client accepts no text/markdown.")}
+# The write-up answers Markdown, and its errors in JSON: each error response names its media type.
+_WRITEUP_ERRORS = {
+    (code, "application/json"): response
+    for code, response in {
+        **error_responses(404),
+        406: OpenApiResponse(ErrorSerializer, description="The client accepts no text/markdown."),
+    }.items()
+}
 
 
 class CaseRcaStructureViewSet(viewsets.GenericViewSet):
@@ -104,7 +111,7 @@ class CaseRcaStructureViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Remove a contributing factor (quality leads)",
         parameters=[_FACTOR_ID],
-        responses={204: None, **error_responses(404)},
+        responses={204: None, **error_responses(400, 404)},
     )
     @action(detail=True, methods=["delete"], url_path=r"contributing-factors/(?P<factor_id>[0-9]+)")
     def contributing_factor(self, request, pk=None, factor_id=None):
@@ -140,7 +147,7 @@ class CaseRcaStructureViewSet(viewsets.GenericViewSet):
         summary="The case's write-up for a review meeting, as Markdown",
         description="Problem and impact, timeline highlights, root cause and contributing factors, five whys, action "
         "items. Moderator and auditor ids are masked and sensitive sample text left out as for the case room.",
-        responses={(200, "text/markdown"): OpenApiTypes.STR, **error_responses(404), **_NOT_ACCEPTABLE},
+        responses={(200, "text/markdown"): OpenApiTypes.STR, **_WRITEUP_ERRORS},
     )
     @action(detail=True, methods=["get"], renderer_classes=[MarkdownRenderer])
     def writeup(self, request, pk=None):

@@ -191,6 +191,7 @@ SPECTACULAR_SETTINGS = {
         "ActionItemStatusEnum": "cases.choices.ActionItemStatus",
         "PatternStatusEnum": "rca.choices.PatternStatus",
         "DetectionRunStatusEnum": "rca.choices.DetectionRunStatus",
+        "RootCauseCategoryEnum": "cases.choices.RootCauseCategory",
     },
 }
 
