@@ -94,6 +94,9 @@ class ActivityVerb(models.TextChoices):
     COMMENTED = "commented", "commented"
     DETECTION_UPDATE = "detection_update", "detection attached new samples"
     REOPENED = "reopened", "reopened the case"
+    FACTOR_ADDED = "factor_added", "added a contributing factor"
+    FACTOR_REMOVED = "factor_removed", "removed a contributing factor"
+    FIVE_WHYS_UPDATED = "five_whys_updated", "updated the five whys"
 
 
 class Role(models.TextChoices):

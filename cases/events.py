@@ -3,7 +3,7 @@
 from django.contrib.auth.models import User
 
 from cases.choices import ActivityVerb
-from cases.models import ActionItem, Activity, Case, Comment, Finding
+from cases.models import ActionItem, Activity, Case, Comment, ContributingFactor, Finding
 
 
 def _record(case: Case, actor: User | None, verb: ActivityVerb, **data) -> Activity:
@@ -73,3 +73,24 @@ def action_item_updated(item: ActionItem, actor: User | None, *, changes: dict) 
 
 def comment_added(comment: Comment, actor: User | None) -> Activity:
     return _record(comment.case, actor, ActivityVerb.COMMENTED, comment_id=comment.pk, finding_id=comment.finding_id)
+
+
+def factor_added(factor: ContributingFactor, actor: User | None) -> Activity:
+    return _record(
+        factor.case,
+        actor,
+        ActivityVerb.FACTOR_ADDED,
+        factor_id=factor.pk,
+        category=factor.category,
+        statement=factor.statement,
+    )
+
+
+def factor_removed(case: Case, actor: User | None, *, factor_id: int, category: str, statement: str) -> Activity:
+    return _record(
+        case, actor, ActivityVerb.FACTOR_REMOVED, factor_id=factor_id, category=category, statement=statement
+    )
+
+
+def five_whys_updated(case: Case, actor: User | None, *, previous: list[str], answers: list[str]) -> Activity:
+    return _record(case, actor, ActivityVerb.FIVE_WHYS_UPDATED, previous=previous, answers=answers)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from cases import permissions
 from cases.choices import ActionItemKind, ActionItemStatus, CaseStatus, FindingStatus, RootCauseCategory, Severity
 from cases.filters import KEY_RE
-from cases.models import Case, Team
+from cases.models import MAX_WHYS, Case, Team, WhyStep
 from cases.selectors import action_item_owner_choices, quality_lead_choices
 
 SELECT_ALL_CAP = 1000
@@ -119,6 +119,39 @@ class FindingForm(IdForm):
 class FindingStatusForm(IdForm):
     id_prefix = "finding_status"
     status = forms.ChoiceField(choices=FindingStatus.choices)
+
+
+class ContributingFactorForm(IdForm):
+    id_prefix = "factor"
+    category = forms.ChoiceField(choices=RootCauseCategory.choices, label="Category")
+    statement = forms.CharField(max_length=500, label="Contributing factor", help_text="One sentence.")
+
+
+class FiveWhysForm(IdForm):
+    """One text box per "why?"; the answers must follow each other (no gap), and empty boxes at the end are ignored."""
+
+    id_prefix = "whys"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for position in range(1, MAX_WHYS + 1):
+            self.fields[f"why_{position}"] = forms.CharField(
+                max_length=500, required=False, label="Why?" if position == 1 else "Why was that?"
+            )
+
+    @classmethod
+    def for_steps(cls, steps: list[WhyStep]) -> "FiveWhysForm":
+        return cls(initial={f"why_{step.position}": step.answer for step in steps})
+
+    def clean(self):
+        cleaned = super().clean()
+        answers = [(cleaned.get(f"why_{position}") or "").strip() for position in range(1, MAX_WHYS + 1)]
+        while answers and not answers[-1]:
+            answers.pop()
+        if "" in answers:
+            raise forms.ValidationError("Answer each why in turn: leave no box empty before the last answer.")
+        cleaned["answers"] = answers
+        return cleaned
 
 
 class ActionItemForm(IdForm):

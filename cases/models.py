@@ -193,6 +193,50 @@ class ActionItem(models.Model):
         return self.title
 
 
+# STRUCTURED RCA: contributing factors and the five whys (written by cases.services.rca_structure)
+# ------------------------------------------------------------------------------
+
+MAX_WHYS = 5
+
+
+class ContributingFactor(models.Model):
+    """Something that made the error possible or worse, besides the root cause: a category of the root-cause taxonomy
+    and one sentence."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contributing_factors")
+    category = models.CharField(max_length=32, choices=RootCauseCategory.choices)
+    statement = models.CharField(max_length=500)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.statement[:80]
+
+
+class WhyStep(models.Model):
+    """One answer of a case's five-whys chain: `position` 1 answers "why did the problem happen?", each next one
+    "why did that happen?"."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="why_steps")
+    position = models.PositiveSmallIntegerField()
+    answer = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "position"], name="whystep_case_position_unique"),
+            models.CheckConstraint(
+                condition=Q(position__gte=1) & Q(position__lte=MAX_WHYS), name="whystep_position_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Why {self.position} of case {self.case_id}"
+
+
 class Comment(models.Model):
     """A comment on a case, or on one of its findings. `body_html` is the sanitised rendering of `body`."""
 

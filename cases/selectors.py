@@ -6,7 +6,7 @@ related rows come with `select_related` / `Prefetch`, per-row counts are correla
 the rows of the page.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
@@ -21,7 +21,7 @@ from cases.audience import user_key
 from cases.choices import OPEN_ACTION_ITEM_STATUSES, OPEN_STATUSES, CaseStatus, Role
 from cases.evidence.filters import SampleFilter
 from cases.filters import CaseFilter
-from cases.models import ActionItem, Activity, Case, Comment, Finding, Team, UserPreference
+from cases.models import ActionItem, Activity, Case, Comment, ContributingFactor, Finding, Team, UserPreference, WhyStep
 from cases.workflow import AvailableTransition, available_transitions
 from rca.models import ModerationSample
 
@@ -270,6 +270,8 @@ class CaseRoom:
     watcher_count: int
     blur: bool
     activity_total: int = 0
+    contributing_factors: list[ContributingFactor] = field(default_factory=list)
+    why_steps: list[WhyStep] = field(default_factory=list)
 
 
 def case_room(*, case: Case, user: User, sample_params: QueryDict, sample_page: str | int | None = 1) -> CaseRoom:
@@ -317,6 +319,8 @@ def case_room(*, case: Case, user: User, sample_params: QueryDict, sample_page: 
         watcher_count=len(watchers),
         blur=blur,
         activity_total=activity_total,
+        contributing_factors=list(case.contributing_factors.select_related("author").order_by("created_at", "id")),
+        why_steps=list(case.why_steps.order_by("position")),
     )
 
 

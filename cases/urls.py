@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cases import views
+from cases import views, writeup_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,5 +20,17 @@ urlpatterns = [
     path("cases/<int:case_id>/action-items/", views.action_item_add, name="action-item-add"),
     path("cases/<int:case_id>/action-items/<int:item_id>/", views.action_item_update, name="action-item-update"),
     path("cases/<int:case_id>/comments/", views.comment_add, name="comment-add"),
+    path(
+        "cases/<int:case_id>/contributing-factors/",
+        writeup_views.contributing_factor_add,
+        name="contributing-factor-add",
+    ),
+    path(
+        "cases/<int:case_id>/contributing-factors/<int:factor_id>/delete/",
+        writeup_views.contributing_factor_remove,
+        name="contributing-factor-remove",
+    ),
+    path("cases/<int:case_id>/five-whys/", writeup_views.five_whys_save, name="five-whys-save"),
+    path("cases/<int:case_id>/writeup/", writeup_views.case_writeup_page, name="case-writeup"),
     path("settings/", views.user_settings, name="settings"),
 ]

@@ -3,13 +3,15 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from cases.api import views
+from cases.api import rca_structure, views
 
 router = SimpleRouter()
 router.register("cases", views.CaseViewSet, basename="case")
 router.register("findings", views.FindingViewSet, basename="finding")
 router.register("action-items", views.ActionItemViewSet, basename="action-item")
 router.register("comments", views.CommentViewSet, basename="comment")
+# Contributing factors, five whys and the write-up: their own viewset, routed beside the case's.
+router.register("cases", rca_structure.CaseRcaStructureViewSet, basename="case-rca")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),

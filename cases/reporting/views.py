@@ -15,6 +15,7 @@ from cases.choices import Severity
 from cases.reporting import charts
 from cases.reporting.choices import GroupBy, Period, RemediationVerdict
 from cases.reporting.filters import ReportFilterForm, ReportFilters
+from cases.reporting.rca_months import CATEGORIES, rca_categories_by_month
 from cases.reporting.remediation import not_lowered, remediation_report
 from cases.reporting.selectors import AGE_BUCKETS, closure_report, open_case_ageing
 from cases.reporting.snapshots import snapshot_trend
@@ -67,6 +68,8 @@ def reports_dashboard(request: HttpRequest) -> HttpResponse:
         "remediations": remediations,
         "not_lowered": not_lowered(remediations),
         "snapshots": snapshot_trend(limit=SNAPSHOT_DAYS),
+        "rca_months": rca_categories_by_month(filters=filters),
+        "rca_categories": CATEGORIES,
         "charts": {
             "closure_by_month": charts.column_chart(
                 [(row["group"], row["closure_rate"], f"({row['closed']} of {row['opened']})") for row in by_month]

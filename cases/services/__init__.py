@@ -6,8 +6,8 @@ through `cases.events`. Visibility (may the actor see this case at all?) is the 
 answer 404; services re-check roles because they are the last line.
 
 One module per subject: `case` (open, edit, assign, share, watch, samples, workflow), `findings`, `action_items`,
-`comments`, and `detection` (the one service the rca app calls). Callers import the package:
-`from cases import services; services.case_open(...)`.
+`comments`, `rca_structure` (contributing factors, five whys), and `detection` (the one service the rca app calls).
+Callers import the package: `from cases import services; services.case_open(...)`.
 """
 
 from cases.services.action_items import ITEM_EDITABLE_FIELDS, action_item_create, action_item_update
@@ -26,6 +26,7 @@ from cases.services.case import (
 from cases.services.comments import comment_create
 from cases.services.detection import case_record_pattern
 from cases.services.findings import finding_create, finding_update
+from cases.services.rca_structure import contributing_factor_create, contributing_factor_delete, five_whys_replace
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -42,7 +43,10 @@ __all__ = [
     "case_update",
     "case_watch",
     "comment_create",
+    "contributing_factor_create",
+    "contributing_factor_delete",
     "finding_create",
     "finding_update",
+    "five_whys_replace",
     "sla_due_at",
 ]

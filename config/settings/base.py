@@ -212,6 +212,7 @@ SPECTACULAR_SETTINGS = {
         "ActionItemStatusEnum": "cases.choices.ActionItemStatus",
         "PatternStatusEnum": "rca.choices.PatternStatus",
         "DetectionRunStatusEnum": "rca.choices.DetectionRunStatus",
+        "RootCauseCategoryEnum": "cases.choices.RootCauseCategory",
     },
 }
 

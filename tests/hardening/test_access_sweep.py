@@ -163,6 +163,20 @@ PAGES: dict[str, tuple[str, Builder, Body, tuple]] = {
         (LOGIN, 404, 404, DONE, DONE, DONE),
     ),
     "settings/": ("GET", lambda w: "/settings/", NO_BODY, ALL_READ),
+    "cases/<int:case_id>/contributing-factors/": (
+        "POST",
+        _case("contributing-factors/"),
+        lambda w: {"category": "process", "statement": "Swept factor"},
+        LEAD_WRITE,
+    ),
+    "cases/<int:case_id>/contributing-factors/<int:factor_id>/delete/": (
+        "POST",
+        lambda w: f"/cases/{w.case.pk}/contributing-factors/{w.factor.pk}/delete/",
+        NO_BODY,
+        LEAD_WRITE,
+    ),
+    "cases/<int:case_id>/five-whys/": ("POST", _case("five-whys/"), lambda w: {"why_1": "Swept why"}, LEAD_WRITE),
+    "cases/<int:case_id>/writeup/": ("GET", _case("writeup/"), NO_BODY, CASE_READ),
 }
 
 
@@ -290,6 +304,16 @@ API: dict[str, tuple[Body | None, tuple, tuple | None]] = {
     "GET /api/v1/cases/{id}/": (None, API_READ, None),
     "PATCH /api/v1/cases/{id}/": (lambda w: {"title": "API rename"}, API_LEAD_WRITE, None),
     "GET /api/v1/cases/{id}/activity/": (None, API_READ, None),
+    "GET /api/v1/cases/{id}/contributing-factors/": (None, API_READ, None),
+    "POST /api/v1/cases/{id}/contributing-factors/": (
+        lambda w: {"category": "process", "statement": "API factor"},
+        (401, 404, 404, 403, 403, 201),
+        None,
+    ),
+    "DELETE /api/v1/cases/{id}/contributing-factors/{factor_id}/": (None, (401, 404, 404, 403, 403, 204), None),
+    "GET /api/v1/cases/{id}/five-whys/": (None, API_READ, None),
+    "PUT /api/v1/cases/{id}/five-whys/": (lambda w: {"answers": ["API why"]}, API_LEAD_WRITE, None),
+    "GET /api/v1/cases/{id}/writeup/": (None, API_READ, None),
     "POST /api/v1/cases/{id}/samples/": (lambda w: {"external_ids": [w.free_sample.external_id]}, API_LEAD_WRITE, None),
     "DELETE /api/v1/cases/{id}/samples/": (lambda w: {"external_ids": [w.sample.external_id]}, API_LEAD_WRITE, None),
     "POST /api/v1/cases/{id}/transition/": (lambda w: {"to": "triage"}, API_LEAD_WRITE, None),
@@ -334,7 +358,7 @@ def _api_path(operation: str, world: World) -> tuple[str, str]:
         "findings": world.finding.pk,
         "patterns": world.pattern.pk,
     }
-    path = template.replace("{external_id}", world.sample.external_id)
+    path = template.replace("{external_id}", world.sample.external_id).replace("{factor_id}", str(world.factor.pk))
     if "{id}" in path:
         path = path.replace("{id}", str(ids[collection]))
     return method, path

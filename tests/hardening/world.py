@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.db.models import Count
 
-from cases.models import ActionItem, Activity, Case, CaseSample, Comment, Finding, Notification, Team
+from cases.models import (
+    ActionItem,
+    Activity,
+    Case,
+    CaseSample,
+    Comment,
+    ContributingFactor,
+    Finding,
+    Notification,
+    Team,
+    WhyStep,
+)
 from cases.notifications.choices import NotificationKind
 from rca.models import DetectionRun, ErrorPattern, ModerationSample, SampleReveal
 from tests.factories import (
@@ -40,6 +51,7 @@ class World:
     notification: Notification
     policy: Team
     legal: Team
+    factor: ContributingFactor
 
 
 def build_world() -> World:
@@ -77,6 +89,7 @@ def build_world() -> World:
         ),
         policy=policy,
         legal=legal,
+        factor=ContributingFactor.objects.create(case=case, category="process", statement="No second review."),
     )
 
 
@@ -100,4 +113,6 @@ def state(world: World) -> tuple:
         ActionItem.objects.get(pk=world.item.pk).status,
         Notification.objects.get(pk=world.notification.pk).read_at,
         Notification.objects.filter(read_at__isnull=True).count(),
+        ContributingFactor.objects.count(),
+        list(WhyStep.objects.values_list("case_id", "position", "answer")),
     )
