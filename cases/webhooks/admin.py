@@ -13,6 +13,7 @@ from config.admin import ReadOnlyAdminMixin
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple)
 
     class Meta:
@@ -44,6 +45,8 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 class ChatRouteForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https", help_text="The incoming-webhook URL of Slack or Teams.")
+
     class Meta:
         model = ChatRoute
         fields = ["team", "user", "url", "is_active"]
