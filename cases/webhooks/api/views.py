@@ -18,7 +18,9 @@ from config.api.schema import error_responses
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Webhook endpoints", responses={200: WebhookEndpointSerializer, **error_responses(404)}),
+    list=extend_schema(
+        summary="Webhook endpoints", responses={200: WebhookEndpointSerializer, **error_responses(400, 404)}
+    ),
     retrieve=extend_schema(responses={200: WebhookEndpointSerializer, **error_responses(404)}),
     create=extend_schema(
         summary="Register a webhook endpoint (the answer shows its signing secret, once)",
@@ -42,6 +44,7 @@ class WebhookEndpointViewSet(
     queryset = WebhookEndpoint.objects.select_related("owner").order_by("id")
     serializer_class = WebhookEndpointSerializer
     permission_classes = [IsAdminUser]
+    filter_backends = []
     http_method_names = ["get", "post", "patch", "delete"]
 
     def create(self, request, *args, **kwargs):
