@@ -36,7 +36,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     readonly_fields = ["consecutive_failures", "disabled_at", "disabled_reason", "created_at", "updated_at"]
 
     def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        fields = {name: form.cleaned_data[name] for name in WebhookEndpointForm.Meta.fields}
         if change:
             services.endpoint_update(endpoint=obj, **fields)
         else:
