@@ -4,10 +4,13 @@ from django.contrib.auth.models import User
 
 from cases.choices import ActivityVerb
 from cases.models import ActionItem, Activity, Case, Comment, ContributingFactor, Finding
+from cases.webhooks import outbox
 
 
 def _record(case: Case, actor: User | None, verb: ActivityVerb, **data) -> Activity:
-    return Activity.objects.create(case=case, actor=actor, verb=verb, data=data)
+    activity = Activity.objects.create(case=case, actor=actor, verb=verb, data=data)
+    outbox.activity_recorded(activity)  # the webhook deliveries of this event, in its transaction (outbox)
+    return activity
 
 
 def case_opened(case: Case, actor: User | None, *, origin: str, pattern_id: int | None = None) -> Activity:

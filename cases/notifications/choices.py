@@ -11,6 +11,7 @@ class NotificationKind(models.TextChoices):
     ACTION_ITEM_DUE_SOON = "action_item_due_soon", "Action item due soon"
     ACTION_ITEM_OVERDUE = "action_item_overdue", "Action item overdue"
     CASE_OVERDUE = "case_overdue", "Case past its SLA"
+    WEBHOOK_DISABLED = "webhook_disabled", "Your webhook endpoint was disabled"
 
 
 REMINDER_KINDS = (

@@ -24,6 +24,7 @@ from cases import permissions
 from cases.choices import OPEN_ACTION_ITEM_STATUSES, ActivityVerb, CaseStatus
 from cases.models import ActionItem, Activity, Case, Comment, Notification, NotificationDigest, NotifiedActivity
 from cases.notifications.choices import REMINDER_KINDS, NotificationKind
+from cases.notifications.signals import notifications_created
 
 DUE_SOON_DAYS = 2
 
@@ -96,6 +97,7 @@ def notifications_for_activity(*, activity_id: int) -> list[Notification]:
         ],
         ignore_conflicts=True,
     )
+    notifications_created.send(sender=Notification, keys=list(keys.values()))
     return list(Notification.objects.filter(idempotency_key__in=keys.values()).order_by("id"))
 
 
@@ -219,6 +221,7 @@ def reminders_create(*, now: datetime | None = None) -> int:
         )
     before = Notification.objects.filter(idempotency_key__in=[r.idempotency_key for r in reminders]).count()
     Notification.objects.bulk_create(reminders, ignore_conflicts=True, batch_size=1000)
+    notifications_created.send(sender=Notification, keys=[reminder.idempotency_key for reminder in reminders])
     after = Notification.objects.filter(idempotency_key__in=[r.idempotency_key for r in reminders]).count()
     return after - before
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "axes",
     "rca",
     "cases",
+    "cases.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +261,24 @@ CELERY_BEAT_SCHEDULE.update(
         "notify-missed-activities": {"task": "cases.tasks.notify_missed_activities", "schedule": timedelta(minutes=5)},
     }
 )
+
+# WEBHOOKS AND CHAT ROUTES (owned by cases/webhooks; see docs/webhooks.md)
+# ------------------------------------------------------------------------------
+# Deliver to private, loopback and reserved addresses too (a local test receiver, an intranet); off: SSRF guard.
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# Retries on 5xx, 429 and timeouts: base * 2^(attempt - 1) seconds, capped, times a random factor in [0.5, 1].
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)
+# An endpoint is disabled (and its owner notified) after this many failed attempts in a row.
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=20)
+# The outbox sweep leaves deliveries due for less than this to the task their write enqueued.
+WEBHOOK_OUTBOX_GRACE_SECONDS = env.int("WEBHOOK_OUTBOX_GRACE_SECONDS", default=120)
+CELERY_BEAT_SCHEDULE["send-pending-deliveries"] = {
+    "task": "cases.webhooks.tasks.send_pending_deliveries",
+    "schedule": timedelta(minutes=1),
+}
 
 # LOGGING
 # ------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from tests.factories import ActionItemFactory, CaseFactory, CaseSampleFactory, C
 
 EXAMPLES = 15
 PAGING = {"page", "page_size", "cursor"}
-OWN_PATHS = r"^/api/v1/(auth|samples|cases|findings|action-items|comments|patterns|detection-runs|reports)/"
+OWN_PATHS = r"^/api/v1/(auth|samples|cases|findings|action-items|comments|patterns|detection-runs|reports|webhooks)/"
 
 
 @pytest.fixture

@@ -287,6 +287,7 @@ def test_sweep_admin_is_closed_to_every_non_staff_role(db, role):
 API_READ = (401, 404, 404, 200, 200, 200)
 API_LEAD_WRITE = (401, 404, 404, 403, 403, 200)
 API_LISTS_CASE_OBJECTS = (None, 0, 0, 1, 1, 1)
+API_STAFF_ONLY = (401, 403, 403, 403, 403, 403)
 
 API: dict[str, tuple[Body | None, tuple, tuple | None]] = {
     "GET /api/v1/action-items/": (None, (401,) + (200,) * 5, API_LISTS_CASE_OBJECTS),
@@ -344,6 +345,16 @@ API: dict[str, tuple[Body | None, tuple, tuple | None]] = {
     "GET /api/v1/samples/": (None, (401,) + (200,) * 5, (None, 0, 0, 1, 2, 2)),
     "GET /api/v1/samples/{external_id}/": (None, API_READ, None),
     "POST /api/v1/samples/bulk/": (lambda w: [], (401, 403, 403, 403, 403, 200), None),
+    # Webhook endpoints are for administrators (staff) only; none of the roles here is staff.
+    "GET /api/v1/webhooks/": (None, API_STAFF_ONLY, None),
+    "POST /api/v1/webhooks/": (
+        lambda w: {"name": "Swept", "url": "https://hooks.example.com/", "events": ["case.opened"]},
+        API_STAFF_ONLY,
+        None,
+    ),
+    "GET /api/v1/webhooks/{id}/": (None, API_STAFF_ONLY, None),
+    "PATCH /api/v1/webhooks/{id}/": (lambda w: {"name": "Renamed"}, API_STAFF_ONLY, None),
+    "DELETE /api/v1/webhooks/{id}/": (None, API_STAFF_ONLY, None),
 }
 
 
@@ -357,6 +368,7 @@ def _api_path(operation: str, world: World) -> tuple[str, str]:
         "detection-runs": world.run.pk,
         "findings": world.finding.pk,
         "patterns": world.pattern.pk,
+        "webhooks": 1,  # refused before any lookup: no endpoint needed
     }
     path = template.replace("{external_id}", world.sample.external_id).replace("{factor_id}", str(world.factor.pk))
     if "{id}" in path:

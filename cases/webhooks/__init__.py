@@ -1,0 +1,1 @@
+"""Outbound: signed webhooks to registered endpoints, and notifications posted to chat incoming-webhook URLs."""
