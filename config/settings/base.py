@@ -166,8 +166,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = 12 * 60
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A task a dead worker had taken is redelivered after this; longer than any task's time limit (15 min).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 20 * 60}
+# A task a dead worker had taken is redelivered after this; longer than any task's time limit (15 min). The socket
+# timeouts and the publish retry policy bound what a web request waits when the broker is down: work queued after a
+# commit is picked up again by the beat sweeps (missed notifications, pending webhook deliveries, stuck runs).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 20 * 60, "socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# The Redis result backend retries for ~20 s by default (one second apart) when a task is sent: once per task queued.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "detect-patterns-hourly": {"task": "rca.tasks.run_detection", "schedule": timedelta(hours=1)},

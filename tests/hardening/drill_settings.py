@@ -7,5 +7,5 @@ production keeps it at an hour (longer than any task), a drill cannot wait that 
 from config.settings.test import *  # noqa: F403
 
 CELERY_TASK_ALWAYS_EAGER = False
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 8}
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": 8}
+CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "visibility_timeout": 8}  # noqa: F405
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {**CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS, "visibility_timeout": 8}  # noqa: F405

@@ -41,7 +41,7 @@ def test_a_delivery_queued_while_redis_is_down_is_sent_after_it_returns(seeded, 
             f"{web.base}/api/v1/cases/{case.pk}/transition/",
             json={"to": "triage"},
             headers={"Authorization": f"Token {token.key}"},
-            timeout=120,
+            timeout=10,
         )
         outage_seconds = time.monotonic() - started
         pending_in_outage = list(Delivery.objects.values_list("status", flat=True))
@@ -62,9 +62,10 @@ def test_a_delivery_queued_while_redis_is_down_is_sent_after_it_returns(seeded, 
         receiver.server.server_close()
         beat.close()
 
-    # The write answers, late: each task it enqueues waits for the broker's connection retries first (about 40 s in
-    # all for this transition's two; a shared Celery setting, see the report), and is then in the outbox.
-    assert during.status_code == 200 and outage_seconds < 120, during.text[:300]
+    # The write answers within the drills' 10 s: sending each of its tasks gives up quickly (the publish and result
+    # backend retry policies in config/settings/base.py; ~40 s with Celery's defaults), and the delivery waits in the
+    # outbox.
+    assert during.status_code == 200 and outage_seconds < 10, (outage_seconds, during.text[:300])
     assert pending_in_outage == [DeliveryStatus.PENDING]
     assert delivered and settled, worker.output()[-3000:]
     assert len(receiver.requests) == 1
