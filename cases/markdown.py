@@ -11,6 +11,8 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 MENTION_RE = re.compile(r"(?<![\w@/])@([A-Za-z0-9_.+-]{1,150})")
+# Code is quoted text, not an address: `@property` in a code span or a fenced block mentions no one.
+CODE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?(?:^ {0,3}\1[`~]*[ \t]*$|\Z)|(`+)(?!`).+?(?<!`)\2(?!`)", re.M | re.S)
 
 
 def render_markdown(body: str) -> str:
@@ -25,8 +27,10 @@ def render_markdown(body: str) -> str:
 
 
 def mentioned_usernames(body: str) -> list[str]:
-    """Usernames after `@`, in order of first appearance, without a trailing full stop."""
+    """Usernames after `@` outside code, as written (the comment service resolves them, ignoring case), in order of
+    first appearance, without a trailing full stop. The one definition of a mention: the service, the notifications
+    and the autocomplete of the case room all go by it."""
     seen: dict[str, None] = {}
-    for match in MENTION_RE.finditer(body):
+    for match in MENTION_RE.finditer(CODE_RE.sub(" ", body)):
         seen.setdefault(match.group(1).rstrip("."), None)
     return list(seen)
