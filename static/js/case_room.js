@@ -3,12 +3,20 @@
 (function () {
   "use strict";
 
-  // A rejected form is rendered with its first field in error autofocused; bring it (or the form's error box) to the
-  // middle of the screen, since the anchor alone puts the top of a long form, not its error, in view.
-  var error = document.querySelector("[aria-invalid=true], .has-error, .form-errors, .field__error");
-  if (error) {
-    error.scrollIntoView({ block: "center" });
-  }
+  // A rejected form is rendered with its first field in error marked `autofocus`, but browsers skip autofocus when
+  // the URL has a fragment (our forms post to `#their-anchor`): focus it here, and bring the error to the middle of
+  // the screen, since the anchor alone puts the top of a long form, not its error, in view.
+  // Done on `load`: the browser's own scroll to the fragment comes first and would undo both.
+  window.addEventListener("load", function () {
+    var error = document.querySelector("[aria-invalid=true], .has-error, .form-errors, .field__error");
+    var field = document.querySelector("main [autofocus]");
+    if (field) {
+      field.focus({ preventScroll: true });
+    }
+    if (error) {
+      error.scrollIntoView({ block: "center" });
+    }
+  });
 
   var source = document.getElementById("mention-people");
   if (!source) {
