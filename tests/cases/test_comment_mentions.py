@@ -226,3 +226,14 @@ def test_room_unknown_action_is_400(lead_client):
     response = lead_client.post(reverse("case-detail", args=[case.pk]), {"action": "nope"})
 
     assert response.status_code == 400
+
+
+def test_room_share_with_an_unknown_team_shows_the_error_next_to_the_sharing(lead_client):
+    case = CaseFactory()
+
+    response = lead_client.post(reverse("case-detail", args=[case.pk]), {"action": "share", "teams": [999_999]})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    sharing = page[page.index('id="share-form"') :]
+    assert "Select a valid choice." in sharing[: sharing.index("</form>")]
