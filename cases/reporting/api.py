@@ -49,7 +49,8 @@ _ERRORS = error_responses(400)
 
 
 class ReportView(APIView):
-    """Shared plumbing: permissions, CSV negotiation and JSON errors even when CSV was asked for."""
+    """Shared plumbing: permissions, CSV negotiation and JSON errors even when CSV (or the browsable API) was asked
+    for."""
 
     permission_classes = [IsAuthenticated, CanViewReports]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
@@ -70,7 +71,7 @@ class ReportView(APIView):
         return super().perform_content_negotiation(request, force)
 
     def finalize_response(self, request, response, *args, **kwargs):
-        if response.status_code >= 400 and isinstance(getattr(request, "accepted_renderer", None), CSVRenderer):
+        if response.status_code >= 400 and not isinstance(getattr(request, "accepted_renderer", None), JSONRenderer):
             request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
         if response.status_code == 200 and isinstance(response.accepted_renderer, CSVRenderer):

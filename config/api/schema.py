@@ -19,6 +19,9 @@ from rest_framework import serializers
 from config.api.strict import StrictFieldsMixin
 
 MAX_ID = 2**63 - 1  # a bigint: database ids are positive and below this
+_PYTHON_WHITESPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+TEXT_PATTERN = r"^[^\x00]*$"
+NON_BLANK_TEXT_PATTERN = rf"^[^\x00]*[^\x00{_PYTHON_WHITESPACE}][^\x00]*$"
 
 ErrorSerializer = inline_serializer(
     name="Error",
@@ -61,6 +64,14 @@ class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's schema, except that a strict serializer's request body forbids unknown keys (as
     `StrictFieldsMixin` does), and an action decorated with `request=` for DELETE documents that body
     (`DELETE /api/v1/cases/{id}/samples/` takes the same `{"external_ids"}` body as the POST that links)."""
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        """A request string declares what DRF and the services refuse: no NUL character, and (unless it may be
+        blank) not only whitespace, in Python's sense (`str.strip`), spelt out as JSON Schema's `\\s` differs."""
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "request" and type(field) is serializers.CharField and "pattern" not in schema:
+            schema["pattern"] = TEXT_PATTERN if field.allow_blank else NON_BLANK_TEXT_PATTERN
+        return schema
 
     def _map_serializer(self, serializer, direction, bypass_extensions=False):
         schema = super()._map_serializer(serializer, direction, bypass_extensions)

@@ -44,6 +44,17 @@ class StrictFieldsMixin:
 
     unknown_field_messages: dict[str, str] = {}
 
+    def get_fields(self):
+        """Strings are checked as sent (DRF would trim them first, so `" "` would be blank and 201 characters with a
+        space at the end would pass `max_length=200`); a top-level string is trimmed once valid, as before."""
+        fields = super().get_fields()
+        for field in fields.values():
+            target = field.child if isinstance(field, serializers.ListField) else field
+            if isinstance(target, serializers.CharField) and target.trim_whitespace:
+                target.trim_whitespace = False
+                target.strip_when_valid = field is target
+        return fields
+
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
             writable = {name: field for name, field in self.fields.items() if not field.read_only}
@@ -55,7 +66,11 @@ class StrictFieldsMixin:
                     errors[name] = [error]
             if errors:
                 raise serializers.ValidationError(dict(sorted(errors.items())))
-        return super().to_internal_value(data)
+        values = super().to_internal_value(data)
+        for name, value in values.items():
+            if isinstance(value, str) and getattr(self.fields.get(name), "strip_when_valid", False):
+                values[name] = value.strip()
+        return values
 
 
 class StrictSerializer(StrictFieldsMixin, serializers.Serializer):
