@@ -20,7 +20,8 @@ from config.api.strict import StrictFieldsMixin
 
 MAX_ID = 2**63 - 1  # a bigint: database ids are positive and below this
 _PYTHON_WHITESPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-TEXT_PATTERN = r"^[^\x00]*$"
+# Non-empty: drf-spectacular adds the empty string as the other branch of a `oneOf` for a string that may be blank.
+TEXT_PATTERN = r"^[^\x00]+$"
 NON_BLANK_TEXT_PATTERN = rf"^[^\x00]*[^\x00{_PYTHON_WHITESPACE}][^\x00]*$"
 
 ErrorSerializer = inline_serializer(

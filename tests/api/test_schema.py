@@ -13,7 +13,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, seed, settings
 from schemathesis.checks import CHECKS
 from schemathesis.config import SchemathesisConfig
 from schemathesis.openapi.checks import RejectedPositiveData
@@ -213,4 +213,35 @@ def test_api_conforms_to_its_schema(case, lead_headers):
         headers=lead_headers,
         excluded_checks=[positive_data_acceptance],
         additional_checks=[positive_data_acceptance_beyond_state],
+    )
+
+
+def test_api_keeps_its_promises_across_calls(lead_headers):
+    """Stateful: schemathesis chains calls through the links it infers between operations (a case opened, then
+    read, patched, moved...), which is where `use_after_free` and `ensure_resource_availability` apply, with the
+    same checks as above."""
+
+    class Workflow(schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return {"headers": lead_headers}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(
+                response,
+                excluded_checks=[positive_data_acceptance],
+                additional_checks=[positive_data_acceptance_beyond_state, *(additional_checks or [])],
+                headers=lead_headers,
+                transport_kwargs=kwargs or None,
+                recorder=getattr(self, "recorder", None),
+            )
+
+    seed(SEED)(Workflow).run(
+        settings=settings(
+            max_examples=int(os.environ.get("SCHEMATHESIS_EXAMPLES", EXAMPLES)),
+            stateful_step_count=8,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
     )

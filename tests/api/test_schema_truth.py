@@ -6,7 +6,7 @@ generated requests; these name them one by one."""
 import pytest
 from django.test import Client
 
-from config.api.schema import MAX_ID
+from config.api.schema import MAX_ID, NON_BLANK_TEXT_PATTERN, TEXT_PATTERN
 from tests.factories import CaseFactory, ModerationSampleFactory
 
 
@@ -118,3 +118,28 @@ def test_a_report_as_csv_is_still_served(lead_client):
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
+
+
+def test_request_strings_declare_no_nul_and_not_only_whitespace(document):
+    properties = document["components"]["schemas"]["CaseCreateRequest"]["properties"]
+
+    assert properties["title"]["pattern"] == NON_BLANK_TEXT_PATTERN
+    assert properties["problem_statement"]["oneOf"] == [  # may be blank
+        {"type": "string", "default": "", "pattern": TEXT_PATTERN, "maxLength": 20_000},
+        {"type": "string", "maxLength": 0},
+    ]
+
+
+@pytest.mark.parametrize("title", ["\t", " \u3000 ", "a\x00b", "x" * 200 + " "])
+def test_a_string_is_checked_as_sent(lead_client, title):
+    response = lead_client.post("/api/v1/cases/", {"title": title}, format="json")
+
+    assert response.status_code == 400
+    assert "title" in response.json()
+
+
+def test_a_valid_string_is_stored_trimmed(lead_client):
+    response = lead_client.post("/api/v1/cases/", {"title": "  Slang missed in ID  "}, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["title"] == "Slang missed in ID"
