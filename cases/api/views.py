@@ -101,7 +101,7 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: TokenResponseSerializer, **error_responses(400)},
+        responses={200: TokenResponseSerializer, **error_responses(400, 429)},
         auth=[],
         operation_id="auth_token_create",
     )

@@ -49,6 +49,8 @@ _DESCRIPTIONS = {
     404: "No such object, or one this user may not see.",
     409: "The workflow refused the move: `code` is `not_allowed` or `guard_failed`, `detail` says why.",
     413: "The request body is larger than the endpoint accepts.",
+    429: "Too many requests: a token over its rate limit, or sign-ins locked after repeated failures "
+    "(`code` `locked_out`).",
 }
 
 
