@@ -49,6 +49,10 @@ class CaseFilter(django_filters.FilterSet):
         fields=(
             ("opened_at", "opened_at"),
             ("due_at", "due_at"),
+            # Severity is stored as its code, "S1" (critical) to "S4" (low), and the codes sort as the ranks do, so
+            # ascending is S1 first with a plain ORDER BY: no `Case`/`When` rank (which no index could serve) and no
+            # ordinal column, and the `(status, severity)` indexes stay usable. The board's header sorts ascending
+            # first (most severe on top); tests/cases/test_severity_ordering.py pins the codes' order.
             ("severity", "severity"),
             ("sample_count", "sample_count"),
         )

@@ -78,6 +78,7 @@ PAGES: dict[str, tuple[str, Builder, Body, tuple]] = {
     # The schema and its docs are public: they describe the API, and every operation in them needs a user.
     "api/schema/": ("GET", lambda w: "/api/schema/", NO_BODY, (200,) * 6),
     "api/docs/": ("GET", lambda w: "/api/docs/", NO_BODY, (200,) * 6),
+    "api/redoc/": ("GET", lambda w: "/api/redoc/", NO_BODY, (200,) * 6),
     "api/v1/^[\\s\\S]*$": ("GET", lambda w: "/api/v1/no-such-endpoint/", NO_BODY, (404,) * 6),
     "reports/": ("GET", lambda w: "/reports/", NO_BODY, LEADS_AND_MANAGERS),
     "notifications/": ("GET", lambda w: "/notifications/", NO_BODY, ALL_READ),
