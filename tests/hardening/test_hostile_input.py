@@ -275,7 +275,7 @@ def test_page_form_over_the_upload_limit_is_a_400_and_writes_nothing(client, lea
     case = CaseFactory()
     client.force_login(lead)
 
-    response = client.post(f"/cases/{case.pk}/comments/", {"body": "x" * 10_000})
+    response = client.post(f"/cases/{case.pk}/", {"action": "comment", "body": "x" * 10_000})
 
     assert response.status_code == 400
     assert Comment.objects.count() == 0
