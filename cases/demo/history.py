@@ -1,0 +1,86 @@
+"""Time travel for the demo, and only for it: the demo's history is played through the services today (so timelines,
+SLA fields, audience and notifications are what a real user's actions produce), then the times those services
+stamped are rewritten to when the plan says the work happened.
+
+`happened_at(moment)` wraps one step: every timestamp written since the step began is set to `moment`. It rewrites
+rows of every table the services stamp, so it must only wrap demo steps, on a database nobody else is writing to.
+The timeline (`Activity`) is append-only in the product and its manager refuses updates; the demo sets the times of
+the entries it has just written, once, through the plain `QuerySet`, before anyone has read them.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from cases.models import (
+    ActionItem,
+    Activity,
+    Case,
+    CaseSample,
+    Comment,
+    ContributingFactor,
+    Finding,
+    Notification,
+    NotifiedActivity,
+)
+from cases.services import sla_due_at
+
+# Every timestamp a service stamps with "now" (due dates are set by the caller and are left alone).
+STAMPED = (
+    (
+        Case,
+        (
+            "opened_at",
+            "triaged_at",
+            "investigating_at",
+            "root_cause_identified_at",
+            "remediating_at",
+            "monitoring_at",
+            "closed_at",
+            "resolved_at",
+            "reopened_at",
+            "updated_at",
+        ),
+    ),
+    (CaseSample, ("linked_at",)),
+    (Finding, ("created_at", "updated_at")),
+    (ActionItem, ("created_at", "updated_at", "completed_at")),
+    (Comment, ("created_at",)),
+    (ContributingFactor, ("created_at",)),
+    (Activity, ("created_at",)),
+    (NotifiedActivity, ("notified_at",)),
+    (Notification, ("created_at", "emailed_at")),
+)
+READ_AFTER = timedelta(days=7)
+
+
+@contextmanager
+def happened_at(moment: datetime) -> Iterator[None]:
+    """Run the body (service calls) in one transaction, then date what it stamped, notifications sent on its commit
+    included, to `moment` (which must be in the past)."""
+    began = timezone.now()
+    if moment >= began:
+        raise ValueError(f"A demo step must be in the past ({moment.isoformat()}).")
+    with transaction.atomic():
+        yield
+    with transaction.atomic():
+        for model, fields in STAMPED:
+            for name in fields:
+                QuerySet(model).filter(**{f"{name}__gte": began}).update(**{name: moment})
+
+
+def date_case_due(case: Case) -> None:
+    """The SLA due date follows the (rewritten) opening time, as `case_open` computed it from "now"."""
+    case.refresh_from_db(fields=["opened_at", "severity"])
+    case.due_at = sla_due_at(severity=case.severity, opened_at=case.opened_at)
+    Case.objects.filter(pk=case.pk).update(due_at=case.due_at)
+
+
+def read_old_notifications(*, now: datetime) -> int:
+    """The demo users have read what they were notified of more than a week ago (a couple of hours after)."""
+    old = Notification.objects.filter(read_at__isnull=True, created_at__lt=now - READ_AFTER)
+    return old.update(read_at=F("created_at") + timedelta(hours=2))
