@@ -105,13 +105,13 @@ def _phases(rng: random.Random, severity: str, outcome: str) -> list[tuple[timed
         return [*triage, (hours(1, 30), Step.DUPLICATE)]
     steps = [
         *triage,
-        (hours(1, 36), Step.INVESTIGATE),
-        (hours(2, 30), Step.DISCUSS),
+        (hours(1, 2 * sla), Step.INVESTIGATE),
+        (hours(1, 2 * sla), Step.DISCUSS),
         (days(0.1, 0.35 * sla), Step.ROOT_CAUSE),
-        (days(0.2, 2.5), Step.REMEDIATE),
-        (hours(2, 48), Step.ITEM_STARTED),
+        (days(0.05, 0.1 * sla), Step.REMEDIATE),
+        (hours(1, 2 * sla), Step.ITEM_STARTED),
         (days(0.1, 0.3 * sla), Step.ITEM_DONE),
-        (hours(1, 24), Step.MONITOR),
+        (hours(1, sla), Step.MONITOR),
         (days(0.1, 0.4 * sla), Step.CLOSE),
     ]
     if outcome in ("reopened", "reopened_open"):

@@ -29,9 +29,11 @@ def pick_samples(story: Story, *, before: datetime, used: set[int]) -> list[Mode
         audit_label_id=story.audit_label,
         audited_at__lt=before,
     ).order_by("-audited_at")
-    recent = list(errors.filter(audited_at__gte=before - SAMPLE_WINDOW)[: SAMPLES_PER_CASE * 4])
-    fresh = [sample for sample in recent if sample.pk not in used][:SAMPLES_PER_CASE]
-    chosen = fresh if len(fresh) >= MIN_SAMPLES else (recent or list(errors[:SAMPLES_PER_CASE]))[:SAMPLES_PER_CASE]
+    candidates = list(errors.filter(audited_at__gte=before - SAMPLE_WINDOW)[: SAMPLES_PER_CASE * 4])
+    if len(candidates) < MIN_SAMPLES:
+        candidates = list(errors[: SAMPLES_PER_CASE * 4])
+    fresh = [sample for sample in candidates if sample.pk not in used]
+    chosen = (fresh if len(fresh) >= MIN_SAMPLES else candidates)[:SAMPLES_PER_CASE]
     used.update(sample.pk for sample in chosen)
     return chosen
 

@@ -18,6 +18,8 @@ from cases.demo.play import play_history
 from cases.demo.stories import STORIES
 from cases.models import Case, Team
 
+MAX_HISTORY_DAYS = 186  # about six months
+
 
 class Command(BaseCommand):
     help = "Create demo users, teams, synthetic audits, a detection run and six months of case work (idempotent)."
@@ -67,11 +69,13 @@ class Command(BaseCommand):
             self.stdout.write(f"Case history already played ({kept} cases kept).")
             return
         now = datetime.now(UTC)
-        plans = plan_cases(seed=seed, count=count, now=now, days=min(days, 180))
+        # The cases open from two weeks after the first audits, so each has errors audited before it to start from.
+        span = max(14, min(days, MAX_HISTORY_DAYS) - 14)
+        plans = plan_cases(seed=seed, count=count, now=now, days=span)
         teams = {team.slug: team for team in Team.objects.all()}
         cases = play_history(plans, users=users, teams=teams)
         read_old_notifications(now=now)
-        self.stdout.write(f"Case history: {len(cases)} cases over the last {min(days, 180)} days.")
+        self.stdout.write(f"Case history: {len(cases)} cases over the last {span} days.")
 
     def _print_logins(self) -> None:
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
