@@ -52,7 +52,7 @@ STAMPED = (
     (Comment, ("created_at",)),
     (ContributingFactor, ("created_at",)),
     (Activity, ("created_at",)),
-    (NotifiedActivity, ("notified_at",)),
+    (NotifiedActivity, ("notified_at",)),  # the notifications are dated by `one_transaction`
     (Notification, ("created_at", "emailed_at")),
 )
 READ_AFTER = timedelta(days=7)
@@ -60,17 +60,36 @@ READ_AFTER = timedelta(days=7)
 
 @contextmanager
 def happened_at(moment: datetime) -> Iterator[None]:
-    """Run the body (service calls) in one transaction, then date what it stamped, notifications sent on its commit
-    included, to `moment` (which must be in the past)."""
+    """Run the body (service calls), then date what it stamped to `moment` (which must be in the past)."""
     began = timezone.now()
     if moment >= began:
         raise ValueError(f"A demo step must be in the past ({moment.isoformat()}).")
     with transaction.atomic():
         yield
-    with transaction.atomic():
         for model, fields in STAMPED:
             for name in fields:
                 QuerySet(model).filter(**{f"{name}__gte": began}).update(**{name: moment})
+
+
+@contextmanager
+def one_transaction() -> Iterator[None]:
+    """Several steps in one transaction (one commit: the demo plays hundreds of steps). The notifications of its
+    timeline entries are created when it commits, after the steps were dated, so they are dated here, each as the entry
+    it is about (event notifications are keyed `activity:<activity id>:<recipient id>`)."""
+    began = timezone.now()
+    with transaction.atomic():
+        yield
+    notified = NotifiedActivity.objects.filter(notified_at__gte=began)
+    times = dict(notified.values_list("activity_id", "activity__created_at"))
+    notifications = list(Notification.objects.filter(created_at__gte=began).values_list("pk", "idempotency_key"))
+    with transaction.atomic():
+        for pk, key in notifications:
+            kind, _, rest = key.partition(":")
+            if kind == "activity" and int(rest.split(":")[0]) in times:
+                at = times[int(rest.split(":")[0])]
+                Notification.objects.filter(pk=pk).update(created_at=at, emailed_at=at)
+        for activity_id, at in times.items():
+            NotifiedActivity.objects.filter(activity_id=activity_id).update(notified_at=at)
 
 
 def date_case_due(case: Case) -> None:

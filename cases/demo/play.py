@@ -9,7 +9,7 @@ from django.test.utils import override_settings
 
 from cases import services
 from cases.choices import ActionItemKind, ActionItemStatus, CaseStatus, FindingStatus
-from cases.demo.history import date_case_due, happened_at
+from cases.demo.history import date_case_due, happened_at, one_transaction
 from cases.demo.plan import CasePlan
 from cases.demo.stories import Story
 from cases.models import Case, Team
@@ -161,5 +161,6 @@ def play_history(plans: list[CasePlan], *, users: dict[str, User], teams: dict[s
     used: set[int] = set()
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
         for plan in plans:
-            opened[plan.index] = CasePlayer(plan, users=users, teams=teams, opened=opened).play(used)
+            with one_transaction():
+                opened[plan.index] = CasePlayer(plan, users=users, teams=teams, opened=opened).play(used)
     return list(opened.values())
