@@ -4,8 +4,10 @@ stamped are rewritten to when the plan says the work happened.
 
 `happened_at(moment)` wraps one step: every timestamp written since the step began is set to `moment`. It rewrites
 rows of every table the services stamp, so it must only wrap demo steps, on a database nobody else is writing to.
-The timeline (`Activity`) is append-only in the product and its manager refuses updates; the demo sets the times of
-the entries it has just written, once, through the plain `QuerySet`, before anyone has read them.
+The timeline (`Activity`) is append-only in the product (its manager refuses updates, and on PostgreSQL so does a
+trigger); the demo sets the times of the entries it has just written, once, in the transaction that wrote them,
+through the plain `QuerySet` with the trigger off (`one_transaction`), before anyone has read them. Every step
+must therefore run inside `one_transaction`.
 """
 
 from collections.abc import Iterator
@@ -56,6 +58,7 @@ STAMPED = (
     (Notification, ("created_at", "emailed_at")),
 )
 READ_AFTER = timedelta(days=7)
+APPEND_ONLY_TRIGGER = "cases_activity_append_only"
 
 
 @contextmanager
@@ -72,12 +75,32 @@ def happened_at(moment: datetime) -> Iterator[None]:
 
 
 @contextmanager
+def _timeline_datable() -> Iterator[None]:
+    """On PostgreSQL a trigger (migration `cases.0003`) refuses any UPDATE of the timeline. Inside the demo's
+    transaction it is switched off, and on again before the commit: DDL is transactional there, so no other session
+    ever sees it off, and a failure rolls both back. Needs the table's owner (the role that ran the migrations)."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        yield
+        return
+    table = Activity._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {APPEND_ONLY_TRIGGER}")
+    yield
+    with connection.cursor() as cursor:
+        # The deferred foreign-key checks of the rows written are pending events on the table: run them first.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {APPEND_ONLY_TRIGGER}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+@contextmanager
 def one_transaction() -> Iterator[None]:
     """Several steps in one transaction (one commit: the demo plays hundreds of steps). The notifications of its
     timeline entries are created when it commits, after the steps were dated, so they are dated here, each as the entry
     it is about (event notifications are keyed `activity:<activity id>:<recipient id>`)."""
     began = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), _timeline_datable():
         yield
     notified = NotifiedActivity.objects.filter(notified_at__gte=began)
     times = dict(notified.values_list("activity_id", "activity__created_at"))

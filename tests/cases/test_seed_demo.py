@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db import transaction
-from django.db.models import Count, F
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Count, F, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -78,6 +78,13 @@ class TestDemoHistory:
         assert [entry.created_at for entry in entries] == sorted(entry.created_at for entry in entries)
         assert entries[-1].created_at == case.closed_at < timezone.now() - timedelta(hours=1)
         assert case.due_at == case.opened_at + timedelta(days=settings.CASE_SLA_DAYS[case.severity])
+
+    def test_seed_demo_leaves_the_timeline_append_only(self, history):
+        if connection.vendor != "postgresql":
+            pytest.skip("The append-only trigger exists on PostgreSQL only.")
+
+        with pytest.raises(DatabaseError), transaction.atomic():
+            QuerySet(Activity).filter(case__in=history).update(data={})
 
     def test_seed_demo_has_a_reopened_case_with_its_reopen_on_the_timeline(self, history):
         reopened = history.filter(reopen_count__gt=0)
