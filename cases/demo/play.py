@@ -58,6 +58,7 @@ class CasePlayer:
                 samples=self.samples,
                 severity=self.plan.severity,
                 problem_statement=f"{self.story.finding} Opened from {len(self.samples)} audited errors.",
+                team=self.team,
                 shared_teams=[self.team],
             )
         date_case_due(self.case)
