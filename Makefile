@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
+SCHEMATHESIS_SEED ?= 19
+SCHEMATHESIS_EXAMPLES ?= 15
 
 .PHONY: run test install lint format migrate seed worker beat bench-smoke schemathesis clean
 
@@ -42,6 +44,12 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A config beat --loglevel INFO
+
+# schemathesis over every API operation with every check (also part of `make test`). Another seed explores other
+# requests: `make schemathesis SCHEMATHESIS_SEED=1234`; more of them: `SCHEMATHESIS_EXAMPLES=100`.
+schemathesis: install
+	SCHEMATHESIS_SEED=$(SCHEMATHESIS_SEED) SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) \
+		$(BIN)/pytest -q tests/api/test_schema.py $(PYTEST_ARGS)
 
 bench-smoke: install
 	$(BIN)/python -m bench.smoke

@@ -19,7 +19,7 @@ from cases.choices import (
     Severity,
 )
 from cases.models import ActionItem, Case, Comment, Finding, Team
-from config.filters import BoundedIsoDateTimeFilter, IdFilter, StableOrderingFilter, StrictBooleanFilter
+from config.filters import BoundedIsoDateTimeFilter, IdFilter, MarketFilter, StableOrderingFilter, StrictBooleanFilter
 from rca.models import PolicyLabel
 
 
@@ -40,7 +40,7 @@ class CaseFilter(django_filters.FilterSet):
     policy = PolicyLabelCodeFilter(
         queryset=PolicyLabel.objects.all(), to_field_name="code", method="filter_policy", label="Policy label"
     )
-    market = django_filters.CharFilter(method="filter_market", max_length=2)
+    market = MarketFilter(method="filter_market")
     opened_after = BoundedIsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
     opened_before = BoundedIsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
     overdue = StrictBooleanFilter(method="filter_overdue")
@@ -49,6 +49,10 @@ class CaseFilter(django_filters.FilterSet):
         fields=(
             ("opened_at", "opened_at"),
             ("due_at", "due_at"),
+            # Severity is stored as its code, "S1" (critical) to "S4" (low), and the codes sort as the ranks do, so
+            # ascending is S1 first with a plain ORDER BY: no `Case`/`When` rank (which no index could serve) and no
+            # ordinal column, and the `(status, severity)` indexes stay usable. The board's header sorts ascending
+            # first (most severe on top); tests/cases/test_severity_ordering.py pins the codes' order.
             ("severity", "severity"),
             ("sample_count", "sample_count"),
         )

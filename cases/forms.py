@@ -218,11 +218,22 @@ class ActionItemUpdateForm(IdForm):
 class CommentForm(IdForm):
     id_prefix = "comment"
     body = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Write a comment. Markdown works; @username notifies."}),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 3,
+                "class": "js-mention",
+                "placeholder": "Write a comment. Markdown works; @username notifies.",
+            }
+        ),
         max_length=20_000,
         label="Comment",
     )
     finding = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # No `maxlength` in the page: a browser truncates a paste to it without a word; the server says what is wrong.
+        self.fields["body"].widget.attrs.pop("maxlength", None)
 
 
 # OPENING A CASE FROM SAMPLES

@@ -324,6 +324,22 @@ def case_room(*, case: Case, user: User, sample_params: QueryDict, sample_page: 
     )
 
 
+def case_mention_candidates(*, case: Case) -> list[User]:
+    """The people who can see `case`, by username: quality leads, managers and the partners in its audience (through
+    a team or in person, see `cases.audience`). Whom a comment on it may mention (the case room's autocomplete); the
+    same rule as `permissions.can_view_case`, in one query."""
+    keys = case.audience or {}
+    team_ids = [int(key[1:]) for key in keys if key.startswith("t")]
+    user_ids = [int(key[1:]) for key in keys if key.startswith("u")]
+    everyone = permissions.users_with_role(Role.QUALITY_LEAD, Role.MANAGER).values("pk")
+    partners = permissions.users_with_role(Role.PARTNER).filter(Q(teams__in=team_ids) | Q(pk__in=user_ids))
+    return list(
+        User.objects.filter(Q(pk__in=everyone) | Q(pk__in=partners.values("pk")))
+        .order_by("username")
+        .only("id", "username", "first_name", "last_name")
+    )
+
+
 def action_item_owner_choices() -> QuerySet[User]:
     """People an action item can be handed to: partners and quality leads."""
     return permissions.users_with_role(Role.PARTNER, Role.QUALITY_LEAD).order_by("username")

@@ -2,24 +2,16 @@
 
 from django.urls import path
 
-from cases import views, writeup_views
+from cases import room_views, views, writeup_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("cases/", views.case_list, name="case-list"),
     path("cases/open/", views.case_from_samples, name="case-from-samples"),
-    path("cases/<int:case_id>/", views.case_detail, name="case-detail"),
-    path("cases/<int:case_id>/transition/", views.case_transition, name="case-transition"),
-    path("cases/<int:case_id>/edit/", views.case_edit, name="case-edit"),
-    path("cases/<int:case_id>/assign/", views.case_assign, name="case-assign"),
-    path("cases/<int:case_id>/share/", views.case_share, name="case-share"),
+    path("cases/<int:case_id>/", room_views.case_detail, name="case-detail"),
     path("cases/<int:case_id>/watch/", views.case_watch, name="case-watch"),
     path("cases/<int:case_id>/samples/unlink/", views.case_unlink_samples, name="case-unlink-samples"),
-    path("cases/<int:case_id>/findings/", views.finding_add, name="finding-add"),
     path("cases/<int:case_id>/findings/<int:finding_id>/status/", views.finding_status, name="finding-status"),
-    path("cases/<int:case_id>/action-items/", views.action_item_add, name="action-item-add"),
-    path("cases/<int:case_id>/action-items/<int:item_id>/", views.action_item_update, name="action-item-update"),
-    path("cases/<int:case_id>/comments/", views.comment_add, name="comment-add"),
     path(
         "cases/<int:case_id>/contributing-factors/",
         writeup_views.contributing_factor_add,

@@ -5,7 +5,9 @@ from datetime import UTC, timedelta
 
 import django_filters
 from django import forms
+from django.core.validators import RegexValidator
 from django_filters.constants import EMPTY_VALUES
+from drf_spectacular.utils import extend_schema_field
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
@@ -35,6 +37,24 @@ class IdFilter(django_filters.NumberFilter):
 
     def get_max_validator(self):
         return None
+
+
+# What the schema declares: two letters, or empty for "no filter". The server's own check anchors with `\A`/`\Z`
+# (Python's `$` also matches before a final newline) and does not strip spaces.
+MARKET_PATTERN = r"^(?:[A-Za-z]{2})?$"
+market_validator = RegexValidator(r"\A[A-Za-z]{2}\Z", "Enter two letters (ISO 3166-1 alpha-2).")
+
+
+@extend_schema_field({"type": "string", "pattern": MARKET_PATTERN})
+class MarketFilter(django_filters.CharFilter):
+    """A market, ISO 3166-1 alpha-2 in either case (`BR`, `br`): two letters or a 400. Filter sets give the `method`
+    (markets are stored upper case)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 2)
+        kwargs.setdefault("strip", False)
+        kwargs.setdefault("validators", [market_validator])
+        super().__init__(*args, **kwargs)
 
 
 class StrictBooleanField(forms.Field):
@@ -76,5 +96,13 @@ class BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
         return parsed.astimezone(UTC) if offset is not None else parsed
 
 
+# The bounds of `BoundedIsoDateTimeField` in the schema: a year from 1900 to 2999, an offset of at most 14 hours.
+DATETIME_PATTERN = (
+    r"^(?:19|2\d)\d\d-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d{1,6})?)?"
+    r"(?:Z|[+-](?:(?:0\d|1[0-3]):?[0-5]\d|14:?00))?$"
+)
+
+
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": DATETIME_PATTERN})
 class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = BoundedIsoDateTimeField

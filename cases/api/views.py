@@ -101,7 +101,7 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: TokenResponseSerializer, **error_responses(400)},
+        responses={200: TokenResponseSerializer, **error_responses(400, 429)},
         auth=[],
         operation_id="auth_token_create",
     )
@@ -242,7 +242,7 @@ class CaseViewSet(
 
     @extend_schema(
         summary="The case's timeline, oldest first",
-        responses={200: ActivitySerializer(many=True), **error_responses(404)},
+        responses={200: ActivitySerializer(many=True), **error_responses(400, 404)},
     )
     @action(detail=True, methods=["get"], filter_backends=[])
     def activity(self, request, pk=None):

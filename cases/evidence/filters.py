@@ -3,14 +3,14 @@
 import django_filters
 from django.db.models import Q
 
-from config.filters import BoundedIsoDateTimeFilter, IdFilter
+from config.filters import BoundedIsoDateTimeFilter, IdFilter, MarketFilter
 from rca.choices import ContentType, DecisionSource, Outcome, PatternStatus
 from rca.models import ErrorPattern, ModerationSample, PolicyLabel
 
 
 class SampleFilter(django_filters.FilterSet):
     outcome = django_filters.MultipleChoiceFilter(choices=Outcome.choices, distinct=False)
-    market = django_filters.CharFilter(method="filter_market", max_length=2)
+    market = MarketFilter(method="filter_market")
     language = django_filters.CharFilter(max_length=35)
     decision_source = django_filters.ChoiceFilter(choices=DecisionSource.choices)
     model_version = django_filters.CharFilter(max_length=64)
@@ -53,7 +53,7 @@ class SampleFilter(django_filters.FilterSet):
 class PatternFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=PatternStatus.choices)
     policy = django_filters.CharFilter(field_name="policy_label", max_length=64)
-    market = django_filters.CharFilter(method="filter_market", max_length=2)
+    market = MarketFilter(method="filter_market")
     case = IdFilter(field_name="case__id")
 
     class Meta:

@@ -2,7 +2,7 @@
 or (`?format=csv`) CSV. Managers and quality leads only."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
@@ -10,12 +10,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import permissions
-from cases.reporting.choices import GroupBy
+from cases.choices import Severity
+from cases.reporting.choices import GroupBy, Period
 from cases.reporting.filters import RemediationOptionsForm, ReportFilterForm
 from cases.reporting.remediation import REMEDIATION_COLUMNS, not_lowered, remediation_report
 from cases.reporting.renderers import CSVRenderer
 from cases.reporting.selectors import CLOSURE_COLUMNS, closure_report
 from cases.reporting.serializers import ClosureRowSerializer, RemediationRowSerializer
+from config.api.schema import MAX_ID, error_responses
+from config.filters import MARKET_PATTERN
 
 
 class CanViewReports(BasePermission):
@@ -25,24 +28,29 @@ class CanViewReports(BasePermission):
         return permissions.can_view_reports(request.user)
 
 
+def _integer(minimum: int, maximum: int) -> dict:
+    return {"type": "integer", "minimum": minimum, "maximum": maximum}
+
+
+# What `ReportFilterForm` and `RemediationOptionsForm` accept, declared with the same bounds.
 _FILTER_PARAMETERS = [
     OpenApiParameter("opened_after", OpenApiTypes.DATE, description="Cases opened on or after this date."),
-    OpenApiParameter("opened_before", OpenApiTypes.DATE, description="Cases opened before this date."),
-    OpenApiParameter("period", str, enum=["30", "90", "180", "365", "all"], description="Opened in the last N days."),
-    OpenApiParameter("team", int, description="Owning team id."),
-    OpenApiParameter("policy", str, description="Policy label code."),
-    OpenApiParameter("market", str, description="Market (ISO 3166-1 alpha-2)."),
-    OpenApiParameter("severity", str, enum=["S1", "S2", "S3", "S4"]),
+    OpenApiParameter(
+        "opened_before", OpenApiTypes.DATE, description="Cases opened before this date (after `opened_after`)."
+    ),
+    OpenApiParameter("period", str, enum=Period.values, description="Opened in the last N days."),
+    OpenApiParameter("team", _integer(1, MAX_ID), description="Owning team id."),
+    OpenApiParameter("policy", {"type": "string", "maxLength": 64}, description="Policy label code."),
+    OpenApiParameter("market", {"type": "string", "pattern": MARKET_PATTERN}, description="ISO 3166-1 alpha-2."),
+    OpenApiParameter("severity", str, enum=Severity.values),
     OpenApiParameter("format", str, enum=["json", "csv"], description="`csv` returns the same rows as CSV."),
 ]
-_ERRORS = {
-    400: OpenApiResponse(OpenApiTypes.OBJECT, description='Bad parameters: `{"group_by": ["..."]}`.'),
-    403: OpenApiResponse(OpenApiTypes.OBJECT, description="Not a manager or quality lead."),
-}
+_ERRORS = error_responses(400)
 
 
 class ReportView(APIView):
-    """Shared plumbing: permissions, CSV negotiation and JSON errors even when CSV was asked for."""
+    """Shared plumbing: permissions, CSV negotiation and JSON errors even when CSV (or the browsable API) was asked
+    for."""
 
     permission_classes = [IsAuthenticated, CanViewReports]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
@@ -56,8 +64,14 @@ class ReportView(APIView):
             raise exceptions.ValidationError({field: list(errors) for field, errors in form.errors.items()})
         return form
 
+    def perform_content_negotiation(self, request, force=False):
+        """`?format=` is `json` or `csv` (the schema's enum), or a 400; DRF answers 404 to an unknown format."""
+        if not force and request.query_params.get("format") not in (None, "", "json", "csv"):
+            raise exceptions.ValidationError({"format": ["Choose json or csv."]})
+        return super().perform_content_negotiation(request, force)
+
     def finalize_response(self, request, response, *args, **kwargs):
-        if response.status_code >= 400 and isinstance(getattr(request, "accepted_renderer", None), CSVRenderer):
+        if response.status_code >= 400 and not isinstance(getattr(request, "accepted_renderer", None), JSONRenderer):
             request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
         if response.status_code == 200 and isinstance(response.accepted_renderer, CSVRenderer):
@@ -103,9 +117,15 @@ class RemediationReportView(ReportView):
         "before the remediation date and since, with a two-proportion z-test. Definitions in "
         "`cases/reporting/remediation.py`.",
         parameters=[
-            OpenApiParameter("window_days", int, description="Days before the remediation date (default 28)."),
-            OpenApiParameter("min_audits", int, description="Fewer audits on a side: insufficient data (default 20)."),
-            OpenApiParameter("limit", int, description="Most recent remediations (default 500, at most 2000)."),
+            OpenApiParameter(
+                "window_days", _integer(1, 365), description="Days before the remediation date (default 28)."
+            ),
+            OpenApiParameter(
+                "min_audits",
+                _integer(1, 100_000),
+                description="Fewer audits on a side: insufficient data (default 20).",
+            ),
+            OpenApiParameter("limit", _integer(1, 2000), description="Most recent remediations (default 500)."),
             OpenApiParameter("not_lowered", bool, description="Only fixes that did not lower the error rate."),
             *_FILTER_PARAMETERS,
         ],

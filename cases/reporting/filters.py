@@ -10,6 +10,7 @@ from django.utils import timezone
 from cases.choices import Severity
 from cases.models import Team
 from cases.reporting.choices import GroupBy, Period
+from config.filters import StrictBooleanField, market_validator
 from rca.models import PolicyLabel
 
 
@@ -53,7 +54,7 @@ class ReportFilterForm(forms.Form):
     opened_before = forms.DateField(required=False, help_text="Opened before this date (YYYY-MM-DD).")
     team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False)
     policy = forms.ModelChoiceField(queryset=PolicyLabel.objects.all(), to_field_name="code", required=False)
-    market = forms.RegexField(regex=r"^[A-Za-z]{2}$", required=False, error_messages={"invalid": "Two letters."})
+    market = forms.CharField(max_length=2, strip=False, required=False, validators=[market_validator])
     severity = forms.ChoiceField(choices=Severity.choices, required=False)
 
     def clean(self):
@@ -93,7 +94,7 @@ class RemediationOptionsForm(ReportFilterForm):
     window_days = forms.IntegerField(min_value=1, max_value=365, required=False, help_text="Days before the fix.")
     min_audits = forms.IntegerField(min_value=1, max_value=100_000, required=False)
     limit = forms.IntegerField(min_value=1, max_value=2000, required=False, help_text="Most recent remediations.")
-    not_lowered = forms.BooleanField(required=False, help_text="Only fixes that did not lower the error rate.")
+    not_lowered = StrictBooleanField(required=False, help_text="Only fixes that did not lower the error rate.")
 
     def remediation_options(self) -> dict[str, int]:
         data = self.cleaned_data

@@ -7,14 +7,15 @@ list, null allowed for optional fields) and textual records (CSV: every value a 
 `{field: [messages]}`. The field names, which fields are required and the length limits come from
 `rca.sample_fields`; tests/rca/test_sample_fields.py checks this module against that table.
 
-This is the import's hot path (a million rows a run): each field's check is written out (no loop over the table),
-as plain comparisons, set look-ups and `datetime.fromisoformat`; the one regular expression (language tags,
-languages.py) runs once per distinct value.
+This is the import's hot path (a million rows a run): each field's check is written out (no loop over the table), as
+plain comparisons, set look-ups and `datetime.fromisoformat`; the one regex (languages.py) runs once per distinct value.
 """
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from django.conf import settings
 
 from rca.choices import ContentType, DecisionSource
 from rca.importing.countries import ISO_3166_ALPHA_2
@@ -65,6 +66,7 @@ SCORE_RANGE = "Ensure this value is between 0 and 1."
 NOT_A_DATETIME = '"{value}" is not an ISO 8601 date-time (e.g. 2026-11-02T10:14:00+07:00).'
 NO_OFFSET = '"{value}" has no UTC offset: add one (e.g. +07:00, or Z for UTC).'
 DATETIME_RANGE = '"{value}" is out of the supported range (years 1000-9998).'
+IN_THE_FUTURE = '"{value}" is in the future (more than {skew} minutes after the import started).'
 AUDIT_BEFORE_DECISION = "audited_at must not be before decided_at."
 NOT_A_TAG_LIST = "Expected a list of strings, got {kind}."
 TAG_NOT_A_STRING = "Each tag must be a string, got {kind}."
@@ -144,7 +146,7 @@ def _text_checked(value: Any, errors: Errors, field: str, limit: int, *, require
     return value
 
 
-def _datetime(value: Any, errors: Errors, field: str) -> datetime | None:
+def _datetime(value: Any, errors: Errors, field: str, latest: datetime) -> datetime | None:
     if isinstance(value, str):
         value = value.strip()
     elif value is not None:
@@ -163,6 +165,9 @@ def _datetime(value: Any, errors: Errors, field: str) -> datetime | None:
         return None
     if not MIN_YEAR <= moment.year <= MAX_YEAR:  # beyond, the UTC value may not be a Python datetime any more
         errors[field] = [DATETIME_RANGE.format(value=_shown(value))]
+        return None
+    if moment > latest:
+        errors[field] = [IN_THE_FUTURE.format(value=_shown(value), skew=settings.IMPORT_MAX_CLOCK_SKEW_MINUTES)]
         return None
     return moment
 
@@ -245,7 +250,8 @@ def _tags(value: Any, errors: Errors, *, textual: bool) -> str:
 
 
 class RecordValidator:
-    """Validates records against one snapshot of the active policy labels (load it once per import, not per row).
+    """Validates records against one snapshot of the active policy labels and of the clock (build it once per import,
+    not per row): a `decided_at` or `audited_at` later than that time plus `IMPORT_MAX_CLOCK_SKEW_MINUTES` is refused.
 
     `textual=True` reads CSV values (strings only); otherwise values are JSON-typed. Calling it never raises, whatever
     the input: it returns `(clean, {})` or `(None, errors)`.
@@ -256,6 +262,7 @@ class RecordValidator:
         self.textual = textual
         self._languages: dict[str, str | None] = {}
         self._outcomes: dict[tuple[str, str], str] = {}
+        self.latest = datetime.now(UTC) + timedelta(minutes=settings.IMPORT_MAX_CLOCK_SKEW_MINUTES)
 
     def __call__(self, raw: Any) -> tuple[dict[str, Any] | None, Errors]:
         if not isinstance(raw, Mapping):
@@ -296,8 +303,8 @@ class RecordValidator:
         if audit_label.__class__ is not str or audit_label not in labels:
             audit_label = _label(audit_label, errors, "audit_label", labels)
         model_score = _score(get("model_score"), errors, textual=textual)
-        decided_at = _datetime(get("decided_at"), errors, "decided_at")
-        audited_at = _datetime(get("audited_at"), errors, "audited_at")
+        decided_at = _datetime(get("decided_at"), errors, "decided_at", self.latest)
+        audited_at = _datetime(get("audited_at"), errors, "audited_at", self.latest)
         if decided_at is not None and audited_at is not None and audited_at < decided_at:
             errors["audited_at"] = [AUDIT_BEFORE_DECISION]
         auditor_id = _text(get("auditor_id"), errors, "auditor_id", MAX_LENGTH["auditor_id"])

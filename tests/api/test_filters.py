@@ -227,14 +227,22 @@ def test_case_filter_refuses_bad_values_with_400(lead_client, query):
     assert query.split("=")[0] in response.json()
 
 
-def test_case_list_caps_huge_page_sizes_at_200(lead_client):
+def test_case_list_serves_up_to_200_a_page(lead_client):
     CaseFactory.create_batch(201)
 
-    response = lead_client.get("/api/v1/cases/?page_size=5000")
+    response = lead_client.get("/api/v1/cases/?page_size=200")
 
     assert response.status_code == 200
     assert len(response.json()["results"]) == 200
     assert response.json()["count"] == 201
+
+
+@pytest.mark.parametrize("value", ["5000", "201", "0", "-1", "null", "1.5", "٣"])
+def test_case_list_refuses_a_page_size_outside_1_to_200_with_400(lead_client, value):
+    response = lead_client.get(f"/api/v1/cases/?page_size={value}")
+
+    assert response.status_code == 400
+    assert response.json() == {"page_size": ["Enter a whole number from 1 to 200."]}
 
 
 def test_case_list_pages_carry_the_count_and_their_links(lead_client):

@@ -139,13 +139,17 @@ def test_sample_cursor_keeps_the_filters(lead_client):
     assert sorted(external_id for page in pages for external_id in _ids(page)) == [f"br-{index}" for index in range(4)]
 
 
-def test_sample_list_caps_huge_page_sizes_at_200(lead_client):
+def test_sample_list_serves_up_to_200_a_page_and_refuses_more_with_400(lead_client):
     ModerationSampleFactory.create_batch(205)
 
-    response = lead_client.get("/api/v1/samples/?page_size=100000")
+    response = lead_client.get("/api/v1/samples/?page_size=200")
 
     assert response.status_code == 200
     assert len(response.json()["results"]) == 200
+    assert lead_client.get("/api/v1/samples/?page_size=100000").status_code == 400
+    assert lead_client.get("/api/v1/samples/?page_size=0").json() == {
+        "page_size": ["Enter a whole number from 1 to 200."]
+    }
 
 
 def test_sample_detail_has_the_import_format_fields(lead_client):

@@ -1,18 +1,23 @@
 """The OpenAPI schema is valid and the API keeps its promises: schemathesis sends generated requests (valid and
-invalid) to every operation of the live schema, as a quality lead, and finds no 5xx and no response outside the
-schema. Bounded (`EXAMPLES` per operation and mode) so that the whole run stays under a few minutes in CI.
-
-The reports endpoints (`/api/v1/reports/...`) are left to their own tests in tests/cases/reporting.
+invalid) to every operation of the live schema, as a quality lead, with every check it has (the equivalent of
+`st run --checks all`): no 5xx, no status or body outside the schema, every schema-valid request accepted and every
+schema-violating one refused with a 4xx, unsupported methods a 405, no answer without credentials. Derandomised with
+a fixed seed (`SCHEMATHESIS_SEED` to change it) and bounded (`EXAMPLES` per operation and phase) so that the whole
+run stays under a few minutes in CI. Where a check cannot apply to an operation, the reason is written beside it.
 """
+
+import os
 
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
-from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+from hypothesis import HealthCheck, seed, settings
+from schemathesis.checks import CHECKS
+from schemathesis.config import SchemathesisConfig
+from schemathesis.openapi.checks import RejectedPositiveData
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from config.api.authentication import token_for
 from config.wsgi import application
@@ -77,8 +82,6 @@ def test_schema_documents_the_error_responses_of_every_operation(client: Client)
     document = client.get("/api/schema/?format=json").json()
 
     for path, operations in document["paths"].items():
-        if path.startswith("/api/v1/reports/"):
-            continue
         for method, operation in operations.items():
             codes = set(operation["responses"])
             if path != "/api/v1/auth/token/":
@@ -119,18 +122,126 @@ def test_swagger_ui_is_served(client: Client):
     assert b"swagger" in response.content.lower()
 
 
-schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application).include(path_regex=OWN_PATHS)
+# Derandomised: a fixed seed, so `make test` sends the same requests every run. Another seed explores other requests:
+# `SCHEMATHESIS_SEED=1234 pytest tests/api/test_schema.py` (and `SCHEMATHESIS_EXAMPLES=200` sends more of them).
+SEED = int(os.environ.get("SCHEMATHESIS_SEED", "19"))
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "seed": SEED,
+        "operations": [
+            {
+                # The bulk import succeeds in part by design (docs/sample-format.md): a record that breaks the format
+                # is reported in `rejected` of a 200, with its index and errors, while the valid ones are stored. So
+                # a body whose records the schema forbids is not refused as a whole, and `negative_data_rejection`
+                # cannot apply; what is refused as a whole (not a list, over 5,000 records, over the byte limit) is
+                # tested in tests/api/test_samples.py. Every other check runs on it.
+                "include-name": "POST /api/v1/samples/bulk/",
+                "checks": {"negative_data_rejection": {"enabled": False}},
+            },
+        ],
+    }
+)
+schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application, config=CONFIG).include(
+    path_regex=OWN_PATHS
+)
+
+# Inputs that a schema-valid request may still get refused for, with a 400 naming them, because whether a value is
+# acceptable depends on the data, not on its form (OpenAPI cannot say which ids exist), or on another input (which
+# OpenAPI 3.0 cannot relate). `positive_data_acceptance` runs for every operation, except that a 400 whose field
+# errors all name inputs listed here for that operation passes; a 400 naming anything else still fails.
+STATE_DEPENDENT = {
+    # A username and password that match no active user: DRF's `obtain_auth_token` answers 400.
+    "POST /api/v1/auth/token/": {"non_field_errors"},
+    # Filters by a user, team or policy label that does not exist: "Select a valid choice" (tests/api/test_filters.py).
+    "GET /api/v1/cases/": {"owner", "team", "policy"},
+    "GET /api/v1/action-items/": {"owner", "team"},
+    "GET /api/v1/samples/": {"decision_label", "audit_label"},
+    # Ids of related records that must exist and be visible to the user; `owner` must be a quality lead.
+    "POST /api/v1/cases/": {"owner", "team", "shared_teams", "external_ids"},
+    "PATCH /api/v1/cases/{id}/": {"owner", "team", "shared_teams"},
+    "POST /api/v1/cases/{id}/transition/": {"duplicate_of"},
+    "POST /api/v1/cases/{id}/samples/": {"external_ids"},
+    "DELETE /api/v1/cases/{id}/samples/": {"external_ids"},
+    "POST /api/v1/findings/": {"case", "evidence"},
+    "POST /api/v1/action-items/": {"case", "owner", "team"},
+    "PATCH /api/v1/action-items/{id}/": {"owner", "team"},
+    "POST /api/v1/comments/": {"case", "finding"},
+    # An unknown team or policy label, and `opened_before` not after `opened_after` (a relation of two inputs).
+    "GET /api/v1/reports/closure/": {"team", "policy", "opened_before"},
+    "GET /api/v1/reports/remediation/": {"team", "policy", "opened_before"},
+}
+
+
+@schemathesis.check
+def positive_data_acceptance_beyond_state(ctx, response, case):
+    """schemathesis' `positive_data_acceptance`, except for a 400 that only names `STATE_DEPENDENT` inputs."""
+    try:
+        return positive_data_acceptance(ctx, response, case)
+    except RejectedPositiveData:
+        allowed = STATE_DEPENDENT.get(f"{case.method.upper()} {case.operation.path}", set())
+        errors = response.json() if response.status_code == 400 else None
+        if not (isinstance(errors, dict) and errors and set(errors) <= allowed):
+            raise
+    return None
+
+
+def test_every_check_of_schemathesis_runs_on_every_operation_but_the_one_excluded():
+    """`call_and_validate` without `checks=` runs every built-in check the configuration enables for the operation:
+    all of them, except `negative_data_rejection` for the bulk import (see `CONFIG`)."""
+    disabled = {}
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        config = schema.config.checks_config_for(operation=operation, phase=None)
+        off = {name for name in CHECKS.get_all_names() if hasattr(config, name) and not getattr(config, name).enabled}
+        if off:
+            disabled[operation.label] = off
+
+    assert len(CHECKS.get_all_names()) >= 14
+    assert disabled == {"POST /api/v1/samples/bulk/": {"negative_data_rejection"}}
 
 
 @schema.parametrize()
 @settings(
-    max_examples=EXAMPLES,
+    max_examples=int(os.environ.get("SCHEMATHESIS_EXAMPLES", EXAMPLES)),
     derandomize=True,
+    database=None,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 def test_api_conforms_to_its_schema(case, lead_headers):
     case.call_and_validate(
         headers=lead_headers,
-        checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
+        excluded_checks=[positive_data_acceptance],
+        additional_checks=[positive_data_acceptance_beyond_state],
+    )
+
+
+def test_api_keeps_its_promises_across_calls(lead_headers):
+    """Stateful: schemathesis chains calls through the links it infers between operations (a case opened, then
+    read, patched, moved...), which is where `use_after_free` and `ensure_resource_availability` apply, with the
+    same checks as above."""
+
+    class Workflow(schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return {"headers": lead_headers}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(
+                response,
+                excluded_checks=[positive_data_acceptance],
+                additional_checks=[positive_data_acceptance_beyond_state, *(additional_checks or [])],
+                headers=lead_headers,
+                transport_kwargs=kwargs or None,
+                recorder=getattr(self, "recorder", None),
+            )
+
+    seed(SEED)(Workflow).run(
+        settings=settings(
+            max_examples=int(os.environ.get("SCHEMATHESIS_EXAMPLES", EXAMPLES)),
+            stateful_step_count=8,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
     )

@@ -86,15 +86,16 @@ def test_case_transition_notifies_watchers_but_not_the_actor(
     assert "from New to Triage" in Notification.objects.first().message
 
 
-def test_comment_mentions_notify_only_users_who_can_see_the_case(
+def test_comment_mentions_notify_the_mentioned_but_not_the_author(
     lead, manager, partner, django_capture_on_commit_callbacks
 ):
-    case = CaseFactory()
+    case = CaseFactory(watchers=[partner])
 
     with django_capture_on_commit_callbacks(execute=True):
         services.comment_create(case=case, actor=lead, body="@boss please look, and @partner too; @lead1 noted.")
 
-    assert list(Notification.objects.values_list("recipient__username", "kind")) == [("boss", "mentioned")]
+    notified = set(Notification.objects.values_list("recipient__username", "kind"))
+    assert notified == {("boss", "mentioned"), ("partner", "mentioned")}
 
 
 def test_action_item_owner_is_notified_on_create_and_on_owner_change(lead, partner, django_capture_on_commit_callbacks):

@@ -330,7 +330,7 @@ def test_case_detail_post_endpoints_are_404_for_a_hidden_case(client, partner):
     case = CaseFactory()
     client.force_login(partner)
 
-    response = client.post(reverse("comment-add", args=[case.pk]), {"body": "hello"})
+    response = client.post(reverse("case-detail", args=[case.pk]), {"action": "comment", "body": "hello"})
 
     assert response.status_code == 404
     assert not Comment.objects.exists()
@@ -365,14 +365,14 @@ def test_case_detail_shows_no_transition_buttons_to_a_partner(client, partner):
     response = client.get(reverse("case-detail", args=[case.pk]))
 
     assert response.status_code == 200
-    assert reverse("case-transition", args=[case.pk]).encode() not in response.content
-    assert reverse("finding-add", args=[case.pk]).encode() not in response.content
+    assert b'name="action" value="transition"' not in response.content
+    assert b'name="action" value="finding"' not in response.content
 
 
 def test_case_transition_moves_the_case(lead_client):
     case = CaseFactory()
 
-    response = lead_client.post(reverse("case-transition", args=[case.pk]), {"to": "triage"})
+    response = lead_client.post(reverse("case-detail", args=[case.pk]), {"action": "transition", "to": "triage"})
 
     case.refresh_from_db()
     assert response.status_code == 302
@@ -382,7 +382,9 @@ def test_case_transition_moves_the_case(lead_client):
 def test_case_transition_refused_by_a_guard_shows_the_reason(lead_client):
     case = CaseFactory(owner=None)
 
-    response = lead_client.post(reverse("case-transition", args=[case.pk]), {"to": "investigating"}, follow=True)
+    response = lead_client.post(
+        reverse("case-detail", args=[case.pk]), {"action": "transition", "to": "investigating"}, follow=True
+    )
 
     case.refresh_from_db()
     assert case.status == CaseStatus.NEW
@@ -393,7 +395,9 @@ def test_case_transition_by_a_partner_changes_nothing(client, partner):
     case = CaseFactory(watchers=[partner])
     client.force_login(partner)
 
-    response = client.post(reverse("case-transition", args=[case.pk]), {"to": "triage"}, follow=True)
+    response = client.post(
+        reverse("case-detail", args=[case.pk]), {"action": "transition", "to": "triage"}, follow=True
+    )
 
     case.refresh_from_db()
     assert case.status == CaseStatus.NEW
@@ -404,7 +408,8 @@ def test_case_transition_to_duplicate_needs_a_visible_case_key(lead_client):
     case = CaseFactory()
 
     response = lead_client.post(
-        reverse("case-transition", args=[case.pk]), {"to": "duplicate", "duplicate_of": "RCA-999999"}
+        reverse("case-detail", args=[case.pk]),
+        {"action": "transition", "to": "duplicate", "duplicate_of": "RCA-999999"},
     )
 
     case.refresh_from_db()
@@ -417,7 +422,10 @@ def test_case_transition_to_duplicate_points_at_the_survivor(lead_client):
     survivor = CaseFactory()
     case = CaseFactory()
 
-    lead_client.post(reverse("case-transition", args=[case.pk]), {"to": "duplicate", "duplicate_of": survivor.key})
+    lead_client.post(
+        reverse("case-detail", args=[case.pk]),
+        {"action": "transition", "to": "duplicate", "duplicate_of": survivor.key},
+    )
 
     case.refresh_from_db()
     assert case.status == CaseStatus.DUPLICATE
@@ -427,7 +435,7 @@ def test_case_transition_to_duplicate_points_at_the_survivor(lead_client):
 def test_case_assign_sets_the_owner(lead_client, quality_lead):
     case = CaseFactory(owner=None)
 
-    lead_client.post(reverse("case-assign", args=[case.pk]), {"owner": quality_lead.pk})
+    lead_client.post(reverse("case-detail", args=[case.pk]), {"action": "assign", "owner": quality_lead.pk})
 
     case.refresh_from_db()
     assert case.owner == quality_lead
@@ -443,7 +451,7 @@ def test_case_edit_saves_the_root_cause(lead_client):
         "root_cause_statement": "No training data for the slang.",
     }
 
-    lead_client.post(reverse("case-edit", args=[case.pk]), data)
+    lead_client.post(reverse("case-detail", args=[case.pk]), {"action": "edit", **data})
 
     case.refresh_from_db()
     assert case.root_cause_category == RootCauseCategory.MODEL_DEFECT
@@ -453,7 +461,9 @@ def test_case_edit_saves_the_root_cause(lead_client):
 def test_case_edit_rejects_an_empty_title_with_a_form_error(lead_client):
     case = CaseFactory(title="Keep me")
 
-    response = lead_client.post(reverse("case-edit", args=[case.pk]), {"title": "", "severity": "S3"})
+    response = lead_client.post(
+        reverse("case-detail", args=[case.pk]), {"action": "edit", "title": "", "severity": "S3"}
+    )
 
     case.refresh_from_db()
     assert response.status_code == 400
@@ -464,7 +474,10 @@ def test_case_edit_rejects_an_empty_title_with_a_form_error(lead_client):
 def test_finding_add_creates_a_finding(lead_client):
     case = CaseFactory()
 
-    lead_client.post(reverse("finding-add", args=[case.pk]), {"statement": "No slang data.", "status": "hypothesis"})
+    lead_client.post(
+        reverse("case-detail", args=[case.pk]),
+        {"action": "finding", "statement": "No slang data.", "status": "hypothesis"},
+    )
 
     assert case.findings.get().statement == "No slang data."
 
@@ -473,7 +486,9 @@ def test_finding_add_by_a_partner_is_refused(client, partner):
     case = CaseFactory(watchers=[partner])
     client.force_login(partner)
 
-    client.post(reverse("finding-add", args=[case.pk]), {"statement": "Mine", "status": "hypothesis"})
+    client.post(
+        reverse("case-detail", args=[case.pk]), {"action": "finding", "statement": "Mine", "status": "hypothesis"}
+    )
 
     assert not Finding.objects.exists()
 
@@ -481,7 +496,9 @@ def test_finding_add_by_a_partner_is_refused(client, partner):
 def test_action_item_add_requires_an_owner_or_a_team(lead_client):
     case = CaseFactory()
 
-    response = lead_client.post(reverse("action-item-add", args=[case.pk]), {"title": "Fix", "kind": "model_fix"})
+    response = lead_client.post(
+        reverse("case-detail", args=[case.pk]), {"action": "action_item", "title": "Fix", "kind": "model_fix"}
+    )
 
     assert response.status_code == 400
     assert b"Give the action item an owner or a team" in response.content
@@ -493,8 +510,14 @@ def test_action_item_add_hands_an_item_to_a_partner(lead_client, partner):
     due = (timezone.localdate() + timedelta(days=5)).isoformat()
 
     lead_client.post(
-        reverse("action-item-add", args=[case.pk]),
-        {"title": "Clarify guideline", "kind": "guideline_clarification", "owner": partner.pk, "due": due},
+        reverse("case-detail", args=[case.pk]),
+        {
+            "action": "action_item",
+            "title": "Clarify guideline",
+            "kind": "guideline_clarification",
+            "owner": partner.pk,
+            "due": due,
+        },
     )
 
     item = case.action_items.get()
@@ -506,7 +529,7 @@ def test_action_item_update_lets_the_owning_partner_complete_it(client, partner)
     item = ActionItemFactory(owner=partner)
     client.force_login(partner)
 
-    client.post(reverse("action-item-update", args=[item.case_id, item.pk]), {"status": "done"})
+    client.post(reverse("case-detail", args=[item.case_id]), {"action": "item", "item": item.pk, "status": "done"})
 
     item.refresh_from_db()
     assert item.status == ActionItemStatus.DONE
@@ -529,7 +552,9 @@ def test_action_item_update_by_another_partner_changes_nothing(client, partner, 
     item = ActionItemFactory(owner=other, case=CaseFactory(watchers=[partner]))
     client.force_login(partner)
 
-    response = client.post(reverse("action-item-update", args=[item.case_id, item.pk]), {"status": "done"}, follow=True)
+    response = client.post(
+        reverse("case-detail", args=[item.case_id]), {"action": "item", "item": item.pk, "status": "done"}, follow=True
+    )
 
     item.refresh_from_db()
     assert item.status == ActionItemStatus.OPEN
@@ -540,7 +565,9 @@ def test_comment_add_records_mentions_and_renders_sanitised_html(client, partner
     case = CaseFactory(watchers=[partner])
     client.force_login(partner)
 
-    client.post(reverse("comment-add", args=[case.pk]), {"body": "@lead see <script>x</script> **this**"})
+    client.post(
+        reverse("case-detail", args=[case.pk]), {"action": "comment", "body": "@lead see <script>x</script> **this**"}
+    )
     response = client.get(reverse("case-detail", args=[case.pk]))
 
     comment = Comment.objects.get()
@@ -553,7 +580,7 @@ def test_comment_add_rejects_an_empty_body(client, partner):
     case = CaseFactory(watchers=[partner])
     client.force_login(partner)
 
-    response = client.post(reverse("comment-add", args=[case.pk]), {"body": ""})
+    response = client.post(reverse("case-detail", args=[case.pk]), {"action": "comment", "body": ""})
 
     assert response.status_code == 400
     assert not Comment.objects.exists()
@@ -566,7 +593,7 @@ def test_case_pages_refuse_posts_without_csrf(quality_lead):
     strict.force_login(quality_lead)
     case = CaseFactory()
 
-    response = strict.post(reverse("case-transition", args=[case.pk]), {"to": "triage"})
+    response = strict.post(reverse("case-detail", args=[case.pk]), {"action": "transition", "to": "triage"})
 
     assert response.status_code == 403
 

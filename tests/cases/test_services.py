@@ -246,9 +246,9 @@ def test_action_item_create_validates_kind_and_records(quality_lead, partner):
 
 
 def test_comment_create_renders_safe_markdown_and_records_mentions(quality_lead):
-    case = CaseFactory()
     ana = UserFactory(username="ana", role="partner")
-    body = "**Agreed** @ana and @ghost. <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>"
+    case = CaseFactory(watchers=[ana])
+    body = "**Agreed** @ana and @Ana. <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>"
 
     comment = services.comment_create(case=case, actor=quality_lead, body=body)
 

@@ -72,20 +72,20 @@ def test_case_journey_from_samples_to_closure(page, live_server, login, screensh
 
     # Investigating needs an owner: the refused move says why; assign, then move.
     expect(page.get_by_text("Assign an owner before investigating the case.")).to_be_visible()
-    page.locator("form[action$='/assign/']").get_by_label("Owner").select_option(label="lead")
-    page.locator("form[action$='/assign/']").get_by_role("button", name="Assign").click()
+    page.locator("#assign-form").get_by_label("Owner").select_option(label="lead")
+    page.locator("#assign-form").get_by_role("button", name="Assign").click()
     expect(page.locator(".messages")).to_contain_text("Assigned to lead.")
     _move(page, "Investigate", "Investigating")
 
     # A finding and an action item for the partner.
     page.locator("#findings summary", has_text="Add a finding").click()
-    finding_form = page.locator("form[action$='/findings/']")
+    finding_form = page.locator("#finding-form")
     finding_form.get_by_label("Statement").fill("The classifier has no training data for Indonesian slang.")
     finding_form.get_by_role("button", name="Add finding").click()
     expect(page.locator(".finding__statement")).to_contain_text("no training data")
 
     page.locator("#action-items summary", has_text="Add an action item").click()
-    item_form = page.locator("form[action$='/action-items/']")
+    item_form = page.locator("#action-item-form")
     item_form.get_by_label("Title").fill("Clarify the slang guideline")
     item_form.get_by_label("Kind").select_option("guideline_clarification")
     item_form.get_by_label("Owner").select_option(label="partner")
@@ -123,7 +123,7 @@ def test_case_journey_from_samples_to_closure(page, live_server, login, screensh
     login(page, "lead")
     page.goto(f"{live_server.url}/cases/{case.pk}/")
     page.locator("#problem summary", has_text="Edit").click()
-    edit_form = page.locator("form[action$='/edit/']")
+    edit_form = page.locator("#problem form")
     edit_form.get_by_label("Root cause category").select_option("model_defect")
     edit_form.get_by_label("Root cause statement").fill("The model was never trained on Indonesian slang.")
     edit_form.get_by_role("button", name="Save").click()

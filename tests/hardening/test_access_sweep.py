@@ -78,6 +78,7 @@ PAGES: dict[str, tuple[str, Builder, Body, tuple]] = {
     # The schema and its docs are public: they describe the API, and every operation in them needs a user.
     "api/schema/": ("GET", lambda w: "/api/schema/", NO_BODY, (200,) * 6),
     "api/docs/": ("GET", lambda w: "/api/docs/", NO_BODY, (200,) * 6),
+    "api/redoc/": ("GET", lambda w: "/api/redoc/", NO_BODY, (200,) * 6),
     "api/v1/^[\\s\\S]*$": ("GET", lambda w: "/api/v1/no-such-endpoint/", NO_BODY, (404,) * 6),
     "reports/": ("GET", lambda w: "/reports/", NO_BODY, LEADS_AND_MANAGERS),
     "notifications/": ("GET", lambda w: "/notifications/", NO_BODY, ALL_READ),
@@ -112,11 +113,8 @@ PAGES: dict[str, tuple[str, Builder, Body, tuple]] = {
         },
         (LOGIN, 403, 403, 403, 403, DONE),
     ),
+    # The room's forms post to the room itself: see ROOM_FORMS below.
     "cases/<int:case_id>/": ("GET", _case(), NO_BODY, CASE_READ),
-    "cases/<int:case_id>/transition/": ("POST", _case("transition/"), lambda w: {"to": "triage"}, LEAD_WRITE),
-    "cases/<int:case_id>/edit/": ("POST", _case("edit/"), lambda w: {"title": "Renamed", "severity": "S2"}, LEAD_WRITE),
-    "cases/<int:case_id>/assign/": ("POST", _case("assign/"), lambda w: {"owner": ""}, LEAD_WRITE),
-    "cases/<int:case_id>/share/": ("POST", _case("share/"), lambda w: {"teams": [w.legal.pk]}, LEAD_WRITE),
     # Whoever sees a case may watch it.
     "cases/<int:case_id>/watch/": (
         "POST",
@@ -130,37 +128,11 @@ PAGES: dict[str, tuple[str, Builder, Body, tuple]] = {
         lambda w: {"sample": [w.sample.pk]},
         LEAD_WRITE,
     ),
-    "cases/<int:case_id>/findings/": (
-        "POST",
-        _case("findings/"),
-        lambda w: {"statement": "Swept finding", "status": "hypothesis"},
-        LEAD_WRITE,
-    ),
     "cases/<int:case_id>/findings/<int:finding_id>/status/": (
         "POST",
         lambda w: f"/cases/{w.case.pk}/findings/{w.finding.pk}/status/",
         lambda w: {"status": "confirmed"},
         LEAD_WRITE,
-    ),
-    "cases/<int:case_id>/action-items/": (
-        "POST",
-        _case("action-items/"),
-        lambda w: {"title": "Swept item", "kind": "model_fix", "team": w.policy.pk},
-        LEAD_WRITE,
-    ),
-    # The partner owns the item: it may change its status; the manager may not.
-    "cases/<int:case_id>/action-items/<int:item_id>/": (
-        "POST",
-        lambda w: f"/cases/{w.case.pk}/action-items/{w.item.pk}/",
-        lambda w: {"status": "in_progress"},
-        (LOGIN, 404, 404, DONE, REFUSED, DONE),
-    ),
-    # Whoever sees a case may comment on it.
-    "cases/<int:case_id>/comments/": (
-        "POST",
-        _case("comments/"),
-        lambda w: {"body": "Swept"},
-        (LOGIN, 404, 404, DONE, DONE, DONE),
     ),
     "settings/": ("GET", lambda w: "/settings/", NO_BODY, ALL_READ),
     "cases/<int:case_id>/contributing-factors/": (
@@ -177,6 +149,22 @@ PAGES: dict[str, tuple[str, Builder, Body, tuple]] = {
     ),
     "cases/<int:case_id>/five-whys/": ("POST", _case("five-whys/"), lambda w: {"why_1": "Swept why"}, LEAD_WRITE),
     "cases/<int:case_id>/writeup/": ("GET", _case("writeup/"), NO_BODY, CASE_READ),
+}
+
+
+# The forms of the case room, all posted to `/cases/<id>/` with `action` naming the form: action -> (body, outcome
+# per role in ROLES order).
+ROOM_FORMS: dict[str, tuple[Body, tuple]] = {
+    "transition": (lambda w: {"to": "triage"}, LEAD_WRITE),
+    "edit": (lambda w: {"title": "Renamed", "severity": "S2"}, LEAD_WRITE),
+    "assign": (lambda w: {"owner": ""}, LEAD_WRITE),
+    "share": (lambda w: {"teams": [w.legal.pk]}, LEAD_WRITE),
+    "finding": (lambda w: {"statement": "Swept finding", "status": "hypothesis"}, LEAD_WRITE),
+    "action_item": (lambda w: {"title": "Swept item", "kind": "model_fix", "team": w.policy.pk}, LEAD_WRITE),
+    # The partner owns the item: it may change its status; the manager may not.
+    "item": (lambda w: {"item": w.item.pk, "status": "in_progress"}, (LOGIN, 404, 404, DONE, REFUSED, DONE)),
+    # Whoever sees a case may comment on it.
+    "comment": (lambda w: {"body": "Swept"}, (LOGIN, 404, 404, DONE, DONE, DONE)),
 }
 
 
@@ -232,6 +220,26 @@ def test_sweep_page_answers_each_role_by_the_rules(db, route, role_index, role):
     response = client.get(path) if method == "GET" else client.post(path, body(world))
 
     _check_page(response, expected[role_index], before, state(world), path)
+
+
+def test_sweep_every_case_room_form_has_a_rule():
+    from cases.room_views import ROOM_FORMS as VIEW_FORMS
+
+    assert ROOM_FORMS.keys() == VIEW_FORMS.keys()
+
+
+@pytest.mark.parametrize("role_index, role", list(enumerate(ROLES)))
+@pytest.mark.parametrize("action", sorted(ROOM_FORMS))
+def test_sweep_case_room_form_answers_each_role_by_the_rules(db, action, role_index, role):
+    world = build_world()
+    body, expected = ROOM_FORMS[action]
+    path = f"/cases/{world.case.pk}/"
+    client = _page_client(world, role)
+    before = state(world)
+
+    response = client.post(path, {"action": action, **body(world)})
+
+    _check_page(response, expected[role_index], before, state(world), f"{path} action={action}")
 
 
 # ADMIN: Django's own views, for staff only; none of the roles above is staff.

@@ -1,10 +1,15 @@
 """Every rule of docs/sample-format.md, for JSON-typed records (bulk API, JSON Lines) and CSV strings alike."""
 
+import csv
+import io
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from django.core.management import call_command
 
 from rca.importing.validation import RecordValidator, validate_record
+from rca.models import ModerationSample
 
 LABELS = frozenset(
     ["none", "bullying_harassment", "hate_speech", "minor_safety", "violence_graphic", "spam_scam", "animal_harm"]
@@ -280,6 +285,86 @@ def test_validate_record_offsets_are_compared_as_instants():
     later_in_utc = datetime(2026, 11, 3, 4, 0, tzinfo=timezone(timedelta(hours=7))).isoformat()  # 21:00Z the day before
 
     assert validate_json(json_record(decided_at="2026-11-02T20:00:00Z", audited_at=later_in_utc))[1] == {}
+
+
+# Audits dated in the future (beyond IMPORT_MAX_CLOCK_SKEW_MINUTES, 60 by default)
+# A fresh validator in each test: a validator takes the time once, when it is built (once per import).
+
+
+def future_message(value: str, skew: int = 60) -> str:
+    return f'"{value}" is in the future (more than {skew} minutes after the import started).'
+
+
+def from_now(**delta) -> str:
+    return (datetime.now(UTC) + timedelta(**delta)).isoformat()
+
+
+@pytest.mark.parametrize("textual", [False, True])
+@pytest.mark.parametrize("field", ["decided_at", "audited_at"])
+def test_validate_record_a_date_beyond_the_clock_skew_is_rejected(field, textual):
+    later = from_now(minutes=61)
+    record = csv_record(**{field: later}) if textual else json_record(**{field: later})
+
+    assert errors_of(RecordValidator(LABELS, textual=textual), record) == {field: [future_message(later)]}
+
+
+def test_validate_record_an_audit_dated_in_the_year_3026_is_rejected_on_both_dates():
+    decided, audited = "3026-01-05T10:00:00+07:00", "3026-01-06T10:00:00+07:00"
+
+    errors = errors_of(RecordValidator(LABELS), json_record(decided_at=decided, audited_at=audited))
+
+    assert errors == {"decided_at": [future_message(decided)], "audited_at": [future_message(audited)]}
+
+
+def test_validate_record_dates_within_the_clock_skew_are_accepted():
+    decided, audited = from_now(minutes=30), from_now(minutes=59)
+
+    clean, errors = RecordValidator(LABELS)(json_record(decided_at=decided, audited_at=audited))
+
+    assert errors == {}
+    assert clean["audited_at"] == datetime.fromisoformat(audited)
+
+
+def test_validate_record_the_future_is_judged_on_the_instant_not_the_wall_clock():
+    # Now, written in UTC+14: its wall-clock reading is hours ahead of UTC, the instant is not in the future.
+    now_in_kiribati = datetime.now(timezone(timedelta(hours=14))).isoformat()
+
+    assert RecordValidator(LABELS)(json_record(audited_at=now_in_kiribati))[1] == {}
+
+
+def test_validate_record_the_clock_skew_is_a_setting(settings):
+    settings.IMPORT_MAX_CLOCK_SKEW_MINUTES = 0
+    soon = from_now(minutes=5)
+    assert errors_of(RecordValidator(LABELS), json_record(audited_at=soon)) == {
+        "audited_at": [future_message(soon, skew=0)]
+    }
+
+    settings.IMPORT_MAX_CLOCK_SKEW_MINUTES = 180
+    assert RecordValidator(LABELS)(json_record(audited_at=from_now(hours=2)))[1] == {}
+
+
+@pytest.mark.django_db
+def test_import_samples_rejects_a_future_audit_with_its_line_and_reason(tmp_path):
+    later = from_now(days=3)
+    source = tmp_path / "audits.jsonl"
+    source.write_text(
+        "\n".join(
+            json.dumps(json_record(external_id=external_id, audited_at=audited))
+            for external_id, audited in (("qa-past", "2026-11-03T09:00:00+07:00"), ("qa-future", later))
+        )
+        + "\n"
+    )
+    rejects = tmp_path / "rejects.csv"
+    out = io.StringIO()
+
+    call_command("import_samples", str(source), "--rejects", str(rejects), stdout=out, stderr=io.StringIO())
+
+    assert out.getvalue().strip() == "created: 1, updated: 0, rejected: 1"
+    with open(rejects, newline="", encoding="utf-8") as stream:
+        assert list(csv.DictReader(stream)) == [
+            {"line": "2", "external_id": "qa-future", "reasons": f"audited_at: {future_message(later)}"}
+        ]
+    assert list(ModerationSample.objects.values_list("external_id", flat=True)) == ["qa-past"]
 
 
 @pytest.mark.parametrize(

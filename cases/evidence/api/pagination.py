@@ -21,7 +21,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from config.api.pagination import MAX_PAGE_SIZE
+from config.api.pagination import StrictPageSizeMixin
 from rca.models import ModerationSample
 
 Key = tuple[datetime, str | None]  # the external id only when the time alone does not settle the position
@@ -56,13 +56,11 @@ def _boundary(sample: ModerationSample, neighbour_time: datetime) -> Key:
     return time, external_id if neighbour_time == time else None
 
 
-class SampleCursorPagination(CursorPagination):
-    """Samples newest audit first, `page_size` up to 200, `next` / `previous` links holding an opaque cursor."""
+class SampleCursorPagination(StrictPageSizeMixin, CursorPagination):
+    """Samples newest audit first, `page_size` from 1 to 200, `next` / `previous` links holding an opaque cursor."""
 
     ordering = NEWEST_FIRST
     page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -111,10 +109,10 @@ class SampleCursorPagination(CursorPagination):
         return replace_query_param(self.base_url, self.cursor_query_param, token)
 
     def decode_cursor(self, request) -> tuple[Key | None, bool]:
-        """The position and direction of the `cursor` parameter: (None, False) without one; a 404 "Invalid cursor"
-        for anything this class did not write."""
+        """The position and direction of the `cursor` parameter: (None, False) without one (or an empty one); a 404
+        "Invalid cursor" for anything this class did not write."""
         token = request.query_params.get(self.cursor_query_param)
-        if token is None:
+        if not token:
             return None, False
         try:
             fields = parse_qs(b64decode(token.encode("ascii"), validate=True).decode(), strict_parsing=True)

@@ -118,7 +118,7 @@ class ErrorPatternViewSet(viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Detection runs, newest first", responses={200: DetectionRunSerializer, **error_responses(404)}
+        summary="Detection runs, newest first", responses={200: DetectionRunSerializer, **error_responses(400, 404)}
     ),
     retrieve=extend_schema(responses={200: DetectionRunSerializer, **error_responses(404)}),
     create=extend_schema(
