@@ -42,15 +42,22 @@ def sla_due_at(*, severity: str, opened_at) -> "timezone.datetime":
 
 
 def _dominant_slice(sample_ids: list[int]) -> tuple[str, str]:
-    """The most common audit label (errors first) and market among the samples, for the case's policy and market."""
+    """The most common audit label (errors first) and market among the samples, for the case's policy and market.
+
+    Ties are broken by the value itself, as the remediation report does (`cases.reporting.remediation._dominant`), so
+    the board and the reports name the same market for a case."""
     if not sample_ids:
         return "", ""
     rows = ModerationSample.objects.filter(pk__in=sample_ids)
     label = (
-        rows.exclude(audit_label_id="none").values("audit_label_id").annotate(n=Count("id")).order_by("-n").first()
-        or rows.values("decision_label_id").annotate(n=Count("id")).order_by("-n").first()
+        rows.exclude(audit_label_id="none")
+        .values("audit_label_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "audit_label_id")
+        .first()
+        or rows.values("decision_label_id").annotate(n=Count("id")).order_by("-n", "decision_label_id").first()
     )
-    market = rows.values("market").annotate(n=Count("id")).order_by("-n").first()
+    market = rows.values("market").annotate(n=Count("id")).order_by("-n", "market").first()
     policy = label.get("audit_label_id") or label.get("decision_label_id") or ""
     return ("" if policy == "none" else policy), (market["market"] if market else "")
 

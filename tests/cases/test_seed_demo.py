@@ -1,49 +1,139 @@
+"""`seed_demo`: demo people, audits, a detection run, and about six months of case work with a consistent history."""
+
+import re
+from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Count, F, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
-from cases.choices import CaseOrigin, CaseStatus
-from cases.models import Case
+from cases.choices import ActivityVerb, CaseOrigin, CaseStatus
+from cases.demo.stories import STORIES
+from cases.models import ActionItem, Activity, Case, CaseSample, Comment
+from rca.choices import NO_VIOLATION
 from rca.models import DetectionRun, ModerationSample
 
-pytestmark = pytest.mark.django_db
+# Smaller than the default demo (fewer audits and cases), still over more than four months.
+SMALL = ("--days", "10", "--audits-per-day", "300", "--history-days", "130", "--history-audits-per-day", "60")
+STORY_BY_TITLE = {title: story for story in STORIES for title in story.titles}
 
 
 def _seed(*extra: str) -> str:
     out = StringIO()
-    call_command("seed_demo", "--days", "10", "--audits-per-day", "300", *extra, stdout=out)
+    call_command("seed_demo", *SMALL, *extra, stdout=out)
     return out.getvalue()
 
 
-def test_seed_demo_creates_users_audits_a_detection_run_and_cases_in_several_states():
-    output = _seed()
-
-    assert set(User.objects.values_list("username", flat=True)) >= {"lead", "manager", "policy", "ops", "ml", "admin"}
-    assert User.objects.get(username="lead").check_password("rca-demo-2026")
-    assert "Demo logins" in output and "lead" in output
-    assert ModerationSample.objects.count() >= 3000
-    assert DetectionRun.objects.get().status == "succeeded"
-    manual = Case.objects.filter(origin=CaseOrigin.MANUAL)
-    assert set(manual.values_list("status", flat=True)) == {
-        CaseStatus.NEW,
-        CaseStatus.TRIAGE,
-        CaseStatus.INVESTIGATING,
-        CaseStatus.REMEDIATING,
-        CaseStatus.CLOSED,
-    }
-    assert all(case.activities.exists() for case in manual)
+@pytest.fixture(scope="class")
+def demo(django_db_setup, django_db_blocker):
+    """One demo world for the tests of `TestDemoHistory`, rolled back after them."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _seed("--cases", "120")
+        transaction.set_rollback(True)
 
 
+class TestDemoHistory:
+    """Seeded once (120 cases over more than four months of audits)."""
+
+    @pytest.fixture
+    def history(self, demo, db):
+        return Case.objects.filter(origin=CaseOrigin.MANUAL)
+
+    def test_seed_demo_creates_users_audits_and_a_detection_run(self, demo, db):
+        usernames = set(User.objects.values_list("username", flat=True))
+        assert usernames >= {"lead", "lead2", "lead3", "manager", "policy", "ops", "ml", "admin"}
+        assert User.objects.get(username="lead").check_password("rca-demo-2026")
+        assert "Demo logins" in demo and "lead" in demo
+        assert ModerationSample.objects.count() >= 3000 + 130 * 60
+        assert DetectionRun.objects.get().status == "succeeded"
+
+    def test_seed_demo_history_has_cases_in_every_state_over_four_months(self, history):
+        counts = dict(history.values_list("status").annotate(n=Count("id")))
+        months = history.annotate(month=TruncMonth("opened_at")).values("month").distinct().count()
+
+        assert history.count() == 120
+        assert set(counts) == set(CaseStatus.values)
+        assert counts[CaseStatus.CLOSED] > history.count() / 2
+        assert months >= 4
+        assert history.values("owner").distinct().count() >= 3 and history.values("team").distinct().count() >= 3
+
+    def test_seed_demo_closed_cases_took_hours_to_weeks_and_some_breached_their_sla(self, history):
+        closed = history.filter(status=CaseStatus.CLOSED)
+        durations = sorted((case.closed_at - case.opened_at).total_seconds() / 86400 for case in closed)
+
+        assert durations[0] < 1 and durations[-1] > 14
+        assert 0 < closed.filter(resolved_at__gt=F("due_at")).count() < closed.count()
+
+    def test_seed_demo_timelines_are_dated_when_the_work_happened(self, history):
+        case = history.filter(status=CaseStatus.CLOSED).order_by("opened_at").first()
+        entries = list(case.activities.order_by("id"))
+
+        assert entries[0].verb == ActivityVerb.OPENED and entries[0].created_at == case.opened_at
+        assert [entry.created_at for entry in entries] == sorted(entry.created_at for entry in entries)
+        assert entries[-1].created_at == case.closed_at < timezone.now() - timedelta(hours=1)
+        assert case.due_at == case.opened_at + timedelta(days=settings.CASE_SLA_DAYS[case.severity])
+
+    def test_seed_demo_leaves_the_timeline_append_only(self, history):
+        if connection.vendor != "postgresql":
+            pytest.skip("The append-only trigger exists on PostgreSQL only.")
+
+        with pytest.raises(DatabaseError), transaction.atomic():
+            QuerySet(Activity).filter(case__in=history).update(data={})
+
+    def test_seed_demo_has_a_reopened_case_with_its_reopen_on_the_timeline(self, history):
+        reopened = history.filter(reopen_count__gt=0)
+
+        assert reopened.exists()
+        for case in reopened:
+            reopen = case.activities.get(verb=ActivityVerb.REOPENED)
+            assert reopen.created_at == case.reopened_at
+            assert case.status in (CaseStatus.INVESTIGATING, CaseStatus.CLOSED)
+
+    def test_seed_demo_has_action_items_done_and_overdue(self, history):
+        items = ActionItem.objects.filter(case__in=history)
+        overdue = items.filter(status__in=("open", "in_progress"), due_at__lt=timezone.now())
+
+        assert items.filter(status="done", completed_at__isnull=False).count() > 50
+        assert overdue.exists()
+        assert all(item.case.status not in (CaseStatus.CLOSED, CaseStatus.WONT_FIX) for item in overdue)
+
+    def test_seed_demo_comments_mention_the_partner_doing_the_fix(self, history):
+        mentions = Comment.objects.filter(case__in=history, mentions__isnull=False).values_list(
+            "mentions__username", flat=True
+        )
+
+        assert set(mentions) == {"policy", "ops", "ml"}
+
+    def test_seed_demo_titles_match_the_labels_markets_and_samples_of_their_cases(self, history):
+        for case in history.prefetch_related("samples"):
+            story = STORY_BY_TITLE[case.title]
+            label = story.audit_label if story.audit_label != NO_VIOLATION else story.decision_label
+            assert re.search(rf"\b{case.market}\b", case.title), case.title
+            assert (case.policy_label, case.market) == (label, story.market), case.title
+            samples = list(case.samples.all())
+            assert samples
+            assert {(s.market, s.decision_label_id, s.audit_label_id) for s in samples} == {
+                (story.market, story.decision_label, story.audit_label)
+            }
+            links = CaseSample.objects.filter(case=case).select_related("sample")
+            assert all(link.sample.audited_at < link.linked_at for link in links), case.title
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("again", [(), ("--refresh",)], ids=["plain", "refresh"])
 def test_seed_demo_run_twice_adds_no_duplicates(again):
-    _seed()
-    counts = (User.objects.count(), ModerationSample.objects.count(), Case.objects.count())
+    small = ("--history-days", "20", "--cases", "12")
+    _seed(*small)
+    counts = (User.objects.count(), ModerationSample.objects.count(), Case.objects.count(), Activity.objects.count())
 
-    _seed(*again)
+    output = _seed(*small, *again)
 
-    assert User.objects.count() == counts[0]
-    assert ModerationSample.objects.count() == counts[1]
-    assert Case.objects.count() == counts[2]
-    assert Case.objects.filter(origin=CaseOrigin.MANUAL).count() == 5
+    assert (User.objects.count(), ModerationSample.objects.count(), Case.objects.count()) == counts[:3]
+    assert Activity.objects.count() == counts[3]
+    assert "Case history already played (12 cases kept)" in output

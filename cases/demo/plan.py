@@ -1,0 +1,183 @@
+"""The plan of the demo's case work: pure functions from a seed, a count and "now" to what each case went through and
+when (no database). `play` carries a plan out through the services; `history` writes its times.
+
+Each case gets an outcome (every state is represented, most older cases closed), a severity, and phase durations
+scaled by the severity's SLA and a per-case factor, so some close in hours, some in weeks, and about a third breach
+their SLA. Resolved cases open anywhere in the last `days` days; open cases are recent and sit in their state for a
+while. Steps are `(moment, kind)`; the kinds are the `Step.*` names below.
+"""
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from cases.choices import CaseStatus
+from cases.demo.stories import STORIES, Story
+
+SLA_DAYS = {"S1": 2, "S2": 7, "S3": 14, "S4": 30}
+SEVERITY_WEIGHTS = (("S1", 0.1), ("S2", 0.3), ("S3", 0.4), ("S4", 0.2))
+LEADS = ("lead", "lead2", "lead3")
+
+
+class Step:
+    TRIAGE = "triage"
+    INVESTIGATE = "investigate"  # assign the owner, then move to investigating
+    DISCUSS = "discuss"  # a finding, the partner's comment on it, the lead's reply with a mention
+    ROOT_CAUSE = "root_cause"  # root cause filled in, finding confirmed, action item handed out, moved on
+    REMEDIATE = "remediate"
+    ITEM_STARTED = "item_started"
+    ITEM_DONE = "item_done"
+    MONITOR = "monitor"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    FOLLOW_UP = "follow_up"  # after a reopen: a second action item
+    WONT_FIX = "wont_fix"
+    DUPLICATE = "duplicate"
+
+
+# Outcome -> share of the cases (at least one case each). "reopened" ends closed again; "reopened_open" is still being
+# investigated after its reopen.
+OUTCOMES = (
+    (CaseStatus.NEW, 0.04),
+    (CaseStatus.TRIAGE, 0.04),
+    (CaseStatus.INVESTIGATING, 0.06),
+    (CaseStatus.ROOT_CAUSE_IDENTIFIED, 0.04),
+    (CaseStatus.REMEDIATING, 0.06),
+    (CaseStatus.MONITORING, 0.05),
+    (CaseStatus.WONT_FIX, 0.04),
+    (CaseStatus.DUPLICATE, 0.04),
+    ("reopened", 0.04),
+    ("reopened_open", 0.02),
+)
+OPEN_PATH = (
+    CaseStatus.NEW,
+    CaseStatus.TRIAGE,
+    CaseStatus.INVESTIGATING,
+    CaseStatus.ROOT_CAUSE_IDENTIFIED,
+    CaseStatus.REMEDIATING,
+    CaseStatus.MONITORING,
+)
+
+
+@dataclass
+class CasePlan:
+    index: int
+    story: Story
+    title: str
+    severity: str
+    owner: str
+    outcome: str
+    opened_at: datetime
+    steps: list[tuple[datetime, str]] = field(default_factory=list)
+    item_due_at: datetime | None = None
+    follow_up_due_at: datetime | None = None
+    duplicate_of: int | None = None  # index of an earlier plan of the same story
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.steps[-1][0] if self.steps else self.opened_at
+
+
+def _outcomes(rng: random.Random, count: int) -> list[str]:
+    outcomes = []
+    for outcome, share in OUTCOMES:
+        outcomes += [outcome] * max(1, round(count * share))
+    outcomes += [CaseStatus.CLOSED] * max(1, count - len(outcomes))
+    rng.shuffle(outcomes)
+    return outcomes[:count]
+
+
+def _phases(rng: random.Random, severity: str, outcome: str) -> list[tuple[timedelta, str]]:
+    """The steps of the full path to `outcome`, each with the time since the previous step."""
+    sla = SLA_DAYS[severity]
+    pace = rng.lognormvariate(0, 0.45)  # this case is quicker or slower than usual
+
+    def days(low: float, high: float) -> timedelta:
+        return timedelta(days=rng.uniform(low, high) * pace)
+
+    def hours(low: float, high: float) -> timedelta:
+        return timedelta(hours=rng.uniform(low, high) * pace)
+
+    triage = [(hours(0.5, 18), Step.TRIAGE)]
+    if outcome == CaseStatus.WONT_FIX:
+        return [*triage, (days(0.5, 0.3 * sla), Step.WONT_FIX)]
+    if outcome == CaseStatus.DUPLICATE:
+        return [*triage, (hours(1, 30), Step.DUPLICATE)]
+    steps = [
+        *triage,
+        (hours(1, 2 * sla), Step.INVESTIGATE),
+        (hours(1, 2 * sla), Step.DISCUSS),
+        (days(0.1, 0.35 * sla), Step.ROOT_CAUSE),
+        (days(0.05, 0.1 * sla), Step.REMEDIATE),
+        (hours(1, 2 * sla), Step.ITEM_STARTED),
+        (days(0.1, 0.3 * sla), Step.ITEM_DONE),
+        (hours(1, sla), Step.MONITOR),
+        (days(0.1, 0.4 * sla), Step.CLOSE),
+    ]
+    if outcome in ("reopened", "reopened_open"):
+        steps += [(days(3, 25), Step.REOPEN)]
+        if outcome == "reopened":
+            steps += [
+                (days(0.5, 4), Step.FOLLOW_UP),
+                (days(0.5, 3), Step.ROOT_CAUSE),
+                (days(0.2, 2), Step.REMEDIATE),
+                (days(1, 0.3 * sla + 2), Step.ITEM_DONE),
+                (days(0.5, 3), Step.CLOSE),
+            ]
+    if outcome in OPEN_PATH:
+        last = {
+            CaseStatus.NEW: None,
+            CaseStatus.TRIAGE: Step.TRIAGE,
+            CaseStatus.INVESTIGATING: Step.DISCUSS,
+            CaseStatus.ROOT_CAUSE_IDENTIFIED: Step.ROOT_CAUSE,
+            CaseStatus.REMEDIATING: Step.ITEM_STARTED,
+            CaseStatus.MONITORING: Step.MONITOR,
+        }[outcome]
+        kinds = [kind for _delta, kind in steps]
+        steps = [] if last is None else steps[: kinds.index(last) + 1]
+    return steps
+
+
+def plan_cases(*, seed: int, count: int, now: datetime, days: int = 180) -> list[CasePlan]:
+    """`count` case plans over the `days` days before `now`, in the order they were opened."""
+    rng = random.Random(seed)
+    severities, weights = zip(*SEVERITY_WEIGHTS, strict=True)
+    plans = []
+    for index, outcome in enumerate(_outcomes(rng, count)):
+        story = rng.choice(STORIES)
+        severity = rng.choices(severities, weights=weights)[0]
+        phases = _phases(rng, severity, outcome)
+        span = sum((delta for delta, _kind in phases), timedelta())
+        if outcome in OPEN_PATH or outcome == "reopened_open":
+            # Still open: the last step happened recently, and the case has sat in its state since.
+            end = now - timedelta(hours=rng.uniform(2, 24 * min(12, SLA_DAYS[severity])))
+            opened_at = end - span
+        else:
+            latest = now - span - timedelta(hours=6)
+            earliest = now - timedelta(days=days)
+            opened_at = earliest + (latest - earliest) * rng.random() if latest > earliest else latest
+        plan = CasePlan(
+            index=index,
+            story=story,
+            title=rng.choice(story.titles),
+            severity=severity,
+            owner=rng.choice(LEADS),
+            outcome=outcome,
+            opened_at=opened_at,
+        )
+        moment = opened_at
+        for delta, kind in phases:
+            moment += delta
+            plan.steps.append((moment, kind))
+            if kind == Step.ROOT_CAUSE and plan.item_due_at is None:
+                plan.item_due_at = moment + timedelta(days=rng.choice((3, 5, 7, 10, 14)))
+            if kind == Step.FOLLOW_UP:
+                plan.follow_up_due_at = moment + timedelta(days=rng.choice((5, 7, 10)))
+        plans.append(plan)
+    plans.sort(key=lambda plan: plan.opened_at)
+    for position, plan in enumerate(plans):
+        plan.index = position
+        if plan.outcome == CaseStatus.DUPLICATE:
+            earlier = [p for p in plans[:position] if p.story == plan.story and p.outcome != CaseStatus.DUPLICATE]
+            plan.duplicate_of = earlier[-1].index if earlier else None
+    return plans
