@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import User
 
+from cases import people
 from cases.choices import ActivityVerb
 from cases.models import ActionItem, Activity, Case, Comment, ContributingFactor, Finding
 from cases.webhooks import outbox
@@ -31,6 +32,7 @@ def case_assigned(case: Case, actor: User | None, *, owner: User | None, previou
         ActivityVerb.ASSIGNED,
         owner_id=owner.pk if owner else None,
         owner=owner.get_username() if owner else None,
+        owner_name=people.display_name(owner) if owner else None,
         previous_owner_id=previous_owner_id,
     )
 

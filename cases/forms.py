@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from cases import permissions
+from cases import people, permissions
 from cases.choices import ActionItemKind, ActionItemStatus, CaseStatus, FindingStatus, RootCauseCategory, Severity
 from cases.filters import KEY_RE
 from cases.models import MAX_WHYS, Case, Team, WhyStep
@@ -34,8 +34,7 @@ class IdForm(forms.Form):
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        full = obj.get_full_name()
-        return f"{full} ({obj.username})" if full else obj.username
+        return people.choice_label(obj)
 
 
 class CaseKeyField(forms.CharField):

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from cases import permissions
 from cases.audience import user_key
-from cases.choices import OPEN_ACTION_ITEM_STATUSES, OPEN_STATUSES, CaseStatus, Role
+from cases.choices import OPEN_ACTION_ITEM_STATUSES, OPEN_STATUSES, CaseStatus, Role, Severity
 from cases.evidence.filters import SampleFilter
 from cases.filters import CaseFilter
 from cases.models import ActionItem, Activity, Case, Comment, ContributingFactor, Finding, Team, UserPreference, WhyStep
@@ -166,9 +166,32 @@ class MyWork:
     watched_cases: list[Case]
     open_count: int
     overdue_count: int
+    # A manager's overview: open cases by status (rows) and severity (columns), and overdue action items of all teams.
+    open_matrix: list[tuple[str, str, list[tuple[str, int]], int]] = field(default_factory=list)
+    severity_totals: list[int] = field(default_factory=list)
+    overdue_items: list[ActionItem] = field(default_factory=list)
+    overdue_item_count: int = 0
+    is_overview: bool = False
 
 
 MY_WORK_LIMIT = 20
+
+
+def _manager_overview(work: "MyWork", open_scope: QuerySet[Case], now: datetime) -> None:
+    """Fill in a manager's overview (managers see every case): two grouped counts and one capped list."""
+    work.is_overview = True
+    counts = {
+        (status, sev): n
+        for status, sev, n in open_scope.order_by().values_list("status", "severity").annotate(n=Count("*"))
+    }
+    for value, label in CaseStatus.choices:
+        if value in OPEN_STATUSES:
+            row = [(severity, counts.get((value, severity), 0)) for severity in Severity.values]
+            work.open_matrix.append((value, label, row, sum(n for _, n in row)))
+    work.severity_totals = [sum(counts.get((status, severity), 0) for status in OPEN_STATUSES) for severity in Severity]
+    overdue = ActionItem.objects.filter(status__in=OPEN_ACTION_ITEM_STATUSES, due_at__lt=now)
+    work.overdue_item_count = overdue.count()
+    work.overdue_items = list(overdue.select_related("case", "owner", "team").order_by("due_at", "id")[:MY_WORK_LIMIT])
 
 
 def _my_scope(user: User) -> QuerySet[Case]:
@@ -191,7 +214,8 @@ def _case_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
 
 def my_work(*, user: User) -> MyWork:
     """The home page: the user's own open action items first, then the cases they own, the overdue ones among their
-    cases, and the ones they follow (for a partner: every case shared with it).
+    cases, and the ones they follow (for a partner: every case shared with it). A manager (who owns nothing) gets the
+    overview instead: every open case counted by status and severity, the overdue cases and action items of all teams.
 
     Every list is capped and every count runs on indexed columns, so the page stays quick on 100,000 cases.
     """
@@ -221,7 +245,12 @@ def my_work(*, user: User) -> MyWork:
     for item in items:
         item.is_overdue = bool(item.due_at and item.due_at < now)
     totals = open_scope.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
-    return MyWork(items, owned, overdue, watched, totals["open"], totals["overdue"])
+    work = MyWork(items, owned, overdue, watched, totals["open"], totals["overdue"])
+    if permissions.is_manager(user) and not permissions.is_quality_lead(user):
+        _manager_overview(work, open_scope, now)
+    for item in work.overdue_items:
+        item.is_overdue = True
+    return work
 
 
 # CASE ROOM

@@ -32,7 +32,7 @@ from cases.room_views import case_or_404, error_text, room_url
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     work = selectors.my_work(user=request.user)
-    return render(request, "cases/home.html", {"work": work})
+    return render(request, "cases/home.html", {"work": work, "severities": Severity.values})
 
 
 @require_GET

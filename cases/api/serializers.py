@@ -77,7 +77,9 @@ class CaseCreateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     problem_statement = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
     severity = serializers.ChoiceField(choices=Severity.choices, required=False, default=Severity.S3)
-    owner = UserField(required=False, allow_null=True, default=None, help_text="A quality lead's user id.")
+    owner = UserField(
+        required=False, allow_null=True, default=None, help_text="A quality lead's user id; by default the opener."
+    )
     team = TeamField(required=False, allow_null=True, default=None)
     shared_teams = TeamField(many=True, required=False, default=list)
     external_ids = serializers.ListField(

@@ -160,18 +160,16 @@ class CaseViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         samples = samples_by_external_id(request.user, data["external_ids"]) if data["external_ids"] else []
-        with transaction.atomic():
-            case = services.case_open(
-                actor=request.user,
-                title=data["title"],
-                samples=samples,
-                severity=data["severity"],
-                problem_statement=data["problem_statement"],
-                team=data["team"],
-                shared_teams=data["shared_teams"],
-            )
-            if data["owner"] is not None:
-                services.case_assign(case=case, owner=data["owner"], team=data["team"], actor=request.user)
+        case = services.case_open(
+            actor=request.user,
+            title=data["title"],
+            samples=samples,
+            severity=data["severity"],
+            problem_statement=data["problem_statement"],
+            owner=data["owner"],
+            team=data["team"],
+            shared_teams=data["shared_teams"],
+        )
         response = self._read(case)
         response.status_code = status.HTTP_201_CREATED
         return response

@@ -11,6 +11,7 @@ Nothing is created or sent twice, whatever a task's retries do:
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -20,17 +21,19 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cases import permissions
+from cases import people, permissions
 from cases.choices import OPEN_ACTION_ITEM_STATUSES, ActivityVerb, CaseStatus
 from cases.models import ActionItem, Activity, Case, Comment, Notification, NotificationDigest, NotifiedActivity
 from cases.notifications.choices import REMINDER_KINDS, NotificationKind
+from cases.notifications.selectors import notification_target
 from cases.notifications.signals import notifications_created
 
 DUE_SOON_DAYS = 2
 
 
-def case_url(case_id: int) -> str:
-    return f"/cases/{case_id}/"
+def case_url(case_id: int, anchor: str = "") -> str:
+    """The case room scrolled to `anchor`: `comment-<id>`, `finding-<id>` or `item-<id>`, the ids the room gives."""
+    return f"/cases/{case_id}/" + (f"#{anchor}" if anchor else "")
 
 
 def _status_label(value: str) -> str:
@@ -38,37 +41,51 @@ def _status_label(value: str) -> str:
 
 
 def _actor_name(actor: User | None) -> str:
-    return actor.get_username() if actor is not None else "The detection pipeline"
+    return people.display_name(actor) if actor is not None else "The detection pipeline"
 
 
 # EVENT NOTIFICATIONS
 # ------------------------------------------------------------------------------
 
 
-def _event_recipients(activity: Activity) -> tuple[str, list[User], str, ActionItem | None]:
-    """(kind, recipients, message, action item) of one timeline entry; no recipients for events nobody is told of."""
+@dataclass(frozen=True)
+class _Event:
+    kind: str = ""
+    recipients: tuple[User, ...] = ()
+    message: str = ""
+    url: str = ""
+    item: ActionItem | None = None
+
+
+def _event(activity: Activity) -> _Event:
+    """What one timeline entry tells whom, and where it points; no recipients for events nobody is told of."""
     case, data, actor = activity.case, activity.data, activity.actor
     who = _actor_name(actor)
     if activity.verb == ActivityVerb.ASSIGNED and data.get("owner_id"):
-        recipients = list(User.objects.filter(pk=data["owner_id"], is_active=True))
-        return NotificationKind.CASE_ASSIGNED, recipients, f"{who} assigned you {case.key}: {case.title}", None
+        recipients = tuple(User.objects.filter(pk=data["owner_id"], is_active=True))
+        message = f"{who} assigned you {case.key}: {case.title}"
+        return _Event(NotificationKind.CASE_ASSIGNED, recipients, message, case_url(case.pk))
     if activity.verb in (ActivityVerb.TRANSITIONED, ActivityVerb.REOPENED):
-        recipients = list(case.watchers.filter(is_active=True))
+        recipients = tuple(case.watchers.filter(is_active=True))
         source, target = _status_label(data.get("source", "")), _status_label(data.get("target", ""))
         message = f"{case.key} moved from {source} to {target} ({who}): {case.title}"
-        return NotificationKind.CASE_STATE_CHANGED, recipients, message, None
+        return _Event(NotificationKind.CASE_STATE_CHANGED, recipients, message, case_url(case.pk))
     if activity.verb == ActivityVerb.COMMENTED and data.get("comment_id"):
         comment = Comment.objects.filter(pk=data["comment_id"]).first()
         mentioned = list(comment.mentions.filter(is_active=True)) if comment else []
-        recipients = [user for user in mentioned if permissions.can_view_case(user, case)]
-        return NotificationKind.MENTIONED, recipients, f"{who} mentioned you on {case.key}: {case.title}", None
+        recipients = tuple(user for user in mentioned if permissions.can_view_case(user, case))
+        message = f"{who} mentioned you on {case.key}: {case.title}"
+        return _Event(
+            NotificationKind.MENTIONED, recipients, message, case_url(case.pk, f"comment-{data['comment_id']}")
+        )
     if activity.verb in (ActivityVerb.ACTION_ITEM_ADDED, ActivityVerb.ACTION_ITEM_UPDATED):
         owner_changed = activity.verb == ActivityVerb.ACTION_ITEM_ADDED or "owner" in data.get("changes", {})
         item = ActionItem.objects.select_related("owner").filter(pk=data.get("action_item_id")).first()
         if owner_changed and item is not None and item.owner is not None and item.owner.is_active:
             message = f"{who} assigned you the action item “{item.title}” on {case.key}"
-            return NotificationKind.ACTION_ITEM_ASSIGNED, [item.owner], message, item
-    return "", [], "", None
+            url = case_url(case.pk, f"item-{item.pk}")
+            return _Event(NotificationKind.ACTION_ITEM_ASSIGNED, (item.owner,), message, url, item)
+    return _Event()
 
 
 @transaction.atomic
@@ -76,8 +93,8 @@ def notifications_for_activity(*, activity_id: int) -> list[Notification]:
     """Create the notifications of one timeline entry (assignment, state change of a watched case, mention, action
     item handed over) for everyone concerned but its actor; returns them, whether created now or by an earlier try."""
     activity = Activity.objects.select_related("case", "actor").get(pk=activity_id)
-    kind, recipients, message, item = _event_recipients(activity)
-    recipients = [user for user in recipients if user.pk != activity.actor_id]
+    event = _event(activity)
+    recipients = [user for user in event.recipients if user.pk != activity.actor_id]
     if not recipients:
         return []
     keys = {user.pk: f"activity:{activity.pk}:{user.pk}" for user in recipients}
@@ -85,12 +102,12 @@ def notifications_for_activity(*, activity_id: int) -> list[Notification]:
         [
             Notification(
                 recipient=user,
-                kind=kind,
+                kind=event.kind,
                 case=activity.case,
-                action_item=item,
+                action_item=event.item,
                 actor=activity.actor,
-                message=message[:500],
-                url=case_url(activity.case_id),
+                message=event.message[:500],
+                url=event.url,
                 idempotency_key=keys[user.pk],
             )
             for user in recipients
@@ -104,7 +121,7 @@ def notifications_for_activity(*, activity_id: int) -> list[Notification]:
 # OUTBOX
 # ------------------------------------------------------------------------------
 
-# The verbs whose timeline entries may notify someone (`_event_recipients`), and how far back the sweep looks.
+# The verbs whose timeline entries may notify someone (`_event`), and how far back the sweep looks.
 NOTIFYING_VERBS = (
     ActivityVerb.ASSIGNED, ActivityVerb.TRANSITIONED, ActivityVerb.REOPENED, ActivityVerb.COMMENTED,
     ActivityVerb.ACTION_ITEM_ADDED, ActivityVerb.ACTION_ITEM_UPDATED,
@@ -172,7 +189,7 @@ def _reminder(kind: str, recipient_id: int, case: Case, item: ActionItem | None,
         case=case,
         action_item=item,
         message=message[:500],
-        url=case_url(case.pk),
+        url=case_url(case.pk, f"item-{item.pk}" if item is not None else ""),
         idempotency_key=key,
     )
 
@@ -284,6 +301,20 @@ def notification_mark_read(*, user: User, notification_id: int) -> bool:
             read_at=timezone.now()
         )
     )
+
+
+def notification_open(*, user: User, notification_id: int) -> str | None:
+    """Open one of `user`'s notifications: mark it read and return where it points (`selectors.notification_target`);
+    None when `user` has no such notification."""
+    notification = (
+        Notification.objects.filter(pk=notification_id, recipient=user)
+        .only("id", "url", "case_id", "action_item_id")
+        .first()
+    )
+    if notification is None:
+        return None
+    notification_mark_read(user=user, notification_id=notification.pk)
+    return notification_target(notification)
 
 
 def notifications_mark_all_read(*, user: User, ids: Iterable[int] | None = None) -> int:

@@ -1,8 +1,9 @@
-"""The notification pages: the list (all or unread), and the POSTs that mark one or all of them read."""
+"""The notification pages: the list (all or unread), opening one (marked read, then off to what it is about), and the
+POSTs that mark one or all of them read."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -26,6 +27,17 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     notifications = selectors.notification_list(user=request.user, unread_only=unread_only)
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {"page": page, "unread_only": unread_only})
+
+
+@login_required
+@require_GET
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """A click on a notification: mark it read and land on the comment, finding or action item it is about. A plain
+    link (a GET) so that it opens like any link; marking read twice changes nothing."""
+    target = services.notification_open(user=request.user, notification_id=pk)
+    if target is None:
+        raise Http404("No such notification.")
+    return redirect(target)
 
 
 @login_required

@@ -87,10 +87,13 @@ def case_open(
 ) -> Case:
     """Open a case in `new`, link `samples`, and set its due date from the severity's SLA.
 
-    `actor` None is the detection pipeline. The actor and the owner watch the case. Writes `opened` (then `assigned`,
-    notified, when it opens with an owner, and `samples_linked`).
+    `actor` None is the detection pipeline. A case opened by hand without an owner is owned by the person who opened
+    it, when they may own cases (`permissions.can_own_case`). The actor and the owner watch the case. Writes `opened`
+    (then `assigned`, notified unless the owner is the actor, when it opens with an owner, and `samples_linked`).
     """
     require_driver(actor)
+    if owner is None and actor is not None and origin == CaseOrigin.MANUAL and permissions.can_own_case(actor):
+        owner = actor
     _require_eligible_owner(owner)
     if severity not in Severity.values:
         raise ValidationError({"severity": f"'{severity}' is not one of {', '.join(Severity.values)}."})

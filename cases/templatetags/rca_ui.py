@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django import template
 from django.utils.html import format_html
 
-from cases import permissions
+from cases import people, permissions
 from cases.choices import OPEN_STATUSES, ActionItemStatus, ActivityVerb, CaseStatus, FindingStatus, Severity
 from cases.evidence.selectors import daily_series
 from cases.selectors import SlaState
@@ -49,14 +49,19 @@ def personal_id(value: str, user) -> str:
 
 @register.filter
 def display_name(user) -> str:
-    if user is None:
-        return "Detection pipeline"
-    return user.get_full_name() or user.get_username()
+    """A person as every page names them (`cases.people.display_name`); nobody is the detection pipeline."""
+    return "Detection pipeline" if user is None else people.display_name(user)
 
 
 @register.filter
 def display_name_or_dash(user) -> str:
-    return "—" if user is None else (user.get_full_name() or user.get_username())
+    return "—" if user is None else people.display_name(user)
+
+
+@register.filter
+def choice_label(user) -> str:
+    """A person in a picker: "Lea Quality (lead)" (`cases.people.choice_label`)."""
+    return people.choice_label(user)
 
 
 def _status_label(value: str) -> str:
@@ -81,7 +86,8 @@ def activity_text(activity) -> str:
             text = format_html("{}: “{}”", text, data["reason"])
         return text
     if verb == ActivityVerb.ASSIGNED:
-        return format_html("assigned the case to <b>{}</b>", data.get("owner") or "nobody")
+        # Entries written before `owner_name` was recorded name the owner by username.
+        return format_html("assigned the case to <b>{}</b>", data.get("owner_name") or data.get("owner") or "nobody")
     if verb in (ActivityVerb.SAMPLES_LINKED, ActivityVerb.SAMPLES_UNLINKED, ActivityVerb.SAMPLES_MERGED):
         action = {
             ActivityVerb.SAMPLES_LINKED: "linked",

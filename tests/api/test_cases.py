@@ -45,7 +45,7 @@ def test_case_create_opens_a_case_with_samples_and_owner(lead_client, quality_le
     assert body["shared_teams"] == [policy_team.pk]
     assert body["market"] == "BR"
     verbs = list(Case.objects.get(pk=body["id"]).activities.values_list("verb", flat=True))
-    assert verbs == [ActivityVerb.OPENED, ActivityVerb.SAMPLES_LINKED, ActivityVerb.ASSIGNED]
+    assert verbs == [ActivityVerb.OPENED, ActivityVerb.ASSIGNED, ActivityVerb.SAMPLES_LINKED]
 
 
 def test_case_create_lists_unknown_samples_and_opens_nothing(lead_client):

@@ -40,7 +40,7 @@ def test_case_open_links_samples_and_sets_the_sla_due_date(quality_lead, setting
         (quality_lead.pk, LinkSource.MANUAL)
     }
     assert list(case.watchers.all()) == [quality_lead]
-    assert _verbs(case) == [ActivityVerb.OPENED, ActivityVerb.SAMPLES_LINKED]
+    assert _verbs(case) == [ActivityVerb.OPENED, ActivityVerb.ASSIGNED, ActivityVerb.SAMPLES_LINKED]
 
 
 def test_case_open_breaks_a_market_tie_as_the_reports_do(quality_lead):

@@ -82,7 +82,13 @@ PAGES: dict[str, tuple[str, Builder, Body, tuple]] = {
     "api/v1/^[\\s\\S]*$": ("GET", lambda w: "/api/v1/no-such-endpoint/", NO_BODY, (404,) * 6),
     "reports/": ("GET", lambda w: "/reports/", NO_BODY, LEADS_AND_MANAGERS),
     "notifications/": ("GET", lambda w: "/notifications/", NO_BODY, ALL_READ),
-    # The lead's notification: nobody else may mark it read (404, not theirs).
+    # The lead's notification: nobody else may open it or mark it read (404, not theirs).
+    "notifications/<int:pk>/open/": (
+        "GET",
+        lambda w: f"/notifications/{w.notification.pk}/open/",
+        NO_BODY,
+        (LOGIN, 404, 404, 404, 404, 302),
+    ),
     "notifications/<int:pk>/read/": (
         "POST",
         lambda w: f"/notifications/{w.notification.pk}/read/",
