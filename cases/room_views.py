@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from cases import permissions, selectors, services
+from cases.audience import audience_members
 from cases.choices import ActionItemStatus, FindingStatus
 from cases.forms import (
     ActionItemForm,
@@ -139,6 +140,7 @@ def _render_room(request: HttpRequest, case: Case, *, status: int = 200, form_na
         "comment_on": _comment_target(comment_form),
         "comment_text": (comment_form.data if comment_form.is_bound else comment_form.initial).get("body") or "",
         "item_form": forms.get("item_form"),
+        "audience": audience_members(case=case),
         "error_item": forms.get("error_item"),
     }
     if is_lead:
