@@ -11,13 +11,6 @@ from tests.factories import ModerationSampleFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def samples():
     ModerationSampleFactory(market="BR", language="pt-BR")
