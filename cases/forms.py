@@ -1,5 +1,6 @@
 """Forms of the case pages. They parse and validate input; the views hand the cleaned data to `cases.services`."""
 
+import re
 from datetime import datetime, time
 
 from django import forms
@@ -10,7 +11,12 @@ from cases import people, permissions
 from cases.choices import ActionItemKind, ActionItemStatus, CaseStatus, FindingStatus, RootCauseCategory, Severity
 from cases.filters import KEY_RE
 from cases.models import MAX_WHYS, Case, Team, WhyStep
-from cases.selectors import action_item_owner_choices, quality_lead_choices
+from cases.selectors import (
+    action_item_owner_choices,
+    finding_evidence_choices,
+    linked_samples,
+    quality_lead_choices,
+)
 
 SELECT_ALL_CAP = 1000
 
@@ -110,9 +116,54 @@ class TransitionForm(IdForm):
 
 
 class FindingForm(IdForm):
+    """A finding and the samples it cites: ticked among the case's most recently linked samples, or typed by external
+    id (any sample linked to the case). A sample that is not linked to the case is refused with its id."""
+
     id_prefix = "finding"
+    MAX_TYPED_EVIDENCE = 200
+
     statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     status = forms.ChoiceField(choices=FindingStatus.choices, initial=FindingStatus.HYPOTHESIS)
+    evidence = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, choices=(), widget=forms.CheckboxSelectMultiple, label="Evidence samples"
+    )
+    evidence_ids = forms.CharField(
+        required=False,
+        max_length=10_000,
+        label="Other evidence samples",
+        help_text="External ids of samples linked to this case, separated by spaces, commas or new lines.",
+        widget=forms.Textarea(attrs={"rows": 1}),
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.fields["evidence"].choices = [
+            (sample.pk, f"{sample.external_id} · {sample.audit_label_id} · {sample.market}")
+            for sample in finding_evidence_choices(case=case)
+        ]
+
+    def clean_evidence_ids(self) -> list[str]:
+        typed = [
+            value for value in dict.fromkeys(re.split(r"[\s,;]+", self.cleaned_data.get("evidence_ids", ""))) if value
+        ]
+        if len(typed) > self.MAX_TYPED_EVIDENCE:
+            raise forms.ValidationError(f"Cite at most {self.MAX_TYPED_EVIDENCE} samples by id.")
+        return typed
+
+    def clean(self):
+        cleaned = super().clean()
+        ticked, typed = cleaned.get("evidence") or [], cleaned.get("evidence_ids") or []
+        samples = linked_samples(case=self.case, ids=ticked, external_ids=typed) if ticked or typed else []
+        unknown = sorted(set(typed) - {sample.external_id for sample in samples})
+        if unknown:
+            self.add_error("evidence_ids", f"Not linked to this case: {', '.join(unknown[:20])}.")
+        cleaned["evidence_samples"] = samples
+        return cleaned
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {"statement": data["statement"], "status": data["status"], "evidence": data["evidence_samples"]}
 
 
 class FindingStatusForm(IdForm):

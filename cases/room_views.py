@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from cases import permissions, selectors, services
+from cases.audience import audience_members
 from cases.choices import ActionItemStatus, FindingStatus
 from cases.forms import (
     ActionItemForm,
@@ -139,6 +140,7 @@ def _render_room(request: HttpRequest, case: Case, *, status: int = 200, form_na
         "comment_on": _comment_target(comment_form),
         "comment_text": (comment_form.data if comment_form.is_bound else comment_form.initial).get("body") or "",
         "item_form": forms.get("item_form"),
+        "audience": audience_members(case=case),
         "error_item": forms.get("error_item"),
     }
     if is_lead:
@@ -146,7 +148,7 @@ def _render_room(request: HttpRequest, case: Case, *, status: int = 200, form_na
             edit_form=forms.get("edit_form") or CaseEditForm.for_case(case),
             assign_form=forms.get("assign_form") or AssignForm(initial={"owner": case.owner_id}),
             share_form=forms.get("share_form") or ShareForm(initial={"teams": [t.pk for t in room.shared_teams]}),
-            finding_form=forms.get("finding_form") or FindingForm(),
+            finding_form=forms.get("finding_form") or FindingForm(case=case),
             action_item_form=forms.get("action_item_form") or ActionItemForm(),
             transition_form=forms.get("transition_form"),
             item_owner_choices=list(selectors.action_item_owner_choices()),
@@ -231,9 +233,22 @@ def _save_share(request: HttpRequest, case: Case, form: Form) -> str:
     return "Sharing updated."
 
 
-def _save_finding(request: HttpRequest, case: Case, form: Form) -> str:
-    services.finding_create(case=case, actor=request.user, **form.cleaned_data)
-    return "Finding added."
+def _finding(request: HttpRequest, case: Case) -> HttpResponse:
+    """A finding with its evidence: the form offers the case's linked samples and resolves the typed ids among them."""
+    form = FindingForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            finding = services.finding_create(case=case, actor=request.user, **form.service_fields())
+        except PermissionDenied as error:
+            messages.error(request, error_text(error))
+            return redirect(room_url(case, "findings"))
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            cited = len(form.cleaned_data["evidence_samples"])
+            messages.success(request, f"Finding added{f' with {cited} evidence sample(s)' if cited else ''}.")
+            return redirect(room_url(case, f"finding-{finding.pk}"))
+    return _render_room(request, case, status=400, form_name="finding", finding_form=form)
 
 
 def _save_action_item(request: HttpRequest, case: Case, form: Form) -> str:
@@ -290,7 +305,7 @@ ROOM_FORMS: dict[str, Callable[[HttpRequest, Case], HttpResponse]] = {
     "edit": _simple_form(CaseEditForm, "edit", "problem", _save_edit),
     "assign": _simple_form(AssignForm, "assign", "assign-form", _save_assign),
     "share": _simple_form(ShareForm, "share", "share-form", _save_share),
-    "finding": _simple_form(FindingForm, "finding", "findings", _save_finding),
+    "finding": _finding,
     "action_item": _simple_form(ActionItemForm, "action_item", "action-items", _save_action_item),
     "item": _action_item_update,
     "comment": _comment,

@@ -392,3 +392,21 @@ def open_case_choices(*, user: User, limit: int = 50) -> list[Case]:
 def recent_visible_cases(*, user: User, limit: int = 50) -> list[Case]:
     """The most recently opened cases `user` may see (for a partner's case picker on the samples explorer)."""
     return list(permissions.visible_cases(user).order_by("-opened_at", "-id").only("id", "title")[:limit])
+
+
+def finding_evidence_choices(*, case: Case, limit: int = 50) -> list[ModerationSample]:
+    """The samples most recently linked to `case`, for the finding form's evidence checklist (others are typed)."""
+    return list(
+        ModerationSample.objects.filter(case_links__case=case)
+        .order_by("-case_links__linked_at", "-id")
+        .only("id", "external_id", "market", "audit_label_id", "decision_label_id")[:limit]
+    )
+
+
+def linked_samples(*, case: Case, ids: list[int], external_ids: list[str]) -> list[ModerationSample]:
+    """The samples linked to `case` among these ids and external ids (one query; others are left out)."""
+    return list(
+        ModerationSample.objects.filter(case_links__case=case)
+        .filter(Q(pk__in=ids) | Q(external_id__in=external_ids))
+        .only("id", "external_id")
+    )

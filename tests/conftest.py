@@ -4,6 +4,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from cases.choices import Role
 from config.celery_app import app as celery_app
@@ -31,6 +32,13 @@ def reference_data(request):
     if not (Group.objects.filter(name=Role.QUALITY_LEAD).exists() and PolicyLabel.objects.filter(code="none").exists()):
         for module in REFERENCE_DATA_MIGRATIONS:
             import_module(module).seed(django_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: nothing cached by an earlier test (e.g. the markets and languages of the
+    filter selects, `rca.sample_values`) leaks into it."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@ no charting library). Every chart keeps a text alternative (`summary`) and a `<t
 
 from dataclasses import dataclass, field
 
+from cases.templatetags.rca_numbers import format_percent
+
 WIDTH = 640
 # Colour-blind-safe sequential palette for the age buckets (young -> old), and the two before/after colours.
 AGE_COLOURS = ("#9ecae1", "#6baed6", "#fdae6b", "#f16913", "#a63603")
@@ -40,10 +42,6 @@ def _r(value: float) -> float:
     return round(value, 1)
 
 
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
-
-
 def _nice_max(value: float) -> float:
     """The smallest of 1, 2, 5 x 10^n at or above `value` (for readable axis ticks)."""
     if value <= 0:
@@ -74,7 +72,7 @@ def column_chart(points: list[tuple[str, float | None, str]], *, height: int = 2
     for index, (label, value, title) in enumerate(points):
         bar_height = plot_height * (value or 0) / top_value
         x = left + slot * index + (slot - bar_width) / 2
-        text = _percent(value) if percent else ("-" if value is None else f"{value:g}")
+        text = format_percent(value) if percent else ("-" if value is None else f"{value:g}")
         chart.marks.append(
             Mark(
                 x=_r(x),
@@ -91,10 +89,10 @@ def column_chart(points: list[tuple[str, float | None, str]], *, height: int = 2
                 x=left,
                 y=_r(top + plot_height * (1 - fraction)),
                 width=plot_width,
-                label=_percent(fraction) if percent else f"{top_value * fraction:g}",
+                label=format_percent(fraction) if percent else f"{top_value * fraction:g}",
             )
         )
-    described = ", ".join(f"{label} {_percent(value) if percent else value}" for label, value, _ in points)
+    described = ", ".join(f"{label} {format_percent(value) if percent else value}" for label, value, _ in points)
     chart.summary = f"{len(points)} bars: {described}."
     return chart
 
@@ -204,7 +202,7 @@ def before_after_chart(rows: list[tuple[str, float | None, float | None, str]]) 
         y = _r(top + index * row_height + row_height / 2)
         colour = colours.get(verdict, NEUTRAL_COLOUR)
         x_before, x_after = _r(left + before * scale), _r(left + after * scale)
-        title = f"{label}: {before:.1%} before, {after:.1%} after ({verdict.replace('_', ' ')})"
+        title = f"{label}: {format_percent(before)} before, {format_percent(after)} after ({verdict.replace('_', ' ')})"
         chart.ticks.append(Mark(x=left - 8, y=y, label=label))
         chart.lines.append({"x1": x_before, "y1": y, "x2": x_after, "y2": y, "colour": colour, "title": title})
         chart.marks.append(Mark(x=x_before, y=y, colour=colour, title=title, label="before"))
@@ -212,8 +210,10 @@ def before_after_chart(rows: list[tuple[str, float | None, float | None, str]]) 
     axis_y = top + len(drawable) * row_height + 12
     for fraction in (0, 0.5, 1):
         chart.ticks.append(
-            Mark(x=_r(left + (WIDTH - left - right) * fraction), y=axis_y, label=_percent(top_value * fraction))
+            Mark(x=_r(left + (WIDTH - left - right) * fraction), y=axis_y, label=format_percent(top_value * fraction))
         )
-    described = "; ".join(f"{label} {before:.1%} → {after:.1%}" for label, before, after, _v in drawable)
+    described = "; ".join(
+        f"{label} {format_percent(before)} → {format_percent(after)}" for label, before, after, _v in drawable
+    )
     chart.summary = f"Error rate before and after each fix: {described}."
     return chart

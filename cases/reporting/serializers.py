@@ -1,4 +1,7 @@
-"""Shapes of the report rows, for the OpenAPI schema (the views return the selectors' plain dicts)."""
+"""Shapes of the report rows, for the OpenAPI schema (the views return the selectors' plain dicts).
+
+Rates are fractions in [0, 1] here and in the CSV (0.125, not "12.5%"), for spreadsheets and scripts; only the pages
+write them as percentages (`cases.templatetags.rca_numbers`)."""
 
 from rest_framework import serializers
 
@@ -10,11 +13,17 @@ class ClosureRowSerializer(serializers.Serializer):
     key = serializers.CharField(allow_null=True, help_text="The raw group value (user id, team id, code, month).")
     opened = serializers.IntegerField()
     closed = serializers.IntegerField()
-    closure_rate = serializers.FloatField(allow_null=True)
+    closure_rate = serializers.FloatField(
+        allow_null=True, help_text="Closed / opened, a fraction in [0, 1] (the pages show it as a percentage)."
+    )
     median_days_to_close = serializers.FloatField(allow_null=True)
     p90_days_to_close = serializers.FloatField(allow_null=True)
-    sla_breach_rate = serializers.FloatField(allow_null=True)
-    reopen_rate = serializers.FloatField(allow_null=True)
+    sla_breach_rate = serializers.FloatField(
+        allow_null=True, help_text="A fraction in [0, 1] (the pages show it as a percentage)."
+    )
+    reopen_rate = serializers.FloatField(
+        allow_null=True, help_text="Cases reopened at least once / opened, a fraction in [0, 1]."
+    )
     open_overdue = serializers.IntegerField()
     action_items_overdue = serializers.IntegerField()
 
@@ -31,11 +40,18 @@ class RemediationRowSerializer(serializers.Serializer):
     slice_source = serializers.CharField(help_text="Where the slice comes from: `pattern` or `samples`.")
     before_audits = serializers.IntegerField()
     before_errors = serializers.IntegerField()
-    before_error_rate = serializers.FloatField(allow_null=True)
+    before_error_rate = serializers.FloatField(
+        allow_null=True, help_text="A fraction in [0, 1] (the pages show it as a percentage)."
+    )
     after_audits = serializers.IntegerField()
     after_errors = serializers.IntegerField()
-    after_error_rate = serializers.FloatField(allow_null=True)
-    change = serializers.FloatField(allow_null=True, help_text="after - before error rate.")
+    after_error_rate = serializers.FloatField(
+        allow_null=True, help_text="A fraction in [0, 1] (the pages show it as a percentage)."
+    )
+    change = serializers.FloatField(
+        allow_null=True,
+        help_text="after - before error rate, a difference of fractions (the pages show percentage points).",
+    )
     z = serializers.FloatField(allow_null=True)
     p_value = serializers.FloatField(allow_null=True, help_text="Two-sided, two-proportion z-test.")
     verdict = serializers.ChoiceField(choices=RemediationVerdict.choices)

@@ -167,7 +167,7 @@ def test_column_chart_scales_rates_to_the_plot_height():
     plot_height = 220 - 12 - 28
     assert heights == [plot_height / 2, plot_height, 0]
     assert chart.marks[1].y == 12
-    assert "2026-05 50%" in chart.summary
+    assert "2026-05 50.0%" in chart.summary
 
 
 def test_stacked_bar_chart_segments_add_up_to_each_rows_total():

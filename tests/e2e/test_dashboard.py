@@ -92,7 +92,7 @@ def test_manager_filters_the_dashboard_by_market(page, live_server, login, scree
     login(page, manager.username)
     page.goto(f"{live_server.url}/reports/")
 
-    page.get_by_label("Market").fill("BR")
+    page.get_by_label("Market").select_option("BR")
     page.get_by_label("Table by").select_option("owner")
     page.get_by_role("button", name="Apply").click()
 
