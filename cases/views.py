@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import permissions, selectors, services
+from cases import home_selectors, permissions, selectors, services
 from cases.choices import Severity
 from cases.evidence.filters import SampleFilter
 from cases.forms import SELECT_ALL_CAP, FindingStatusForm, PreferenceForm, SampleSelectionForm
@@ -31,7 +31,7 @@ from cases.room_views import case_or_404, error_text, room_url
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    work = selectors.my_work(user=request.user)
+    work = home_selectors.my_work(user=request.user)
     return render(request, "cases/home.html", {"work": work, "severities": Severity.values})
 
 

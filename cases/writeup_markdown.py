@@ -8,6 +8,7 @@ on one line, so a title or a reason cannot break the document's structure.
 import re
 from datetime import date, datetime
 
+from cases.templatetags.rca_numbers import format_percent
 from cases.writeup import Writeup
 
 _SPARKS = "▁▂▃▄▅▆▇█"
@@ -50,7 +51,8 @@ def _impact(writeup: Writeup) -> list[str]:
     lines += [
         f"- Pattern: {escape(pattern.name)}",
         f"- Audits in the slice: {pattern.support:,}; errors: {pattern.error_count:,}",
-        f"- Error rate: {pattern.error_rate:.1%} (baseline {pattern.baseline_rate:.1%}, lift {pattern.lift:.1f}x)",
+        f"- Error rate: {format_percent(pattern.error_rate)} (baseline {format_percent(pattern.baseline_rate)}, "
+        f"lift {pattern.lift:.1f}x)",
         f"- First seen {_day(pattern.first_seen)}, last seen {_day(pattern.last_seen)}, on {pattern.days_seen} day(s)",
         "",
     ]
