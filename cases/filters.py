@@ -68,6 +68,16 @@ class VisibleIdFilter(django_filters.ModelChoiceFilter):
         kwargs.setdefault("error_messages", {"invalid_choice": f"No such {noun}."})
         super().__init__(*args, **kwargs)
 
+    @property
+    def field(self):
+        # django-filter caches the form field on the filter, with the queryset it was built for, and a filter set's
+        # filters are deep copies of its class's: a field once built on the class's filter (the schema generator
+        # builds them, with no request, so with no visible record) would otherwise be reused by every request.
+        if self.get_request() is not None and not getattr(self, "_field_built_for_request", False):
+            self.__dict__.pop("_field", None)
+            self._field_built_for_request = True
+        return super().field
+
 
 def visible_cases(request) -> QuerySet[Case]:
     return permissions.visible_cases(request.user) if request is not None else Case.objects.none()

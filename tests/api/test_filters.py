@@ -475,3 +475,12 @@ def test_the_case_room_sample_filter_answers_an_invisible_record_as_an_unknown_o
     for room in rooms:
         assert list(room.samples.object_list) == []
         assert room.sample_filter.errors == {name: [f"No such {name}."]}
+
+
+def test_a_field_built_without_a_request_is_not_reused_for_a_request(lead_client, hidden_case):
+    """The schema generator builds the form fields of the filter sets' class-level filters, with no request (so no
+    visible case); a request's filter set must still build its own, for its user."""
+    for filterset in (SampleFilter, FindingFilter, ActionItemFilter, CommentFilter, PatternFilter):
+        assert list(filterset.base_filters["case"].field.queryset) == []
+
+    assert _ids(lead_client.get("/api/v1/findings/", {"case": hidden_case.pk})) == [hidden_case.findings.get().pk]
