@@ -3,12 +3,15 @@
 import re
 
 import django_filters
+from django import forms
 from django.contrib.auth.models import User
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django_filters.fields import ModelChoiceField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from cases import permissions
 from cases.choices import (
     OPEN_ACTION_ITEM_STATUSES,
     OPEN_STATUSES,
@@ -19,7 +22,8 @@ from cases.choices import (
     Severity,
 )
 from cases.models import ActionItem, Case, Comment, Finding, Team
-from config.filters import BoundedIsoDateTimeFilter, IdFilter, MarketFilter, StableOrderingFilter, StrictBooleanFilter
+from config.api.schema import MAX_ID
+from config.filters import BoundedIsoDateTimeFilter, MarketFilter, StableOrderingFilter, StrictBooleanFilter
 from rca.models import PolicyLabel
 
 
@@ -27,6 +31,69 @@ from rca.models import PolicyLabel
 class PolicyLabelCodeFilter(django_filters.ModelChoiceFilter):
     """A policy label given by its code (`hate_speech`); an unknown code is a 400."""
 
+
+# FILTERS THAT NAME A RECORD THE USER MUST BE ABLE TO SEE
+# ------------------------------------------------------------------------------
+
+
+class VisibleIdField(ModelChoiceField):
+    """A record given by its id, among the queryset's: not a whole number is "Enter a whole number."; an id outside
+    the queryset (unknown, or not visible to the user: the same words, so the answer tells nothing) the
+    `invalid_choice` message. An id out of a bigint's range is refused without a query."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            key = int(str(value).strip())
+        except ValueError:
+            raise forms.ValidationError("Enter a whole number.", code="invalid") from None
+        if not 1 <= key <= MAX_ID:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(key)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleIdFilter(django_filters.ModelChoiceFilter):
+    """A filter naming a case, finding or pattern by id. `queryset` is a callable given the request (django-filter
+    calls it when the filter set is built with `request=`), returning what that user may see; so a partner asking
+    for the samples of a case not shared with it gets the same 400 as for a case that does not exist, rather than
+    the case's samples filtered (which would tell which samples belong to it). Without a request nothing is visible:
+    a filter set built outside a request must be given one. The schema declares an id (`config.api.schema` adds its
+    bounds)."""
+
+    field_class = VisibleIdField
+
+    def __init__(self, *args, noun: str, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid_choice": f"No such {noun}."})
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        # django-filter caches the form field on the filter, with the queryset it was built for, and a filter set's
+        # filters are deep copies of its class's: a field once built on the class's filter (the schema generator
+        # builds them, with no request, so with no visible record) would otherwise be reused by every request.
+        if self.get_request() is not None and not getattr(self, "_field_built_for_request", False):
+            self.__dict__.pop("_field", None)
+            self._field_built_for_request = True
+        return super().field
+
+
+def visible_cases(request) -> QuerySet[Case]:
+    return permissions.visible_cases(request.user) if request is not None else Case.objects.none()
+
+
+def visible_findings(request) -> QuerySet[Finding]:
+    return permissions.visible_findings(request.user) if request is not None else Finding.objects.none()
+
+
+def case_filter(**kwargs) -> VisibleIdFilter:
+    """The `case` filter of every list: a case the user sees."""
+    return VisibleIdFilter(queryset=visible_cases, noun="case", **kwargs)
+
+
+# CASES
+# ------------------------------------------------------------------------------
 
 KEY_RE = re.compile(r"^\s*(?:RCA-)?(\d{1,12})\s*$", re.IGNORECASE)
 
@@ -85,7 +152,7 @@ class CaseFilter(django_filters.FilterSet):
 
 
 class FindingFilter(django_filters.FilterSet):
-    case = IdFilter(field_name="case_id")
+    case = case_filter()
     status = django_filters.ChoiceFilter(choices=FindingStatus.choices)
 
     class Meta:
@@ -94,7 +161,7 @@ class FindingFilter(django_filters.FilterSet):
 
 
 class ActionItemFilter(django_filters.FilterSet):
-    case = IdFilter(field_name="case_id")
+    case = case_filter()
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.all())
     team = django_filters.ModelChoiceFilter(queryset=Team.objects.all())
     status = django_filters.MultipleChoiceFilter(choices=ActionItemStatus.choices)
@@ -112,8 +179,8 @@ class ActionItemFilter(django_filters.FilterSet):
 
 
 class CommentFilter(django_filters.FilterSet):
-    case = IdFilter(field_name="case_id")
-    finding = IdFilter(field_name="finding_id")
+    case = case_filter()
+    finding = VisibleIdFilter(queryset=visible_findings, noun="finding")
 
     class Meta:
         model = Comment

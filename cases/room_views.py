@@ -111,9 +111,7 @@ def _comment_target(form: CommentForm) -> int | None:
 
 def _render_room(request: HttpRequest, case: Case, *, status: int = 200, form_name: str = "", **forms) -> HttpResponse:
     """The room, with the bound form `form_name` (if any) in place of its empty twin."""
-    room = selectors.case_room(
-        case=case, user=request.user, sample_params=request.GET, sample_page=request.GET.get("page")
-    )
+    room = selectors.case_room(case=case, request=request, sample_page=request.GET.get("page"))
     is_lead = permissions.can_drive_case(request.user)
     comment_form = forms.get("comment_form")
     if comment_form is None:

@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
 from cases import permissions
@@ -203,12 +203,16 @@ class CaseRoom:
     why_steps: list[WhyStep] = field(default_factory=list)
 
 
-def case_room(*, case: Case, user: User, sample_params: QueryDict, sample_page: str | int | None = 1) -> CaseRoom:
-    """Everything the case page shows, in a fixed number of queries (linked samples and timeline are paged/capped)."""
+def case_room(*, case: Case, request: HttpRequest, sample_page: str | int | None = 1) -> CaseRoom:
+    """Everything the case page shows to the request's user, in a fixed number of queries (linked samples and timeline
+    are paged/capped). The linked samples are filtered by the query string, with the request: a `case` or `pattern`
+    filter accepts only what this user sees, so the room cannot tell a partner which of its samples belong to a case
+    or pattern hidden from it."""
+    user = request.user
     now = timezone.now()
     blur = blur_preference(user)
     linked = ModerationSample.objects.filter(case_links__case=case)
-    sample_filter = SampleFilter(sample_params, queryset=linked)
+    sample_filter = SampleFilter(request.GET, queryset=linked, request=request)
     sample_qs = sample_filter.qs if sample_filter.is_valid() else linked.none()
     sample_qs = sample_rows(sample_qs).order_by("-audited_at", "-id")
     samples = Paginator(sample_qs, LINKED_SAMPLES_PAGE_SIZE).get_page(sample_page)

@@ -128,7 +128,7 @@ def case_from_samples(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     visible = permissions.visible_samples(request.user)
     if data["scope"] == SampleSelectionForm.SCOPE_ALL:
-        sample_filter = SampleFilter(QueryDict(data["filters"]), queryset=visible)
+        sample_filter = SampleFilter(QueryDict(data["filters"]), queryset=visible, request=request)
         if not sample_filter.is_valid():
             messages.error(request, "The filter is not valid any more; apply it again.")
             return redirect(back)

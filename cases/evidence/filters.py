@@ -1,11 +1,20 @@
 """Filters of the sample and pattern lists, shared by the API and the pages (samples explorer, patterns list)."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from config.filters import BoundedIsoDateTimeFilter, IdFilter, MarketFilter
+from cases import permissions
+from cases.filters import VisibleIdFilter, case_filter
+from config.filters import BoundedIsoDateTimeFilter, MarketFilter
 from rca.choices import ContentType, DecisionSource, Outcome, PatternStatus
 from rca.models import ErrorPattern, ModerationSample, PolicyLabel
+
+
+def visible_patterns(request) -> QuerySet[ErrorPattern]:
+    """Patterns are for quality leads and managers: for anyone else no pattern id is a valid choice."""
+    if request is None or not permissions.can_view_patterns(request.user):
+        return ErrorPattern.objects.none()
+    return ErrorPattern.objects.all()
 
 
 class SampleFilter(django_filters.FilterSet):
@@ -21,8 +30,10 @@ class SampleFilter(django_filters.FilterSet):
     tag = django_filters.CharFilter(method="filter_tag", max_length=64)
     audited_after = BoundedIsoDateTimeFilter(field_name="audited_at", lookup_expr="gte")
     audited_before = BoundedIsoDateTimeFilter(field_name="audited_at", lookup_expr="lt")
-    case = IdFilter(method="filter_case")
-    pattern = IdFilter(method="filter_pattern")
+    # A sample is linked to a case (or a pattern) at most once, so these joins never duplicate rows. Both accept only
+    # what the user sees (`cases.filters.VisibleIdFilter`): the filter set must be built with the request.
+    case = case_filter(field_name="case_links__case")
+    pattern = VisibleIdFilter(queryset=visible_patterns, noun="pattern", field_name="patternsample__pattern")
     q = django_filters.CharFilter(method="filter_q", max_length=200, label="Text in notes or transcript")
 
     class Meta:
@@ -38,13 +49,6 @@ class SampleFilter(django_filters.FilterSet):
     def filter_tag(self, queryset, name, value):
         return queryset.filter(tags__contains=f";{value.strip()};") if value.strip() else queryset
 
-    # A sample is linked to a case (or a pattern) at most once, so these joins never duplicate rows.
-    def filter_case(self, queryset, name, value):
-        return queryset.filter(case_links__case_id=value)
-
-    def filter_pattern(self, queryset, name, value):
-        return queryset.filter(patternsample__pattern_id=value)
-
     def filter_q(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(Q(notes__icontains=value) | Q(transcript__icontains=value)) if value else queryset
@@ -54,7 +58,7 @@ class PatternFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=PatternStatus.choices)
     policy = django_filters.CharFilter(field_name="policy_label", max_length=64)
     market = MarketFilter(method="filter_market")
-    case = IdFilter(field_name="case__id")
+    case = case_filter()
 
     class Meta:
         model = ErrorPattern

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 
 from cases import permissions
 from cases.evidence.filters import PatternFilter, SampleFilter
@@ -64,13 +64,16 @@ def _partner_default_case(user: User, params: QueryDict) -> QueryDict:
     return params
 
 
-def sample_explorer(*, user: User, params: QueryDict) -> SampleExplorer:
-    params = _partner_default_case(user, default_sample_params(params))
+def sample_explorer(*, request: HttpRequest) -> SampleExplorer:
+    """The explorer's page for the request's user and query string (the filter set takes the request: its `case` and
+    `pattern` filters accept only what this user sees)."""
+    user = request.user
+    params = _partner_default_case(user, default_sample_params(request.GET))
     try:
         page_number = min(max(int(params.get("page", 1)), 1), MAX_SAMPLE_PAGE)
     except ValueError:
         page_number = 1
-    filterset = SampleFilter(params, queryset=permissions.visible_samples(user))
+    filterset = SampleFilter(params, queryset=permissions.visible_samples(user), request=request)
     is_valid = filterset.is_valid()
     rows: list[ModerationSample] = []
     if is_valid:
@@ -109,8 +112,8 @@ class PatternList:
     is_valid: bool
 
 
-def pattern_list(*, params: QueryDict, page_number: str | int | None = 1) -> PatternList:
-    filterset = PatternFilter(params, queryset=ErrorPattern.objects.all())
+def pattern_list(*, request: HttpRequest, page_number: str | int | None = 1) -> PatternList:
+    filterset = PatternFilter(request.GET, queryset=ErrorPattern.objects.all(), request=request)
     is_valid = filterset.is_valid()
     queryset = filterset.qs if is_valid else ErrorPattern.objects.none()
     queryset = queryset.select_related("case").order_by("-last_seen", "-id")

@@ -21,7 +21,7 @@ from rca.reveals import sample_reveal
 @require_GET
 @login_required
 def sample_list(request: HttpRequest) -> HttpResponse:
-    explorer = selectors.sample_explorer(user=request.user, params=request.GET)
+    explorer = selectors.sample_explorer(request=request)
     is_lead = permissions.can_drive_case(request.user)
     filters = explorer.params.copy()
     filters.pop("page", None)
@@ -67,7 +67,7 @@ def _require_patterns(request: HttpRequest) -> None:
 @login_required
 def pattern_list(request: HttpRequest) -> HttpResponse:
     _require_patterns(request)
-    listing = selectors.pattern_list(params=request.GET, page_number=request.GET.get("page"))
+    listing = selectors.pattern_list(request=request, page_number=request.GET.get("page"))
     return render(
         request,
         "rca/pattern_list.html",

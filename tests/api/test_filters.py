@@ -349,3 +349,138 @@ def test_filters_out_of_range_datetimes_are_a_400_not_a_500(lead_client, path, n
 
     assert response.status_code == 400
     assert name in response.json()
+
+
+# FILTERS THAT NAME A CASE, FINDING OR PATTERN: ONLY WHAT THE USER SEES
+# ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hidden_case(shared_case):
+    """A case not shared with the Policy team, holding the sample the Policy partner sees through `shared_case`, and a
+    finding, a comment on it and an action item: what a filter by this case would give away."""
+    case = CaseFactory()
+    CaseSampleFactory(case=case, sample=shared_case.samples.get())
+    finding = FindingFactory(case=case)
+    CommentFactory(case=case, finding=finding)
+    ActionItemFactory(case=case)
+    return case
+
+
+def _unknown_id(model) -> int:
+    return (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
+
+
+NAMED_FILTERS = [
+    ("/api/v1/samples/", "case"),
+    ("/api/v1/findings/", "case"),
+    ("/api/v1/action-items/", "case"),
+    ("/api/v1/comments/", "case"),
+    ("/api/v1/comments/", "finding"),
+]
+
+
+@pytest.mark.parametrize(("path", "name"), NAMED_FILTERS)
+def test_a_record_the_partner_may_not_see_is_answered_as_one_that_does_not_exist(
+    shared_partner_client, hidden_case, path, name
+):
+    hidden = hidden_case if name == "case" else hidden_case.findings.get()
+    unknown = _unknown_id(type(hidden))
+
+    invisible = shared_partner_client.get(path, {name: hidden.pk})
+    nonexistent = shared_partner_client.get(path, {name: unknown})
+
+    assert (invisible.status_code, invisible.json()) == (400, {name: [f"No such {name}."]})
+    assert (nonexistent.status_code, nonexistent.json()) == (invisible.status_code, invisible.json())
+
+
+@pytest.mark.parametrize(("path", "name"), NAMED_FILTERS)
+def test_a_record_the_partner_sees_still_filters(shared_partner_client, shared_case, hidden_case, path, name):
+    finding = FindingFactory(case=shared_case)
+    rows = {
+        "/api/v1/samples/": ["qa-shared-1"],
+        "/api/v1/findings/": [finding.pk],
+        "/api/v1/action-items/": [ActionItemFactory(case=shared_case).pk],
+        "/api/v1/comments/": [CommentFactory(case=shared_case, finding=finding).pk],
+    }[path]
+
+    response = shared_partner_client.get(path, {name: shared_case.pk if name == "case" else finding.pk})
+
+    assert _ids(response) == rows
+
+
+def test_a_lead_filters_by_any_case(lead_client, hidden_case):
+    assert _ids(lead_client.get("/api/v1/samples/", {"case": hidden_case.pk})) == ["qa-shared-1"]
+    assert len(_ids(lead_client.get("/api/v1/findings/", {"case": hidden_case.pk}))) == 1
+
+
+def test_a_pattern_is_a_valid_choice_only_for_those_who_see_patterns(lead_client, shared_partner_client, shared_case):
+    pattern = ErrorPatternFactory()
+    PatternSample.objects.create(pattern=pattern, sample=shared_case.samples.get())
+
+    invisible = shared_partner_client.get("/api/v1/samples/", {"pattern": pattern.pk})
+    nonexistent = shared_partner_client.get("/api/v1/samples/", {"pattern": _unknown_id(type(pattern))})
+
+    assert _ids(lead_client.get("/api/v1/samples/", {"pattern": pattern.pk})) == ["qa-shared-1"]
+    assert (invisible.status_code, invisible.json()) == (400, {"pattern": ["No such pattern."]})
+    assert (nonexistent.status_code, nonexistent.json()) == (invisible.status_code, invisible.json())
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("abc", "Enter a whole number."), ("1.5", "Enter a whole number."), ("0", "No such case."),
+     ("99999999999999999999999", "No such case.")],
+)  # fmt: skip
+def test_a_case_filter_that_is_no_id_says_so(lead_client, value, message):
+    response = lead_client.get("/api/v1/findings/", {"case": value})
+
+    assert (response.status_code, response.json()) == (400, {"case": [message]})
+
+
+# The pages build the same filter sets with the request: the samples explorer and the case room's linked samples.
+
+
+@pytest.fixture
+def partner_page(client, shared_partner):
+    client.force_login(shared_partner)
+    return client
+
+
+def test_the_samples_explorer_answers_an_invisible_case_as_an_unknown_one(partner_page, shared_case, hidden_case):
+    invisible = partner_page.get("/samples/", {"case": hidden_case.pk})
+    nonexistent = partner_page.get("/samples/", {"case": _unknown_id(type(hidden_case))})
+
+    for response in (invisible, nonexistent):
+        assert response.status_code == 400
+        assert response.context["explorer"].rows == []
+        assert response.context["explorer"].filterset.errors == {"case": ["No such case."]}
+        assert b"qa-shared-1" not in response.content
+    assert partner_page.get("/samples/", {"case": shared_case.pk}).context["explorer"].rows  # its own case still works
+
+
+@pytest.mark.parametrize("name", ["case", "pattern"])
+def test_the_case_room_sample_filter_answers_an_invisible_record_as_an_unknown_one(
+    partner_page, shared_case, hidden_case, name
+):
+    hidden = hidden_case
+    if name == "pattern":
+        hidden = ErrorPatternFactory()
+        PatternSample.objects.create(pattern=hidden, sample=shared_case.samples.get())
+
+    rooms = [
+        partner_page.get(f"/cases/{shared_case.pk}/", {name: value}).context["room"]
+        for value in (hidden.pk, _unknown_id(type(hidden)))
+    ]
+
+    for room in rooms:
+        assert list(room.samples.object_list) == []
+        assert room.sample_filter.errors == {name: [f"No such {name}."]}
+
+
+def test_a_field_built_without_a_request_is_not_reused_for_a_request(lead_client, hidden_case):
+    """The schema generator builds the form fields of the filter sets' class-level filters, with no request (so no
+    visible case); a request's filter set must still build its own, for its user."""
+    for filterset in (SampleFilter, FindingFilter, ActionItemFilter, CommentFilter, PatternFilter):
+        assert list(filterset.base_filters["case"].field.queryset) == []
+
+    assert _ids(lead_client.get("/api/v1/findings/", {"case": hidden_case.pk})) == [hidden_case.findings.get().pk]

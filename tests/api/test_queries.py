@@ -98,3 +98,22 @@ def test_list_endpoint_query_count_does_not_grow_with_the_page(lead_client, many
 )
 def test_list_endpoint_query_count_does_not_grow_for_a_partner(shared_partner_client, many, url, expected):
     assert (_queries(shared_partner_client, url, 5), _queries(shared_partner_client, url, ROWS)) == (expected, expected)
+
+
+CASE_FILTERED = ["/api/v1/samples/", "/api/v1/findings/", "/api/v1/action-items/", "/api/v1/comments/"]
+
+
+@pytest.mark.parametrize("path", CASE_FILTERED)
+def test_a_case_filter_adds_one_query_the_visibility_check(shared_partner_client, shared_case, path):
+    """`?case=` looks the case up among those the partner sees (`cases.filters.VisibleIdFilter`): one query more."""
+    finding = FindingFactory(case=shared_case)
+    CommentFactory(case=shared_case, finding=finding)
+    ActionItemFactory(case=shared_case)
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as context:
+            response = shared_partner_client.get(url)
+        assert response.status_code == 200 and len(response.json()["results"]) == 1, response.content
+        return len(context.captured_queries)
+
+    assert queries(f"{path}?case={shared_case.pk}") == queries(path) + 1

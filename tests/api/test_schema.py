@@ -152,10 +152,14 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application,
 STATE_DEPENDENT = {
     # A username and password that match no active user: DRF's `obtain_auth_token` answers 400.
     "POST /api/v1/auth/token/": {"non_field_errors"},
-    # Filters by a user, team or policy label that does not exist: "Select a valid choice" (tests/api/test_filters.py).
+    # Filters by a user, team or policy label that does not exist: "Select a valid choice"; by a case, finding or
+    # pattern that does not exist or that the user may not see: "No such case." (tests/api/test_filters.py).
     "GET /api/v1/cases/": {"owner", "team", "policy"},
-    "GET /api/v1/action-items/": {"owner", "team"},
-    "GET /api/v1/samples/": {"decision_label", "audit_label"},
+    "GET /api/v1/action-items/": {"case", "owner", "team"},
+    "GET /api/v1/samples/": {"decision_label", "audit_label", "case", "pattern"},
+    "GET /api/v1/findings/": {"case"},
+    "GET /api/v1/comments/": {"case", "finding"},
+    "GET /api/v1/patterns/": {"case"},
     # Ids of related records that must exist and be visible to the user; `owner` must be a quality lead.
     "POST /api/v1/cases/": {"owner", "team", "shared_teams", "external_ids"},
     "PATCH /api/v1/cases/{id}/": {"owner", "team", "shared_teams"},

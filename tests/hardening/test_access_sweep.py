@@ -19,8 +19,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from cases.models import Case
 from config.api.authentication import token_for
 from config.api.errors import api_not_found
+from tests.factories import CaseFactory, CaseSampleFactory
 from tests.hardening.world import PASSWORD, ROLES, World, build_world, state
 
 LOGIN = "login"
@@ -448,3 +450,59 @@ def _json(value) -> str:
     import json
 
     return json.dumps(value)
+
+
+# FILTERS THAT NAME A CASE: the case filter of samples, findings, action items and comments (API and pages), for a
+# partner, with an invisible case id, gets the answer an unknown id gets: the same 400, nothing filtered.
+# ------------------------------------------------------------------------------
+
+CASE_FILTERED_API = ["/api/v1/samples/", "/api/v1/findings/", "/api/v1/action-items/", "/api/v1/comments/"]
+
+
+def _legal_case(world: World):
+    """A case the Legal partner sees, holding the sample of `world.case` (which it does not see): a filter by
+    `world.case` that worked would tell it that this sample belongs to that case."""
+    case = CaseFactory(shared_teams=[world.legal])
+    CaseSampleFactory(case=case, sample=world.sample)
+    return case
+
+
+def _unknown_case_id() -> int:
+    return Case.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+
+
+@pytest.mark.parametrize("path", CASE_FILTERED_API)
+def test_sweep_api_case_filter_answers_an_invisible_case_as_an_unknown_one(db, path):
+    world = build_world()
+    _legal_case(world)
+    client = _api_client(world, "other_partner")
+
+    invisible = client.get(path, {"case": world.case.pk})
+    unknown = client.get(path, {"case": _unknown_case_id()})
+
+    assert (invisible.status_code, invisible.json()) == (400, {"case": ["No such case."]}), path
+    assert (unknown.status_code, unknown.json()) == (invisible.status_code, invisible.json()), path
+    # The partner who sees the case still filters by it.
+    assert _api_client(world, "partner").get(path, {"case": world.case.pk}).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["samples", "room"])
+def test_sweep_page_case_filter_answers_an_invisible_case_as_an_unknown_one(db, page):
+    world = build_world()
+    legal_case = _legal_case(world)
+    client = _page_client(world, "other_partner")
+    path = "/samples/" if page == "samples" else f"/cases/{legal_case.pk}/"
+
+    answers = []
+    for case_id in (world.case.pk, _unknown_case_id()):
+        response = client.get(path, {"case": case_id})
+        if page == "samples":
+            explorer = response.context["explorer"]
+            answers.append((response.status_code, explorer.rows, explorer.filterset.errors))
+        else:
+            room = response.context["room"]
+            answers.append((response.status_code, list(room.samples.object_list), room.sample_filter.errors))
+
+    status = 400 if page == "samples" else 200  # the room is shown, with no linked sample matching the bad filter
+    assert answers[0] == (status, [], {"case": ["No such case."]})
+    assert answers[1] == answers[0]
