@@ -117,11 +117,12 @@ class StrictDjangoFilterExtension(DjangoFilterExtension):
             if schema.get("type") not in ("string", "integer", "number"):
                 continue
             # On a copy, as a filter set does per request: `.field` caches the form field on the filter.
-            constraints = _form_field_constraints(copy.deepcopy(filter_field).field)
+            form_field = copy.deepcopy(filter_field).field
+            constraints = _form_field_constraints(form_field)
             if schema["type"] == "string":
                 constraints = {k: v for k, v in constraints.items() if k in ("maxLength", "pattern")}
             elif "minimum" in constraints or "maximum" in constraints:
-                schema["type"] = "integer" if isinstance(filter_field.field, forms.IntegerField) else schema["type"]
+                schema["type"] = "integer" if isinstance(form_field, forms.IntegerField) else schema["type"]
                 constraints = {k: v for k, v in constraints.items() if k in ("minimum", "maximum")}
             schema.update(constraints)
         return parameters
