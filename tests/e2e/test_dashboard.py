@@ -72,7 +72,7 @@ def test_manager_sees_the_dashboard_charts_and_downloads_a_csv(
 ):
     login(page, manager.username)
 
-    page.get_by_role("link", name="Reports").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
 
     expect(page.get_by_role("heading", name="Reports", level=1)).to_be_visible()
     for chart in ("#chart-closure-by-month", "#chart-ageing", "#chart-time-to-close", "#chart-remediation"):

@@ -21,7 +21,7 @@ def test_demo_dashboard_shows_months_of_closures_and_days_to_close(page, live_se
     call_command("seed_demo", *DEMO, "--cases", "80", "--skip-detection", stdout=StringIO())
     login(page, "manager", password=DEMO_PASSWORD)
 
-    page.get_by_role("link", name="Reports").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
 
     months = page.locator("#chart-closure-by-month svg rect title").all_text_contents()
     assert len({title[:7] for title in months if re.match(r"\d{4}-\d{2}: \d+%", title)}) >= 4, months
