@@ -9,6 +9,8 @@ the timeline and keeps the case's derived fields (`sample_count`, `audience`) ri
 - teams and preferences are plain settings.
 """
 
+from collections.abc import Callable
+
 from django.contrib import admin
 
 from cases import permissions, services
@@ -25,8 +27,12 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 class ThroughServiceAdmin(admin.ModelAdmin):
-    """A model whose rows the admin changes only through a service: `update_through_service` receives the fields the
-    operator changed. No add, no delete; only users the service accepts (quality leads) may change."""
+    """A model whose rows the admin changes only through a service: `update_service` (called with the stored row as
+    its `update_service_arg` keyword, the actor, and the fields the operator changed). No add, no delete; only users
+    the service accepts (quality leads) may change."""
+
+    update_service: Callable[..., object]
+    update_service_arg: str
 
     def has_add_permission(self, request):
         return False
@@ -43,12 +49,8 @@ class ThroughServiceAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # The form has already copied its values onto `obj`: the service gets the stored row, and the changes.
         stored = self.get_queryset(request).get(pk=obj.pk)
-        self.update_through_service(
-            stored, actor=request.user, **{name: form.cleaned_data[name] for name in form.changed_data}
-        )
-
-    def update_through_service(self, obj, *, actor, **changes) -> None:
-        raise NotImplementedError
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        self.update_service(**{self.update_service_arg: stored}, actor=request.user, **changes)
 
 
 class FindingInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -89,8 +91,8 @@ class FindingAdmin(ThroughServiceAdmin):
     fields = ("case", "statement", "status", "author", "evidence", "created_at", "updated_at")
     readonly_fields = ("case", "author", "evidence", "created_at", "updated_at")
 
-    def update_through_service(self, obj, *, actor, **changes) -> None:
-        services.finding_update(finding=obj, actor=actor, **changes)
+    update_service = staticmethod(services.finding_update)
+    update_service_arg = "finding"
 
 
 @admin.register(ActionItem)
@@ -106,8 +108,8 @@ class ActionItemAdmin(ThroughServiceAdmin):
     )  # fmt: skip
     readonly_fields = ("case", "created_by", "created_at", "updated_at", "completed_at")
 
-    def update_through_service(self, obj, *, actor, **changes) -> None:
-        services.action_item_update(item=obj, actor=actor, **changes)
+    update_service = staticmethod(services.action_item_update)
+    update_service_arg = "item"
 
 
 @admin.register(Comment)
