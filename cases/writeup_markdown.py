@@ -8,7 +8,7 @@ on one line, so a title or a reason cannot break the document's structure.
 import re
 from datetime import date, datetime
 
-from cases.templatetags.rca_numbers import format_percent
+from cases.numbers import format_percent
 from cases.writeup import Writeup
 
 _SPARKS = "▁▂▃▄▅▆▇█"

@@ -3,7 +3,7 @@ no charting library). Every chart keeps a text alternative (`summary`) and a `<t
 
 from dataclasses import dataclass, field
 
-from cases.templatetags.rca_numbers import format_percent
+from cases.numbers import format_percent
 
 WIDTH = 640
 # Colour-blind-safe sequential palette for the age buckets (young -> old), and the two before/after colours.

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.template import Context, Template
 
+from cases.numbers import format_percent, format_points
 from cases.reporting import charts
-from cases.templatetags.rca_numbers import format_percent, format_points
 from tests.cases.test_reports_selectors import build_closure_dataset
 from tests.factories import ErrorPatternFactory
 
