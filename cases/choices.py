@@ -97,6 +97,10 @@ class ActivityVerb(models.TextChoices):
     FACTOR_ADDED = "factor_added", "added a contributing factor"
     FACTOR_REMOVED = "factor_removed", "removed a contributing factor"
     FIVE_WHYS_UPDATED = "five_whys_updated", "updated the five whys"
+    FIX_RECORDED = "fix_recorded", "recorded a fix"
+    FIX_VERDICT = "fix_verdict", "the fix verdict changed"
+    LATE_AUDITS = "late_audits", "late audits of decisions made before the fix"
+    PATTERN_GREW = "pattern_grew", "the pattern grew since it was set aside"
 
 
 class Role(models.TextChoices):

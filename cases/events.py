@@ -99,3 +99,27 @@ def factor_removed(case: Case, actor: User | None, *, factor_id: int, category: 
 
 def five_whys_updated(case: Case, actor: User | None, *, previous: list[str], answers: list[str]) -> Activity:
     return _record(case, actor, ActivityVerb.FIVE_WHYS_UPDATED, previous=previous, answers=answers)
+
+
+def fix_recorded(case: Case, actor: User | None, *, fix_id: int, effective_at: str, changes: dict) -> Activity:
+    return _record(case, actor, ActivityVerb.FIX_RECORDED, fix_id=fix_id, effective_at=effective_at, changes=changes)
+
+
+def fix_verdict_changed(case: Case, *, fix_id: int, verdict: str, previous: str, figures: dict) -> Activity:
+    summary = {key: figures.get(key) for key in ("before", "after", "change", "audits_more")}
+    return _record(case, None, ActivityVerb.FIX_VERDICT, fix_id=fix_id, verdict=verdict, previous=previous, **summary)
+
+
+def late_audits(case: Case, *, count: int, since: str) -> Activity:
+    """Detection attached audits of decisions made before the fix (or the closing): shown, not a regression."""
+    return _record(case, None, ActivityVerb.LATE_AUDITS, count=count, since=since)
+
+
+def pattern_grew(case: Case, *, weekly_errors: int, previous_weekly_errors: int) -> Activity:
+    return _record(
+        case,
+        None,
+        ActivityVerb.PATTERN_GREW,
+        weekly_errors=weekly_errors,
+        previous_weekly_errors=previous_weekly_errors,
+    )

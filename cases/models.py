@@ -80,6 +80,11 @@ class Case(models.Model):
     samples = models.ManyToManyField(ModerationSample, through="CaseSample", related_name="cases")
     sample_count = models.PositiveIntegerField(default=0, help_text="Kept by the link services.")
     reopen_count = models.PositiveIntegerField(default=0)
+    measure = models.JSONField(default=dict, blank=True, help_text="Set by a lead (cases.measure); empty: derived.")
+    closed_by_override = models.BooleanField(default=False, help_text="Closed without a holding fix verdict.")
+    set_aside_weekly_errors = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Won't fix: the pattern's weekly errors when last noted (cases.fixes.growth)."
+    )
     due_at = models.DateTimeField()
     opened_at = models.DateTimeField()
     triaged_at = models.DateTimeField(null=True, blank=True)

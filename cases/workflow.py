@@ -15,6 +15,7 @@ from django.contrib.auth.models import AnonymousUser, User
 
 from cases import permissions
 from cases.choices import OPEN_ACTION_ITEM_STATUSES, OPEN_STATUSES, CaseStatus, Role
+from cases.fixes.records import FixInput, closure_evidence
 from cases.models import Case
 from config.api.errors import Refusal
 
@@ -40,6 +41,7 @@ class TransitionRequest:
 
     reason: str = ""
     duplicate_of: Case | None = None
+    fix: FixInput | None = None  # entering monitoring: the fix (None: effective now, nothing named)
 
 
 Guard = Callable[[Case, TransitionRequest], str | None]
@@ -72,6 +74,14 @@ def _action_items_settled(case: Case, request: TransitionRequest) -> str | None:
 
 def _has_reason(case: Case, request: TransitionRequest) -> str | None:
     return None if request.reason.strip() else "Give a reason."
+
+
+def _closure_backed(case: Case, request: TransitionRequest) -> str | None:
+    """Closing needs evidence (a holding fix verdict after the monitoring period) or an override with a reason."""
+    why_not = closure_evidence(case)
+    if why_not is None or request.reason.strip():
+        return None
+    return f"{why_not} To close anyway, give an override reason."
 
 
 def _has_duplicate_target(case: Case, request: TransitionRequest) -> str | None:
@@ -127,13 +137,15 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(
         frozenset({CaseStatus.ROOT_CAUSE_IDENTIFIED}), CaseStatus.REMEDIATING, "Remediate", guards=(_has_action_item,)
     ),
-    Transition(frozenset({CaseStatus.REMEDIATING}), CaseStatus.MONITORING, "Monitor the fix"),
+    Transition(frozenset({CaseStatus.REMEDIATING}), CaseStatus.MONITORING, "Monitor the fix", needs=("fix",)),
     Transition(frozenset({CaseStatus.MONITORING}), CaseStatus.REMEDIATING, "Fix did not hold", needs=("reason",)),
     Transition(
         frozenset({CaseStatus.REMEDIATING, CaseStatus.MONITORING}),
         CaseStatus.CLOSED,
         "Close",
-        guards=(_action_items_settled,),
+        guards=(_action_items_settled, _closure_backed),
+        system_may=True,  # only on evidence: `cases.fixes.services` closes a case whose fix holds
+        needs=("override_reason",),
     ),
     Transition(OPEN, CaseStatus.DUPLICATE, "Mark duplicate", guards=(_has_duplicate_target,), needs=("duplicate_of",)),
     Transition(OPEN, CaseStatus.WONT_FIX, "Won't fix", guards=(_has_reason,), needs=("reason",)),
@@ -214,7 +226,7 @@ def available_transitions(case: Case, actor: User | AnonymousUser) -> list[Avail
             continue
         reason = ""
         for guard in transition.guards:
-            if guard in (_has_reason, _has_duplicate_target):
+            if guard in (_has_reason, _has_duplicate_target, _closure_backed):
                 continue
             reason = guard(case, TransitionRequest()) or ""
             if reason:

@@ -16,9 +16,10 @@ from django.utils import timezone
 from cases import events, permissions
 from cases.audience import refresh_audience
 from cases.choices import TERMINAL_STATUSES, CaseOrigin, CaseStatus, LinkSource, Severity
+from cases.fixes.records import FixInput, closure_evidence, fix_record
 from cases.models import Case, CaseSample, Team
 from cases.tasks import notify_activity
-from cases.workflow import STATE_TIMESTAMPS, TransitionRequest, check_transition, is_reopen
+from cases.workflow import STATE_TIMESTAMPS, TransitionRefused, TransitionRequest, check_transition, is_reopen
 from rca.models import ErrorPattern, ModerationSample
 
 # HELPERS
@@ -253,20 +254,36 @@ def case_unlink_samples(*, case: Case, samples: Iterable[ModerationSample], acto
 
 @transaction.atomic
 def case_transition(
-    *, case: Case, to: str, actor: User | None, reason: str = "", duplicate_of: Case | None = None
+    *,
+    case: Case,
+    to: str,
+    actor: User | None,
+    reason: str = "",
+    duplicate_of: Case | None = None,
+    fix: FixInput | None = None,
 ) -> Case:
     """Move the case to `to` through the workflow table (`cases.workflow`), or raise `TransitionRefused`.
 
     Locks the case row, stamps the state's timestamp, and writes one `transitioned` (or `reopened`) entry.
+    `monitoring`: records the fix (`fix`, effective now when not given; `fix_recorded` on the timeline).
+    `closed`: without evidence (`cases.fixes.records.closure_evidence`) the reason is an override: the case is marked
+    `closed_by_override` and the entry says so; the pipeline (actor None) never overrides.
     `duplicate`: the samples of this case are linked to `duplicate_of` (one `samples_merged` entry there).
     Reopening clears `closed_at`/`resolved_at` and counts the reopen.
     """
     case = Case.objects.select_for_update().get(pk=case.pk)
-    request = TransitionRequest(reason=reason, duplicate_of=duplicate_of)
+    request = TransitionRequest(reason=reason, duplicate_of=duplicate_of, fix=fix)
     check_transition(case, to, actor, request)
     now = timezone.now()
     source = case.status
     reopen = is_reopen(source, to)
+    override = False
+    if to == CaseStatus.CLOSED:
+        why_not = closure_evidence(case, now=now)
+        if why_not is not None and actor is None:
+            raise TransitionRefused("guard_failed", why_not)
+        override = why_not is not None
+        case.closed_by_override = override
     case.status = to
     if to in STATE_TIMESTAMPS:
         setattr(case, STATE_TIMESTAMPS[to], now)
@@ -282,11 +299,16 @@ def case_transition(
         case.closed_at = None
         case.resolved_at = None
         case.resolution_reason = ""
+        case.closed_by_override = False
     case.save()
     extra = {"reopen": reopen}
+    if override:
+        extra["override"] = True
     if duplicate_of is not None and to == CaseStatus.DUPLICATE:
         extra["duplicate_of"] = duplicate_of.key
     activity = events.case_transitioned(case, actor, source=source, target=to, reason=reason, **extra)
+    if to == CaseStatus.MONITORING:
+        fix_record(case=case, fix=fix or FixInput(), actor=actor, now=now)
     transaction.on_commit(lambda: notify_activity.delay(activity.pk), robust=True)
     if to == CaseStatus.DUPLICATE:
         survivor = Case.objects.select_for_update().get(pk=duplicate_of.pk)

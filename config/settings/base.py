@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "rca",
     "cases",
     "cases.webhooks",
+    "cases.fixes",
 ]
 
 MIDDLEWARE = [
@@ -278,8 +279,18 @@ CELERY_BEAT_SCHEDULE.update(
         },
         "report-snapshot-daily": {"task": "cases.tasks.take_report_snapshot", "schedule": crontab(hour=0, minute=30)},
         "notify-missed-activities": {"task": "cases.tasks.notify_missed_activities", "schedule": timedelta(minutes=5)},
+        "refresh-fix-verdicts": {"task": "cases.fixes.tasks.refresh_fix_verdicts", "schedule": timedelta(hours=1)},
     }
 )
+
+# VERIFIED FIXES (owned by cases/fixes; see docs/fixes.md)
+# ------------------------------------------------------------------------------
+# A case closes on evidence once its fix verdict holds and it has been monitored this many days.
+FIX_MIN_MONITORING_DAYS = env.int("FIX_MIN_MONITORING_DAYS", default=7)
+# The verdict's tests: one-sided significance level, power, and the relative fall the power is computed for.
+FIX_VERDICT_ALPHA = env.float("FIX_VERDICT_ALPHA", default=0.05)
+FIX_VERDICT_POWER = env.float("FIX_VERDICT_POWER", default=0.8)
+FIX_VERDICT_DROP = env.float("FIX_VERDICT_DROP", default=0.5)
 
 # WEBHOOKS AND CHAT ROUTES (owned by cases/webhooks; see docs/webhooks.md)
 # ------------------------------------------------------------------------------

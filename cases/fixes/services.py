@@ -1,0 +1,82 @@
+"""Fix verdicts kept current, and what a verdict changes on its case.
+
+- `fix_verdict_refresh`: compute the latest fix's verdict from the case's measure and store it on the fix; a changed
+  verdict writes `fix_verdict` on the timeline (its notification goes to the owner and watchers; `not_holding` is the
+  one that asks them to act: "Fix did not hold").
+- `fixes_refresh`: the beat task's body: every case in monitoring, and closed cases whose verdict is older than a day
+  (their after window keeps filling with late audits); a case in monitoring whose fix holds after the minimum period
+  is closed on evidence.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases import events
+from cases.choices import CaseStatus
+from cases.fixes.models import Fix
+from cases.fixes.records import closure_evidence
+from cases.fixes.verdict import VerdictParams, fix_verdict
+from cases.measure.definition import case_measure
+from cases.models import Case
+from cases.services import case_transition
+from cases.tasks import notify_activity
+from cases.workflow import TransitionRefused
+
+CLOSED_FOLLOW_DAYS = 90  # closed cases' verdicts are refreshed this long after closing
+
+
+@transaction.atomic
+def fix_verdict_refresh(fix: Fix, *, now: datetime | None = None, params: VerdictParams | None = None) -> Fix:
+    """Recompute and store the verdict of `fix` (a fix of a case without a measure keeps no verdict)."""
+    now = now or timezone.now()
+    fix = Fix.objects.select_for_update().select_related("case", "case__pattern").get(pk=fix.pk)
+    measure = case_measure(fix.case)
+    if measure is None:
+        return fix
+    verdict, figures = fix_verdict(
+        measure,
+        fix_at=fix.effective_at,
+        now=now,
+        model_version=fix.model_version,
+        params=params or VerdictParams.from_settings(),
+    )
+    previous = fix.verdict
+    fix.verdict, fix.figures, fix.verdict_at = verdict, figures, now
+    fix.save(update_fields=["verdict", "figures", "verdict_at"])
+    if verdict != previous:
+        activity = events.fix_verdict_changed(
+            fix.case, fix_id=fix.pk, verdict=verdict, previous=previous, figures=figures
+        )
+        transaction.on_commit(lambda: notify_activity.delay(activity.pk), robust=True)
+    return fix
+
+
+def _latest_fixes(cases) -> list[Fix]:
+    latest = {}
+    for fix in Fix.objects.filter(case__in=cases).order_by("case_id", "-effective_at", "-id"):
+        latest.setdefault(fix.case_id, fix)
+    return list(latest.values())
+
+
+def fixes_refresh(*, now: datetime | None = None) -> dict[str, int]:
+    """Refresh the verdicts due (see the module docstring) and close the cases whose fix holds; returns counts."""
+    now = now or timezone.now()
+    monitoring = Case.objects.filter(status=CaseStatus.MONITORING)
+    closed = Case.objects.filter(status=CaseStatus.CLOSED, closed_at__gte=now - timedelta(days=CLOSED_FOLLOW_DAYS))
+    counts = {"refreshed": 0, "closed": 0}
+    stale_before = now - timedelta(days=1)
+    for fix in _latest_fixes(monitoring) + _latest_fixes(closed):
+        if fix.case.status == CaseStatus.CLOSED and fix.verdict_at and fix.verdict_at > stale_before:
+            continue
+        fix = fix_verdict_refresh(fix, now=now)
+        counts["refreshed"] += 1
+        case = fix.case
+        if case.status == CaseStatus.MONITORING and closure_evidence(case, now=now) is None:
+            try:
+                case_transition(case=case, to=CaseStatus.CLOSED, actor=None, reason="Closed on evidence: fix holds.")
+            except TransitionRefused:
+                continue  # e.g. action items still open: a lead closes it
+            counts["closed"] += 1
+    return counts
