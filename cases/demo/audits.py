@@ -3,6 +3,9 @@ before them with the same planted patterns, from which the demo's older cases ta
 
 from datetime import UTC, datetime, timedelta
 
+from django.db.models import Max
+
+from cases.demo.plan import FIXED_STORY, fixed_at
 from rca.detection_runs import detection_run_create, detection_run_execute
 from rca.importing import import_records
 from rca.models import DetectionRun, ModerationSample
@@ -18,7 +21,8 @@ def audits_seeded(*, seed: int) -> bool:
 def seed_audits(*, seed: int, days: int, per_day: int, history_days: int, history_per_day: int) -> str:
     """Import `days` days of audits ending now and `history_days` days before them; return a one-line summary."""
     now = datetime.now(UTC)
-    recent = generate_audits(seed=seed, days=days, audits_per_day=per_day, end=now)
+    fixed = {FIXED_STORY: fixed_at(recent_end=now, recent_days=days)}
+    recent = generate_audits(seed=seed, days=days, audits_per_day=per_day, end=now, fixed=fixed)
     result = import_records(recent.records)
     created, updated, rejected = result.created, result.updated, len(result.rejected)
     if history_days and history_per_day:
@@ -35,6 +39,13 @@ def seed_audits(*, seed: int, days: int, per_day: int, history_days: int, histor
         f"Audits: {created} created, {updated} updated, {rejected} rejected "
         f"({len(recent.planted)} planted patterns, {days} + {history_days} days)."
     )
+
+
+def recent_end(*, seed: int) -> datetime | None:
+    """The newest audit of the recent batch (when it was generated: its "now")."""
+    return ModerationSample.objects.filter(external_id__startswith=f"syn-{seed}-").aggregate(end=Max("audited_at"))[
+        "end"
+    ]
 
 
 def run_detection() -> DetectionRun:

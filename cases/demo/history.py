@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from cases.fixes.models import Fix
 from cases.models import (
     ActionItem,
     Activity,
@@ -49,6 +50,7 @@ STAMPED = (
         ),
     ),
     (CaseSample, ("linked_at",)),
+    (Fix, ("effective_at", "recorded_at", "verdict_at")),
     (Finding, ("created_at", "updated_at")),
     (ActionItem, ("created_at", "updated_at", "completed_at")),
     (Comment, ("created_at",)),

@@ -28,7 +28,9 @@ class Step:
     ITEM_STARTED = "item_started"
     ITEM_DONE = "item_done"
     MONITOR = "monitor"
-    CLOSE = "close"
+    VERIFY = "verify"  # compute the fix verdict as of this step
+    CLOSE = "close"  # on evidence when the fix holds, else by override with a reason
+    CLOSE_ON_EVIDENCE = "close_on_evidence"  # only if the fix holds after the monitoring period
     REOPEN = "reopen"
     FOLLOW_UP = "follow_up"  # after a reopen: a second action item
     WONT_FIX = "wont_fix"
@@ -180,4 +182,56 @@ def plan_cases(*, seed: int, count: int, now: datetime, days: int = 180) -> list
         if plan.outcome == CaseStatus.DUPLICATE:
             earlier = [p for p in plans[:position] if p.story == plan.story and p.outcome != CaseStatus.DUPLICATE]
             plan.duplicate_of = earlier[-1].index if earlier else None
+    return plans
+
+
+# The fixes whose verdicts the demo shows: (story, days between the fix and now as a share of the recent audit days,
+# last step). The first story's pattern is fixed in the generated audits (`FIXED_STORY`), so its fix holds; the second
+# goes on after its fix (not holding); the third was fixed three days ago (not enough audits yet).
+FIXED_STORY = "id_slang_insult_missed"
+SHOWCASE = (
+    (FIXED_STORY, 0.5, Step.CLOSE_ON_EVIDENCE),
+    ("mx_cartel_banner_wrong_policy", 0.4, Step.VERIFY),
+    ("de_documentary_extremism_fp", 0.15, Step.VERIFY),
+)
+SHOWCASE_PATH = (
+    (timedelta(days=-6), None),
+    (timedelta(days=-6, hours=2), Step.TRIAGE),
+    (timedelta(days=-5), Step.INVESTIGATE),
+    (timedelta(days=-5, hours=3), Step.DISCUSS),
+    (timedelta(days=-4), Step.ROOT_CAUSE),
+    (timedelta(days=-3), Step.REMEDIATE),
+    (timedelta(days=-3, hours=1), Step.ITEM_STARTED),
+    (timedelta(hours=-1), Step.ITEM_DONE),
+    (timedelta(0), Step.MONITOR),
+)
+
+
+def fixed_at(*, recent_end: datetime, recent_days: int) -> datetime:
+    """When the fix of `FIXED_STORY` took effect: half-way through the recent audits."""
+    return recent_end - timedelta(days=recent_days * SHOWCASE[0][1])
+
+
+def showcase_plans(*, now: datetime, recent_end: datetime, recent_days: int, first_index: int) -> list[CasePlan]:
+    """Three cases opened by hand from a pattern's slice and taken to monitoring with a fix (`SHOWCASE`)."""
+    stories = {story.pattern_key: story for story in STORIES}
+    plans = []
+    for offset, (key, share, last) in enumerate(SHOWCASE):
+        fix = recent_end - timedelta(days=recent_days * share)
+        if key == FIXED_STORY:
+            fix = fixed_at(recent_end=recent_end, recent_days=recent_days)
+        story = stories[key]
+        plan = CasePlan(
+            index=first_index + offset,
+            story=story,
+            title=story.titles[0],
+            severity="S2",
+            owner=LEADS[offset % len(LEADS)],
+            outcome=CaseStatus.MONITORING,
+            opened_at=fix + SHOWCASE_PATH[0][0],
+            item_due_at=fix + timedelta(days=1),
+        )
+        plan.steps = [(fix + delta, kind) for delta, kind in SHOWCASE_PATH[1:]]
+        plan.steps.append((min(now - timedelta(minutes=30), max(fix, now - timedelta(hours=1))), last))
+        plans.append(plan)
     return plans

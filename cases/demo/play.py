@@ -12,12 +12,15 @@ from cases.choices import ActionItemKind, ActionItemStatus, CaseStatus, FindingS
 from cases.demo.history import date_case_due, happened_at, one_transaction
 from cases.demo.plan import CasePlan
 from cases.demo.stories import Story
+from cases.fixes.records import FixInput, closure_evidence, latest_fix
+from cases.fixes.services import fix_verdict_refresh
 from cases.models import Case, Team
 from rca.models import ModerationSample
 
 SAMPLES_PER_CASE = 8
 SAMPLE_WINDOW = timedelta(days=45)
 MIN_SAMPLES = 3
+OVERRIDE_REASON = "The partner team confirmed the fix; the weekly audit sample is too small to verify it."
 
 
 def pick_samples(story: Story, *, before: datetime, used: set[int]) -> list[ModerationSample]:
@@ -47,6 +50,7 @@ class CasePlayer:
         self.team = teams[plan.story.team]
         self.opened = opened  # the cases played so far, by plan index (for duplicates)
         self.case: Case | None = None
+        self.moment = plan.opened_at  # the step being played
         self.samples: list[ModerationSample] = []
 
     def play(self, used: set[int]) -> Case:
@@ -60,16 +64,18 @@ class CasePlayer:
                 problem_statement=f"{self.story.finding} Opened from {len(self.samples)} audited errors.",
                 team=self.team,
                 shared_teams=[self.team],
+                measure=self.story.measure,
             )
         date_case_due(self.case)
         for moment, kind in self.plan.steps:
+            self.moment = moment
             with happened_at(moment):
                 getattr(self, f"_{kind}")()
         return self.case
 
-    def _move(self, to: str, reason: str = "", duplicate_of: Case | None = None) -> None:
+    def _move(self, to: str, reason: str = "", duplicate_of: Case | None = None, fix: FixInput | None = None) -> None:
         self.case = services.case_transition(
-            case=self.case, to=to, actor=self.lead, reason=reason, duplicate_of=duplicate_of
+            case=self.case, to=to, actor=self.lead, reason=reason, duplicate_of=duplicate_of, fix=fix
         )
 
     def _triage(self) -> None:
@@ -129,10 +135,25 @@ class CasePlayer:
         self._settle(ActionItemStatus.DONE)
 
     def _monitor(self) -> None:
-        self._move(CaseStatus.MONITORING)
+        self._move(CaseStatus.MONITORING, fix=FixInput(description=f"{self.story.action_title}: shipped."))
+
+    def _verify(self) -> bool:
+        """Compute the latest fix's verdict as of this step; whether the case may close on evidence."""
+        fix = latest_fix(self.case)
+        if fix is not None:
+            fix_verdict_refresh(fix, now=self.moment)
+        self.case.refresh_from_db()
+        return closure_evidence(self.case, now=self.moment) is None
 
     def _close(self) -> None:
-        self._move(CaseStatus.CLOSED)
+        """On evidence when the fix holds; otherwise by override, as teams do when the weekly sample is too small."""
+        on_evidence = self._verify()
+        reason = "" if on_evidence else OVERRIDE_REASON
+        self._move(CaseStatus.CLOSED, reason=reason)
+
+    def _close_on_evidence(self) -> None:
+        if self._verify():
+            self._move(CaseStatus.CLOSED)
 
     def _reopen(self) -> None:
         self._move(CaseStatus.INVESTIGATING, reason="The errors came back in this week's audits after the fix.")

@@ -38,6 +38,14 @@ class Story:
     def audit_label(self) -> str:
         return self.pattern.audit_label
 
+    @property
+    def measure(self) -> dict:
+        """The slice the lead opens the case from (the explorer's filters): the pattern's conditions and labels."""
+        return {
+            "population": {"decision_label": self.decision_label, **self.pattern.slice},
+            "audit_label": self.audit_label,
+        }
+
 
 STORIES: tuple[Story, ...] = (
     Story(

@@ -17,6 +17,7 @@ from cases import events, permissions
 from cases.audience import refresh_audience
 from cases.choices import TERMINAL_STATUSES, CaseOrigin, CaseStatus, LinkSource, Severity
 from cases.fixes.records import FixInput, closure_evidence, fix_record
+from cases.measure.definition import measure_from_dict
 from cases.models import Case, CaseSample, Team
 from cases.tasks import notify_activity
 from cases.workflow import STATE_TIMESTAMPS, TransitionRefused, TransitionRequest, check_transition, is_reopen
@@ -85,12 +86,16 @@ def case_open(
     shared_teams: Iterable[Team] = (),
     origin: str = CaseOrigin.MANUAL,
     pattern: ErrorPattern | None = None,
+    measure: dict | None = None,
 ) -> Case:
     """Open a case in `new`, link `samples`, and set its due date from the severity's SLA.
 
     `actor` None is the detection pipeline. A case opened by hand without an owner is owned by the person who opened
-    it, when they may own cases (`permissions.can_own_case`). The actor and the owner watch the case. Writes `opened`
-    (then `assigned`, notified unless the owner is the actor, when it opens with an owner, and `samples_linked`).
+    it, when they may own cases (`permissions.can_own_case`). `measure` (the filters it was opened from, in the form
+    `cases.measure.definition.measure_from_dict` reads) is the case's measure; without it the measure is derived from
+    the pattern or the samples (`cases.measure.definition.case_measure`). The actor and the owner watch the case.
+    Writes `opened` (then `assigned`, notified unless the owner is the actor, when it opens with an owner, and
+    `samples_linked`).
     """
     require_driver(actor)
     if owner is None and actor is not None and origin == CaseOrigin.MANUAL and permissions.can_own_case(actor):
@@ -100,6 +105,8 @@ def case_open(
         raise ValidationError({"severity": f"'{severity}' is not one of {', '.join(Severity.values)}."})
     if not title.strip():
         raise ValidationError({"title": "A case needs a title."})
+    if measure:
+        measure = measure_from_dict(measure).as_dict()
     sample_list = list(samples)
     policy_label, market = _dominant_slice([sample.pk for sample in sample_list])
     if pattern is not None:
@@ -117,6 +124,7 @@ def case_open(
         market=market,
         opened_at=now,
         due_at=sla_due_at(severity=severity, opened_at=now),
+        measure=measure or {},
     )
     case.shared_teams.set(shared_teams)
     if actor is not None:

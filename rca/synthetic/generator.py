@@ -148,6 +148,9 @@ class _Generator:
             self.records.append(record)
 
 
+FIXED_RESIDUAL = 0.1  # after a fix, a planted pattern keeps this share of its rate
+
+
 def generate_audits(
     *,
     seed: int,
@@ -156,12 +159,17 @@ def generate_audits(
     end: datetime | None = None,
     noise_rate: float = 0.04,
     decoys: bool = True,
+    fixed: dict[str, datetime] | None = None,
 ) -> SyntheticData:
     """`days` days of audits ending at `end` (default: now), `audits_per_day` of traffic a day plus the decoys.
 
     Deterministic for a given seed and end. External ids are `syn-<seed>-<n>`, so batches of different seeds can be
     imported together (a second batch with a later `end` is "more data" for the same planted patterns).
+
+    `fixed` maps planted pattern keys to the moment a fix took effect: decisions made from then on carry the pattern's
+    error at `FIXED_RESIDUAL` of its rate (the demo's fixes that work).
     """
+    fixed = fixed or {}
     end = end or datetime.now(UTC)
     generator = _Generator(seed, end, days, noise_rate)
     for day in range(days):
@@ -178,6 +186,8 @@ def generate_audits(
                             hit = candidate
                             break
                         roll -= candidate.rate
+            if hit is not None and hit.key in fixed and datetime.fromisoformat(record["decided_at"]) >= fixed[hit.key]:
+                hit = hit if generator.rng.random() < FIXED_RESIDUAL else None
             if hit is not None:
                 generator.make_error(record, hit)
             elif generator.rng.random() < noise_rate:

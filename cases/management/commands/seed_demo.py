@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 
 from django.core.management.base import BaseCommand
 
-from cases.demo.audits import audits_seeded, run_detection, seed_audits
+from cases.demo.audits import audits_seeded, recent_end, run_detection, seed_audits
 from cases.demo.history import read_old_notifications
 from cases.demo.people import DEMO_PASSWORD, DEMO_USERS, users_and_teams
-from cases.demo.plan import plan_cases
+from cases.demo.plan import plan_cases, showcase_plans
 from cases.demo.play import play_history
 from cases.demo.stories import STORIES
 from cases.models import Case, Team
@@ -59,10 +59,12 @@ class Command(BaseCommand):
                     f"Detection run {run.pk}: {run.status}, {run.patterns_found} patterns, {run.cases_opened} cases "
                     "opened."
                 )
-        self._history(users, seed=seed, count=options["cases"], days=options["days"] + options["history_days"])
+        self._history(
+            users, seed=seed, count=options["cases"], days=options["days"], history_days=options["history_days"]
+        )
         self._print_logins()
 
-    def _history(self, users, *, seed: int, count: int, days: int) -> None:
+    def _history(self, users, *, seed: int, count: int, days: int, history_days: int) -> None:
         titles = {title for story in STORIES for title in story.titles}
         kept = Case.objects.filter(title__in=titles).count()
         if kept:
@@ -70,8 +72,11 @@ class Command(BaseCommand):
             return
         now = datetime.now(UTC)
         # The cases open from two weeks after the first audits, so each has errors audited before it to start from.
-        span = max(14, min(days, MAX_HISTORY_DAYS) - 14)
+        span = max(14, min(days + history_days, MAX_HISTORY_DAYS) - 14)
         plans = plan_cases(seed=seed, count=count, now=now, days=span)
+        end = recent_end(seed=seed)
+        if end is not None:  # the fixes whose verdicts the demo shows, on the recent audits
+            plans += showcase_plans(now=now, recent_end=end, recent_days=days, first_index=len(plans))
         teams = {team.slug: team for team in Team.objects.all()}
         cases = play_history(plans, users=users, teams=teams)
         read_old_notifications(now=now)
