@@ -44,6 +44,7 @@ from cases.forms import (
 )
 from cases.models import ActionItem, Case, Finding, Team
 from cases.services.comments import MENTION_NOT_VISIBLE
+from cases.titles import pattern_words
 from cases.workflow import TransitionRefused
 
 COMMENT_DRAFT_SESSION_KEY = "case_room_comment_draft"
@@ -124,6 +125,7 @@ def _render_room(request: HttpRequest, case: Case, *, status: int = 200, form_na
     context = {
         "room": room,
         "case": case,
+        "pattern_words": pattern_words(case.pattern) if case.pattern_id else None,
         "is_lead": is_lead,
         "comment_form": comment_form,
         "error_form": form_name,

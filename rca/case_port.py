@@ -1,12 +1,12 @@
 """The port through which a detected pattern becomes a case: the only module of `rca` that imports `cases`.
 
 Detection (the evidence and its analysis) knows nothing else about case work. It hands a pattern, the ids of the
-samples the run found for it, and the severity weight of its policy label to `pattern_case_record`; which severity
-that makes (`cases.severity`) and how a case is opened, fed or reopened (`cases.services.case_record_pattern`) are
-the cases app's rules.
+samples the run found for it, the severity weight of its policy label and the display names of the policy labels (read
+once per run, for the case's title) to `pattern_case_record`; which severity that makes (`cases.severity`) and how a
+case is opened, fed or reopened (`cases.services.case_record_pattern`) are the cases app's rules.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from django.db import connection
@@ -18,14 +18,22 @@ from rca.models import ErrorPattern, ModerationSample
 CaseOutcome = Literal["opened", "updated", "reopened", "unchanged"]
 
 
-def pattern_case_record(*, pattern: ErrorPattern, sample_ids: Sequence[int], severity_weight: int) -> CaseOutcome:
+def pattern_case_record(
+    *,
+    pattern: ErrorPattern,
+    sample_ids: Sequence[int],
+    severity_weight: int,
+    label_names: Mapping[str, str] | None = None,
+) -> CaseOutcome:
     """Open, feed or reopen the case of `pattern` with its samples; returns what happened to the case.
 
     Call it after the pattern's statistics are saved (the severity reads its error count and lift), inside the run's
     write transaction: `case_record_pattern` locks the pattern row and is idempotent (linked samples are skipped).
     """
     severity = severity_for(severity_weight=severity_weight, error_count=pattern.error_count, lift=pattern.lift)
-    _case, outcome = case_record_pattern(pattern=pattern, samples=_case_samples(sample_ids), severity=severity)
+    _case, outcome = case_record_pattern(
+        pattern=pattern, samples=_case_samples(sample_ids), severity=severity, label_names=label_names
+    )
     return outcome
 
 

@@ -35,6 +35,7 @@ def patterns_record_hits(*, run: DetectionRun, results: Sequence[PartitionResult
     params = DetectionParams.from_dict(run.parameters)
     topics = TopicResolver(run, params.topic_match_similarity)
     labels = {label.code: label for label in PolicyLabel.objects.all()}
+    label_names = {code: label.name for code, label in labels.items()}
     counts = dict.fromkeys(COUNTS, 0)
     taken: set[int] = set()
     partitions = [result.partition for result in results if result.partition]
@@ -49,6 +50,7 @@ def patterns_record_hits(*, run: DetectionRun, results: Sequence[PartitionResult
             pattern=pattern,
             sample_ids=hit.sample_ids,
             severity_weight=label.severity_weight if label else DEFAULT_SEVERITY_WEIGHT,
+            label_names=label_names,
         )
         counts["patterns_found"] += 1
         counts["patterns_new"] += int(created)

@@ -14,6 +14,7 @@ from cases import permissions
 from cases.evidence import selectors
 from cases.forms import SampleSelectionForm
 from cases.selectors import open_case_choices, recent_visible_cases
+from cases.titles import pattern_words
 from rca.choices import ContentType, DecisionSource, Outcome, PatternStatus
 from rca.reveals import sample_reveal
 
@@ -86,5 +87,10 @@ def pattern_detail(request: HttpRequest, pattern_id: int) -> HttpResponse:
     return render(
         request,
         "rca/pattern_detail.html",
-        {"page": page, "pattern": page.pattern, "can_see_personal": permissions.can_see_personal_data(request.user)},
+        {
+            "page": page,
+            "pattern": page.pattern,
+            "words": pattern_words(page.pattern),
+            "can_see_personal": permissions.can_see_personal_data(request.user),
+        },
     )

@@ -2,7 +2,7 @@
 recurs. It opens the case (routed to a team and its least busy quality lead), feeds it new samples, or reopens it
 through the workflow table's reopen move."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -11,7 +11,9 @@ from django.db.models import Count, Q
 from cases import permissions
 from cases.choices import OPEN_STATUSES, CaseOrigin, CaseStatus, LinkSource, Severity
 from cases.models import Case, Team
+from cases.numbers import format_percent
 from cases.services.case import case_open, case_transition, link_samples
+from cases.titles import pattern_label_names, pattern_title, slice_chips
 from cases.workflow import REOPEN, can_reopen
 from rca.models import ErrorPattern, ModerationSample
 
@@ -33,9 +35,18 @@ def _route_owner(policy_area: str) -> tuple[Team | None, User | None]:
 
 @transaction.atomic
 def case_record_pattern(
-    *, pattern: ErrorPattern, samples: Iterable[ModerationSample], severity: str = Severity.S3, open_new: bool = True
+    *,
+    pattern: ErrorPattern,
+    samples: Iterable[ModerationSample],
+    severity: str = Severity.S3,
+    open_new: bool = True,
+    label_names: Mapping[str, str] | None = None,
 ) -> tuple[Case | None, str]:
     """Open, feed or reopen the case of a detected pattern; returns `(case, "opened"|"updated"|"reopened"|"unchanged")`.
+
+    A new case is titled by `cases.titles.pattern_title` (with `label_names`, policy label code -> display name, when
+    the caller has them; else they are read). Feeding or reopening the case never touches its title or problem
+    statement: a lead may have rewritten them.
 
     Idempotent: `Case.pattern` is one-to-one, the pattern row is locked while its case is found or created, and
     already-linked samples are skipped. A closed (or won't-fix) case whose pattern brings new samples is reopened; a
@@ -48,12 +59,13 @@ def case_record_pattern(
         if not open_new:
             return None, "unchanged"
         team, owner = _route_owner(pattern.policy_area)
+        names = label_names if label_names is not None else pattern_label_names(pattern)
         case = case_open(
             actor=None,
-            title=f"Detected: {pattern.name}"[:200],
+            title=pattern_title(pattern, names=names),
             samples=samples,
             severity=severity,
-            problem_statement=_pattern_problem_statement(pattern),
+            problem_statement=_pattern_problem_statement(pattern, names),
             owner=owner,
             team=team,
             shared_teams=[team] if team else [],
@@ -72,11 +84,21 @@ def case_record_pattern(
     return case, "updated"
 
 
-def _pattern_problem_statement(pattern: ErrorPattern) -> str:
-    slice_text = ", ".join(f"{key} = {value}" for key, value in pattern.definition.items())
-    terms = ", ".join(pattern.top_terms[:8])
-    return (
-        f"Recurring errors in the slice {slice_text}: {pattern.error_count} misclassified of {pattern.support} audits "
-        f"({pattern.error_rate:.1%} against a baseline of {pattern.baseline_rate:.1%}), "
-        f"seen on {pattern.days_seen} days." + (f" Characteristic terms of the notes: {terms}." if terms else "")
+def _counted(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def _pattern_problem_statement(pattern: ErrorPattern, names: Mapping[str, str]) -> str:
+    """What the detection saw, in words: the whole sentence of the title, the figures, and the slice as its chips."""
+    chips = slice_chips(pattern, names=names)
+    figures = (
+        f"{_counted(pattern.error_count, 'error')} in {_counted(pattern.support, 'audit')} "
+        f"({format_percent(pattern.error_rate)}), seen on {_counted(pattern.days_seen, 'day')}."
     )
+    lines = [f"{pattern_title(pattern, names=names, limit=None)}: {figures}"]
+    if chips:
+        lines.append("Slice: " + "; ".join(f"{label}: {value}" for label, value in chips) + ".")
+    terms = ", ".join(pattern.top_terms[:8])
+    if terms and "text_topic" not in pattern.definition:
+        lines.append(f"Characteristic terms of the notes: {terms}.")
+    return "\n".join(lines)

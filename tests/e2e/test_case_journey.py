@@ -30,7 +30,7 @@ def evidence(db):
     today = timezone.localdate()
     counts = {(today - timedelta(days=d)).isoformat(): (d * 7) % 11 + 2 for d in range(21)}
     pattern = ErrorPatternFactory(name="none → bullying_harassment in ID: slang", daily_counts=counts)
-    CaseFactory(title="Detected: slang in ID", pattern=pattern, origin="detected")
+    CaseFactory(title="Model misses bullying and harassment in Indonesia", pattern=pattern, origin="detected")
     return {"samples": samples, "sensitive": sensitive, "hidden": hidden, "pattern": pattern}
 
 

@@ -166,6 +166,16 @@ def test_detection_run_execute_records_pattern_fields_and_case_timeline(first_ba
     assert TextTopic.objects.filter(pk=pattern.definition["text_topic"]).exists()
 
 
+def test_detection_run_execute_opens_cases_with_titles_people_write(first_batch):
+    _run()
+
+    titles = list(Case.objects.filter(origin=CaseOrigin.DETECTED).values_list("title", flat=True))
+    assert len(titles) == len(PLANTED)
+    assert all(len(title) <= 80 and "=" not in title and "_" not in title for title in titles), titles
+    assert len(set(titles)) == len(titles), titles  # the two GB patterns differ by their topic's terms
+    assert "Human moderators cite graphic violence instead of violent extremism in Mexico" in titles, titles
+
+
 def test_detection_second_run_on_more_data_opens_no_new_case_and_links_new_samples(first_batch):
     _run()
     fingerprints = set(ErrorPattern.objects.values_list("fingerprint", flat=True))
