@@ -15,6 +15,8 @@ from cases.services import case_record_pattern
 from cases.severity import severity_for
 from rca.models import ErrorPattern, ModerationSample
 
+# "reopened" only on a regression after the case's fix; new samples that reopen nothing (late audits of decisions made
+# before the fix, a won't-fix case's growth note) are "updated".
 CaseOutcome = Literal["opened", "updated", "reopened", "unchanged"]
 
 

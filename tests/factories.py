@@ -234,3 +234,20 @@ class SampleRevealFactory(DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     sample = factory.SubFactory(ModerationSampleFactory)
+
+
+def audits_by_day(*, first_day, days: int, per_day: int, errors_per_day: int, **fields) -> list[ModerationSample]:
+    """Audited decisions, bulk-created: `per_day` on each of `days` days from `first_day` (a minute apart), the first
+    `errors_per_day` of each day missed bullying (the default sample's error), the others correct. `fields` override
+    the sample's fields (e.g. `market`)."""
+    samples = []
+    for day in range(days):
+        for index in range(per_day):
+            decided = first_day + timedelta(days=day, minutes=index)
+            audit_label = "bullying_harassment" if index < errors_per_day else fields.get("decision_label_id", "none")
+            samples.append(
+                ModerationSampleFactory.build(
+                    decided_at=decided, audited_at=decided + timedelta(hours=1), audit_label_id=audit_label, **fields
+                )
+            )
+    return ModerationSample.objects.bulk_create(samples)

@@ -54,7 +54,9 @@ def later_versions(named: str, seen: list[str]) -> list[str]:
     )
 
 
-def _after_only(measure: Measure, model_version: str, start: datetime, end: datetime) -> Q | None:
+def after_only(measure: Measure, model_version: str, start: datetime, end: datetime) -> Q | None:
+    """The decisions that count after a fix naming `model_version` (None: all of them); shared with
+    `cases.fixes.regression`."""
     if not model_version:
         return None
     seen = (
@@ -89,7 +91,7 @@ def fix_verdict(
 ) -> tuple[str, dict]:
     """The verdict and its figures (a JSON-ready dict) for a fix effective at `fix_at`, as of `now`."""
     length = max(now - fix_at, timedelta(0))
-    after = Window("after", fix_at, max(now, fix_at), _after_only(measure, model_version, fix_at, max(now, fix_at)))
+    after = Window("after", fix_at, max(now, fix_at), after_only(measure, model_version, fix_at, max(now, fix_at)))
     before = Window("before", fix_at - length, fix_at)
     counts = window_counts(measure, [before, after])
     slice_before, slice_after = counts["before"].slice, counts["after"].slice

@@ -12,6 +12,7 @@ class NotificationKind(models.TextChoices):
     ACTION_ITEM_OVERDUE = "action_item_overdue", "Action item overdue"
     CASE_OVERDUE = "case_overdue", "Case past its SLA"
     WEBHOOK_DISABLED = "webhook_disabled", "Your webhook endpoint was disabled"
+    PATTERN_GREW = "pattern_grew", "A set-aside case's pattern doubled"
 
 
 REMINDER_KINDS = (

@@ -70,6 +70,11 @@ def _event(activity: Activity) -> _Event:
         source, target = _status_label(data.get("source", "")), _status_label(data.get("target", ""))
         message = f"{case.key} moved from {source} to {target} ({who}): {case.title}"
         return _Event(NotificationKind.CASE_STATE_CHANGED, recipients, message, case_url(case.pk))
+    if activity.verb == ActivityVerb.PATTERN_GREW:  # a won't-fix case's pattern doubled (cases.fixes.growth)
+        people_told = {user.pk: user for user in (case.owner, *case.watchers.all()) if user and user.is_active}
+        before, after = data.get("previous_weekly_errors"), data.get("weekly_errors")
+        message = f"{case.key} was set aside, but its pattern doubled ({before} to {after} errors a week): {case.title}"
+        return _Event(NotificationKind.PATTERN_GREW, tuple(people_told.values()), message, case_url(case.pk))
     if activity.verb == ActivityVerb.COMMENTED and data.get("comment_id"):
         comment = Comment.objects.filter(pk=data["comment_id"]).first()
         mentioned = list(comment.mentions.filter(is_active=True)) if comment else []
@@ -91,7 +96,8 @@ def _event(activity: Activity) -> _Event:
 @transaction.atomic
 def notifications_for_activity(*, activity_id: int) -> list[Notification]:
     """Create the notifications of one timeline entry (assignment, state change of a watched case, mention, action
-    item handed over) for everyone concerned but its actor; returns them, whether created now or by an earlier try."""
+    item handed over, a set-aside case's pattern doubling) for everyone concerned but its actor; returns them, whether
+    created now or by an earlier try."""
     activity = Activity.objects.select_related("case", "actor").get(pk=activity_id)
     event = _event(activity)
     recipients = [user for user in event.recipients if user.pk != activity.actor_id]
@@ -124,7 +130,7 @@ def notifications_for_activity(*, activity_id: int) -> list[Notification]:
 # The verbs whose timeline entries may notify someone (`_event`), and how far back the sweep looks.
 NOTIFYING_VERBS = (
     ActivityVerb.ASSIGNED, ActivityVerb.TRANSITIONED, ActivityVerb.REOPENED, ActivityVerb.COMMENTED,
-    ActivityVerb.ACTION_ITEM_ADDED, ActivityVerb.ACTION_ITEM_UPDATED,
+    ActivityVerb.ACTION_ITEM_ADDED, ActivityVerb.ACTION_ITEM_UPDATED, ActivityVerb.PATTERN_GREW,
 )  # fmt: skip
 OUTBOX_GRACE = timedelta(minutes=5)  # younger entries are left to the task their write enqueued
 OUTBOX_WINDOW = timedelta(days=1)

@@ -308,6 +308,7 @@ def case_transition(
         case.resolved_at = None
         case.resolution_reason = ""
         case.closed_by_override = False
+        case.set_aside_weekly_errors = None  # a later won't-fix measures its growth from its own decision
     case.save()
     extra = {"reopen": reopen}
     if override:
