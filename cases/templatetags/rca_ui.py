@@ -103,6 +103,9 @@ def activity_text(activity) -> str:
     if verb == ActivityVerb.DETECTION_UPDATE:
         return format_html("attached {} new sample(s) from detection", data.get("count", 0))
     if verb == ActivityVerb.UPDATED:
+        measure = (data.get("changes") or {}).get("measure")
+        if measure is not None:
+            return "set the case's measure" if measure.get("to") else "went back to the case's derived measure"
         fields = ", ".join(name.replace("_", " ") for name in (data.get("changes") or {}))
         return format_html("edited {}", fields or "the case")
     if verb == ActivityVerb.ACTION_ITEM_ADDED:

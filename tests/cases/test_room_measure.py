@@ -86,6 +86,7 @@ def test_room_measure_form_saves_the_lead_measure(lead_client, quality_lead):
     assert "whose audit label is hate_speech and whose notes name “slang” or “insult”" in panel
     entry = Activity.objects.get(case=case, verb=ActivityVerb.UPDATED)
     assert entry.actor == quality_lead and "measure" in entry.data["changes"]
+    assert "set the case&#x27;s measure" in response.content.decode()
 
 
 def test_room_measure_form_error_is_next_to_the_row_and_keeps_the_text(lead_client):
