@@ -7,8 +7,8 @@
   (the same error kind in comparable traffic outside the slice), when the measure has one.
 - **Tests** (one-sided, `alpha`): the two-proportion z-test of before vs after in the slice, and the
   difference-in-differences test of the slice's drop against the control's.
-- **Verdict**: `holding` when both show a significant drop (the slice's alone when there is no control);
-  `not_holding` when both windows hold the audits the test needs (`cases.measure.stats.audits_needed`: power `power`
+- **Verdict**: `holding` when both show a significant drop (the slice's alone when there is no control, or no
+  control audits in a window); `not_holding` when both windows hold the audits the test needs (`cases.measure.stats.audits_needed`: power `power`
   to see the rate fall by `relative_drop`) and it is not holding; `not_enough_audits` otherwise, with how many more
   audits of decisions after the fix are needed.
 """
@@ -116,7 +116,8 @@ def fix_verdict(
         else None
     )
     dropped = test is not None and test.z > 0 and test.p_value < params.alpha
-    net_of_control = control is None or (did is not None and did.z > 0 and did.p_value < params.alpha)
+    # No control, or a control without audits in a window: the slice's own test decides.
+    net_of_control = did is None or (did.z > 0 and did.p_value < params.alpha)
     enough = needed is not None and slice_before.audits >= needed and slice_after.audits >= needed
     if dropped and net_of_control:
         verdict = FixVerdict.HOLDING
