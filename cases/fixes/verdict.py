@@ -8,9 +8,9 @@
 - **Tests** (one-sided, `alpha`): the two-proportion z-test of before vs after in the slice, and the
   difference-in-differences test of the slice's drop against the control's.
 - **Verdict**: `holding` when both show a significant drop (the slice's alone when there is no control, or no
-  control audits in a window); `not_holding` when both windows hold the audits the test needs (`cases.measure.stats.audits_needed`: power `power`
-  to see the rate fall by `relative_drop`) and it is not holding; `not_enough_audits` otherwise, with how many more
-  audits of decisions after the fix are needed.
+  control audits in a window); `not_holding` when both windows hold the audits the test needs
+  (`cases.measure.stats.audits_needed`: power `power` to see the rate fall by `relative_drop`) and it is not holding;
+  `not_enough_audits` otherwise, with how many more audits of decisions after the fix are needed.
 """
 
 import re
