@@ -130,6 +130,7 @@ def _sample_rows(count: int, now: datetime, rng: random.Random) -> Iterator[tupl
             "tags": f";{tag};" if tag else "",
             "imported_at": now,
             "updated_at": now,
+            "verdict_in_doubt": False,
         }
         yield row_of(sample)
 
