@@ -31,7 +31,7 @@ CLOSED_FOLLOW_DAYS = 90  # closed cases' verdicts are refreshed this long after 
 def fix_verdict_refresh(fix: Fix, *, now: datetime | None = None, params: VerdictParams | None = None) -> Fix:
     """Recompute and store the verdict of `fix` (a fix of a case without a measure keeps no verdict)."""
     now = now or timezone.now()
-    fix = Fix.objects.select_for_update().select_related("case", "case__pattern").get(pk=fix.pk)
+    fix = Fix.objects.select_for_update(of=("self",)).select_related("case", "case__pattern").get(pk=fix.pk)
     measure = case_measure(fix.case)
     if measure is None:
         return fix
