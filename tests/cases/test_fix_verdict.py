@@ -102,6 +102,17 @@ def test_fix_verdict_does_not_credit_a_platform_wide_drop(now, quality_lead):
     assert fix.figures["control"]["after"]["rate"] == pytest.approx(0.10)
 
 
+def test_fix_verdict_without_traffic_outside_the_slice_judges_the_slice_alone(now, quality_lead):
+    """The measure narrows its comparable traffic (market ID), but nothing else was audited: no control to net out."""
+    _traffic(now, market="ID", rates=(0.20, 0.04))
+    _case, fix = _case_with_fix(now, quality_lead)
+
+    fix = fix_verdict_refresh(fix, now=now)
+
+    assert fix.verdict == FixVerdict.HOLDING
+    assert fix.figures["control"] is None and fix.figures["difference_in_differences"] is None
+
+
 def test_fix_verdict_not_enough_audits_says_how_many_more(now, quality_lead):
     _traffic(now, market="ID", rates=(0.20, 0.15), audits=(400, 40))
     _traffic(now, market="TH", rates=(0.10, 0.10))
