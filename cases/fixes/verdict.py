@@ -4,7 +4,8 @@
   a model version, the after window keeps only decisions by that version or a later one of the same line
   (`later_versions`).
 - **Figures**: audits, errors, rate and Wilson interval of the case's measure in each window; the same for the control
-  (the same error kind in comparable traffic outside the slice), when the measure has one.
+  (the same error kind in comparable traffic outside the slice), when the measure has one and it has audits in both
+  windows.
 - **Tests** (one-sided, `alpha`): the two-proportion z-test of before vs after in the slice, and the
   difference-in-differences test of the slice's drop against the control's.
 - **Verdict**: `holding` when both show a significant drop (the slice's alone when there is no control, or no
@@ -98,8 +99,10 @@ def fix_verdict(
     test = two_proportion_test(slice_before.errors, slice_before.audits, slice_after.errors, slice_after.audits)
     control = None
     did = None
-    if counts["before"].control is not None:
-        control_before, control_after = counts["before"].control, counts["after"].control
+    control_before, control_after = counts["before"].control, counts["after"].control
+    # A control without audits in a window (no comparable traffic outside the slice) is no control: the slice's own
+    # test decides, as for a measure without one.
+    if control_before is not None and control_before.audits and control_after.audits:
         control = {
             "before": _window_figures(before, control_before),
             "after": _window_figures(after, control_after),

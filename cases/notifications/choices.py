@@ -13,6 +13,8 @@ class NotificationKind(models.TextChoices):
     CASE_OVERDUE = "case_overdue", "Case past its SLA"
     WEBHOOK_DISABLED = "webhook_disabled", "Your webhook endpoint was disabled"
     PATTERN_GREW = "pattern_grew", "A set-aside case's pattern doubled"
+    FIX_VERDICT = "fix_verdict", "Fix verdict on a case you follow"
+    FIX_RECORDED = "fix_recorded", "Fix recorded on a case you follow"
 
 
 REMINDER_KINDS = (

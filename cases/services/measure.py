@@ -14,6 +14,7 @@ from cases import events
 from cases.measure.definition import measure_from_dict
 from cases.models import Case
 from cases.services.case import require_driver
+from rca.models import PolicyLabel
 
 
 def _stored(data: dict | None) -> dict:
@@ -22,7 +23,24 @@ def _stored(data: dict | None) -> dict:
     measure = measure_from_dict(data)
     stored = measure.as_dict()
     stored.pop("source")
+    errors = _unknown_labels(stored)
+    if errors:
+        raise ValidationError(errors)
     return stored
+
+
+def _unknown_labels(stored: dict) -> dict[str, str]:
+    decision = stored["population"].get("decision_label")
+    named = {"population": decision if isinstance(decision, list) else [decision] if decision else []}
+    named["audit_label"] = [stored["audit_label"]] if stored["audit_label"] else []
+    codes = {code for values in named.values() for code in values}
+    known = set(PolicyLabel.objects.filter(code__in=codes).values_list("code", flat=True)) if codes else set()
+    errors = {}
+    for key, values in named.items():
+        unknown = [code for code in values if code not in known]
+        if unknown:
+            errors[key] = f"No policy label {', '.join(repr(code) for code in unknown)}."
+    return errors
 
 
 @transaction.atomic
