@@ -2,10 +2,11 @@
 `templates/cases/_trend_chart.html` draws in SVG (no JavaScript, no charting library), like the dashboard's charts
 (`cases/reporting/charts.py`).
 
-Bars are the audits of each day (left axis), the line is the day's error rate (right axis; broken on days without
-audits), vertical dashed lines mark the case's moments (opened, fixes, closed, reopened) with their labels staggered
-on two rows when they would overlap. The chart carries its text alternative: `summary` (the SVG's `aria-label`), a
-`<title>` on each bar, dot and marker, and `table`, the series for a visually hidden table.
+Bars are the audits of each day (left axis), the line is the day's error rate (right axis; broken on days with fewer
+than `MIN_RATE_AUDITS` audits, whose rate says little: often the last day, still being audited), vertical dashed
+lines mark the case's moments (opened, fixes, closed, reopened) with their labels staggered on two rows when they
+would overlap. The chart carries its text alternative: `summary` (the SVG's `aria-label`), a `<title>` on each bar,
+dot and marker, and `table`, the series for a visually hidden table.
 """
 
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from cases.story.trend import marker_day
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 46, 46, 34, 24
 LABEL_ROWS = (12, 26)
+MIN_RATE_AUDITS = 3
 CHAR_WIDTH = 6.0  # of an 11 px label, to keep two labels of a row apart
 BAR_COLOUR = "#9ecae1"
 LINE_COLOUR = "#c05621"
@@ -98,7 +100,8 @@ def trend_chart(series: list[dict], markers: list[dict], *, subject: str = "the 
     bottom = TOP + plot_height
     slot = plot_width / len(series)
     top_audits = nice_ceiling(max(point["audits"] for point in series))
-    top_rate = min(1.0, nice_ceiling(max(_rate(point) or 0 for point in series) * 100) / 100)
+    drawn = [_rate(point) for point in series if point["audits"] >= MIN_RATE_AUDITS]
+    top_rate = min(1.0, nice_ceiling(max(drawn, default=0) * 100) / 100)
     run: list[str] = []
     for index, point in enumerate(series):
         day, rate = date.fromisoformat(point["day"]), _rate(point)
@@ -111,7 +114,7 @@ def trend_chart(series: list[dict], markers: list[dict], *, subject: str = "the 
             )
         )
         chart.table.append({**point, "label": _day_text(day), "rate_text": format_percent(rate)})
-        if rate is None:
+        if rate is None or point["audits"] < MIN_RATE_AUDITS:
             if run:
                 chart.lines.append(" ".join(run))
             run = []
@@ -130,24 +133,27 @@ def trend_chart(series: list[dict], markers: list[dict], *, subject: str = "the 
         day = first + timedelta(days=index)
         chart.x_labels.append(Shape(x=_r(LEFT + slot * (index + 0.5)), y=HEIGHT - 6, label=_day_text(day)))
     chart.markers = _markers(markers, first=first, days=len(series), slot=slot, bottom=bottom)
-    chart.summary = _summary(series, chart.markers, subject=subject)
+    earlier = [f"{mark['label']}: {_day_text(marker_day(mark))}" for mark in markers if marker_day(mark) < first]
+    chart.summary = _summary(series, chart.markers, earlier, subject=subject)
     return chart
 
 
 def _markers(markers: list[dict], *, first: date, days: int, slot: float, bottom: float) -> list[Shape]:
-    """Vertical lines at each marker's day (clamped to the chart's span), labels staggered over `LABEL_ROWS`."""
+    """Vertical lines at each marker's day, labels staggered over `LABEL_ROWS`. A marker before the first day drawn is
+    left out (the summary names it); one after the last day (figures computed before it) is drawn on the last day."""
     shapes: list[Shape] = []
     row_ends = [float("-inf")] * len(LABEL_ROWS)
     for marker in markers:
         day = marker_day(marker)
-        index = min(max((day - first).days, 0), days - 1)
+        if day < first:
+            continue
+        index = min((day - first).days, days - 1)
         x = _r(LEFT + slot * (index + 0.5))
         width = CHAR_WIDTH * len(marker["label"])
         anchor = "end" if x + width > WIDTH - 4 else "start"
         start, end = (x - width - 3, x) if anchor == "end" else (x, x + width + 3)
         row = next((n for n, row_end in enumerate(row_ends) if row_end < start), len(row_ends) - 1)
         row_ends[row] = end
-        drawn = "" if 0 <= (day - first).days < days else " (outside the days drawn)"
         shapes.append(
             Shape(
                 x=x,
@@ -156,7 +162,7 @@ def _markers(markers: list[dict], *, first: date, days: int, slot: float, bottom
                 label=marker["label"],
                 label_x=_r(x - 3 if anchor == "end" else x + 3),
                 label_y=LABEL_ROWS[row],
-                title=f"{marker['label']}: {_day_text(day)}{drawn}",
+                title=f"{marker['label']}: {_day_text(day)}",
                 colour=MARKER_COLOURS.get(marker["kind"], MARKER_COLOURS["opened"]),
                 anchor=anchor,
                 kind=marker["kind"],
@@ -165,7 +171,7 @@ def _markers(markers: list[dict], *, first: date, days: int, slot: float, bottom
     return shapes
 
 
-def _summary(series: list[dict], markers: list[Shape], *, subject: str) -> str:
+def _summary(series: list[dict], markers: list[Shape], earlier: list[str], *, subject: str) -> str:
     audits = sum(point["audits"] for point in series)
     errors = sum(point["errors"] for point in series)
     first, last = date.fromisoformat(series[0]["day"]), date.fromisoformat(series[-1]["day"])
@@ -177,4 +183,6 @@ def _summary(series: list[dict], markers: list[Shape], *, subject: str) -> str:
     )
     if markers:
         text += " Marked: " + ", ".join(marker.title for marker in markers) + "."
+    if earlier:
+        text += " Before the days drawn: " + ", ".join(earlier) + "."
     return text

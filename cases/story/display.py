@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from cases.numbers import MISSING, format_percent, format_ratio
+from cases.place_names import language_name, market_in_sentence
 from cases.story.chart import TrendChart, trend_chart
 from cases.story.noise import noise_sentence
 from cases.story.window import WindowBasis
-from cases.titles import slice_chips
+from rca.choices import ContentType, DecisionSource
 
 BASIS_TEXT = {"outside": "of comparable traffic", "inside": "of the slice's audits"}
 
@@ -122,29 +123,46 @@ def header_facts(texts: dict, header: dict, window: str) -> list[Fact]:
         Fact("errors", "Errors / audits", f"{texts['errors']} / {texts['audits']}", window),
         Fact("rate", "Error rate", texts["rate"], complement),
         Fact("any_rate", "All errors", texts["any_rate"], f"against {texts['overall_rate']} of all audits"),
-        Fact(
-            "seen", "Seen", f"{texts['first_seen']} {MISSING} {texts['last_seen']}", f"errors on {texts['days_seen']}"
-        ),
+        Fact("seen", "Seen", texts["seen"], f"errors on {texts['days_seen']}"),
         Fact("involved", "Involved", texts["involved"]),
     ]
 
 
+def _value_phrase(dimension: str, value: str) -> tuple[str, str]:
+    """`(label, phrase)`: how a sentence says an error has `value`, e.g. ("market", "are in Indonesia")."""
+    if dimension == "market":
+        return "market", f"are in {market_in_sentence(value)}"
+    if dimension == "language":
+        return "language", f"are in {language_name(value) or value}"
+    if dimension == "tag":
+        return "tag", f"are tagged {value.replace('_', ' ')}"
+    if dimension == "decision_source":
+        label = DecisionSource(value).label if value in DecisionSource.values else value
+        return "decision source", f"are {label.lower()} decisions"
+    if dimension == "content_type":
+        label = ContentType(value).label if value in ContentType.values else value
+        return "content type", f"are {label.lower()}s"
+    if dimension == "model_version":
+        return "model version", f"are decisions of {value}"
+    if dimension == "queue":
+        return "queue", f"are in the {value} queue"
+    if dimension == "auditor":
+        return "auditor", f"were audited by {value}"
+    return dimension.replace("_", " "), f"are on {value}"
+
+
 def unusual_texts(items: list[dict], *, mask: Callable[[str], str] = str) -> list[dict]:
-    """Each unusual value with its `label`, `value_text` and sentence (`text`); personal values masked."""
+    """Each unusual value with its dimension's `label`, its (masked) `value` and sentence (`text`), e.g. "92.0% are
+    tagged guest battle, against 8.0% of comparable traffic"."""
     shown = []
     for item in items:
         value = mask(item["value"]) if item.get("personal") else item["value"]
-        if item["dimension"] == "tag":
-            label, value_text = "tag", value.replace("_", " ")
-        elif item["dimension"] == "auditor":
-            label, value_text = "auditor", value
-        else:
-            label, value_text = slice_chips({item["dimension"]: value}, names={})[0]
+        label, phrase = _value_phrase(item["dimension"], value)
         text = (
-            f"{format_percent(item['error_share'])} are {value_text} ({label.lower()}), against "
-            f"{format_percent(item['base_share'])} {BASIS_TEXT[item['basis']]}"
+            f"{format_percent(item['error_share'])} {phrase}, against {format_percent(item['base_share'])} "
+            f"{BASIS_TEXT[item['basis']]}"
         )
-        shown.append({**item, "value": value, "label": label, "value_text": value_text, "text": text})
+        shown.append({**item, "value": value, "label": label, "text": text})
     return shown
 
 

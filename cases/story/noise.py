@@ -162,7 +162,6 @@ def _busiest(noise: dict) -> str:
 
 def _failure(name: str, noise: dict) -> str:
     limits = noise["thresholds"]
-    robust = noise["robust"]
     control = format_percent(noise["control_rate"])
     phrases = {
         "errors": f"only {_n(noise['errors'], 'error')} (a pattern needs {limits['min_errors']})",
@@ -175,11 +174,22 @@ def _failure(name: str, noise: dict) -> str:
         "items": f"they concern only {_n(noise['items'], 'item')} (a pattern needs {limits['min_items']})",
         "moderators": f"they come from only {_n(noise['moderators'], 'moderator')} "
         f"(a pattern needs {limits['min_moderators']})",
-        "robust": f"without {_busiest(noise)} it falls to "
-        f"{format_ratio(robust['lift'], over_cap=robust['lift_over_cap'])} the rate elsewhere "
-        f"({_n(robust['errors'], 'error')}, Wilson lower bound {format_percent(robust['lower'])} against {control})",
+        "robust": _robust_failure(noise, control),
     }
     return phrases[name]
+
+
+def _robust_failure(noise: dict, control: str) -> str:
+    robust, limits = noise["robust"], noise["thresholds"]
+    if robust["errors"] < limits["min_errors"]:
+        return (
+            f"without {_busiest(noise)} only {_n(robust['errors'], 'error')} remain (a pattern needs "
+            f"{limits['min_errors']})"
+        )
+    return (
+        f"without {_busiest(noise)} it falls to {format_ratio(robust['lift'], over_cap=robust['lift_over_cap'])} the "
+        f"rate elsewhere (Wilson lower bound {format_percent(robust['lower'])} against {control})"
+    )
 
 
 def noise_sentence(noise: dict | None, *, window_days: int | None = None) -> str:

@@ -140,7 +140,7 @@ def test_noise_sentence_says_what_fails_for_a_one_day_burst():
     sentence = noise_sentence(noise)
     assert "It is 10\u00d7 the rate elsewhere" in sentence
     assert "its errors fall on only 1 day (a pattern needs 3)" in sentence
-    assert "without its busiest day, item and moderator it falls to 0\u00d7" in sentence
+    assert "without its busiest day, item and moderator only 0 errors remain (a pattern needs 12)" in sentence
 
 
 # WHAT ELSE IS UNUSUAL
@@ -160,5 +160,5 @@ def test_unusual_values_put_a_planted_dimension_first():
     unusual = story_view(_compute(), []).unusual
 
     assert (unusual[0]["dimension"], unusual[0]["value"]) == ("tag", "guest_battle")
-    assert unusual[0]["text"] == "90.0% are guest battle (tag), against 10.0% of comparable traffic"
+    assert unusual[0]["text"] == "90.0% are tagged guest battle, against 10.0% of comparable traffic"
     assert "language" not in [item["dimension"] for item in unusual]  # every audit of the slice is in Indonesian
