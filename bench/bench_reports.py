@@ -64,7 +64,7 @@ def run(database_url: str, *, samples: int, cases: int, repeat: int) -> dict[str
     measured += [
         ("closure group_by=team, period 90 days", api, "/api/v1/reports/closure/?group_by=team&period=90"),
         ("closure group_by=owner as CSV", api, "/api/v1/reports/closure/?group_by=owner&format=csv"),
-        ("remediation (500 most recent)", api, "/api/v1/reports/remediation/"),
+        ("remediation (latest fixes, up to 500)", api, "/api/v1/reports/remediation/"),
         ("dashboard page /reports/", pages, "/reports/"),
     ]
     for name, client, url in measured:

@@ -130,6 +130,7 @@ def _sample_rows(count: int, now: datetime, rng: random.Random) -> Iterator[tupl
             "tags": f";{tag};" if tag else "",
             "imported_at": now,
             "updated_at": now,
+            "verdict_in_doubt": False,
         }
         yield row_of(sample)
 
@@ -138,6 +139,7 @@ CASE_COLUMNS = (
     "id", "title", "problem_statement", "severity", "status", "owner_id", "team_id", "origin", "policy_label",
     "market", "root_cause_category", "root_cause_statement", "resolution_reason", "sample_count", "reopen_count",
     "due_at", "opened_at", "triaged_at", "investigating_at", "closed_at", "resolved_at", "updated_at", "audience",
+    "measure", "closed_by_override",
 )  # fmt: skip
 
 
@@ -250,6 +252,8 @@ def _build(conn: psycopg.Connection, *, samples: int, cases: int, log) -> None:
                         *((partners[case_id % len(partners)],) if case_id % 3 == 1 else ()),
                     ),
                 ),
+                "{}",  # measure: derived (cases.measure)
+                False,  # closed_by_override
             )
         )
     _copy(conn, "cases_case", CASE_COLUMNS, case_rows)

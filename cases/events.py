@@ -101,8 +101,19 @@ def five_whys_updated(case: Case, actor: User | None, *, previous: list[str], an
     return _record(case, actor, ActivityVerb.FIVE_WHYS_UPDATED, previous=previous, answers=answers)
 
 
-def fix_recorded(case: Case, actor: User | None, *, fix_id: int, effective_at: str, changes: dict) -> Activity:
-    return _record(case, actor, ActivityVerb.FIX_RECORDED, fix_id=fix_id, effective_at=effective_at, changes=changes)
+def fix_recorded(
+    case: Case, actor: User | None, *, fix_id: int, effective_at: str, changes: dict, with_move: bool = True
+) -> Activity:
+    """`with_move`: recorded by the move to monitoring (False: a later fix of a case already in monitoring)."""
+    return _record(
+        case,
+        actor,
+        ActivityVerb.FIX_RECORDED,
+        fix_id=fix_id,
+        effective_at=effective_at,
+        changes=changes,
+        with_move=with_move,
+    )
 
 
 def fix_verdict_changed(case: Case, *, fix_id: int, verdict: str, previous: str, figures: dict) -> Activity:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from cases import people, permissions
 from cases.choices import ActionItemKind, ActionItemStatus, CaseStatus, FindingStatus, RootCauseCategory, Severity
 from cases.filters import KEY_RE
+from cases.fixes.records import FixInput, closure_evidence, fix_input_errors
 from cases.models import MAX_WHYS, Case, Team, WhyStep
 from cases.selectors import (
     action_item_owner_choices,
@@ -95,20 +96,60 @@ class ShareForm(IdForm):
 
 
 class TransitionForm(IdForm):
+    """A move of the workflow, with what it needs: a reason, the case it duplicates, the fix (entering monitoring:
+    `fix_input()`), or, closing without evidence (`closure_evidence`), the override reason."""
+
     id_prefix = "move"
     to = forms.ChoiceField(choices=CaseStatus.choices)
     reason = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     duplicate_of = CaseKeyField(required=False, label="Duplicate of")
+    effective_at = forms.DateTimeField(
+        required=False,
+        label="Took effect at",
+        help_text="Now, or earlier; never in the future.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    model_version = forms.CharField(max_length=64, required=False, label="Model version")
+    guideline_version = forms.CharField(max_length=64, required=False, label="Guideline version")
+    process_change = forms.CharField(max_length=200, required=False, label="Queue or workflow change")
+    description = forms.CharField(
+        max_length=5000, required=False, label="What changed", widget=forms.Textarea(attrs={"rows": 2})
+    )
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args, user: User, case: Case | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.case = case
+
+    @classmethod
+    def for_fix(cls, *, user: User) -> "TransitionForm":
+        """The empty fix form: it took effect now (to the minute, in the site's time zone)."""
+        return cls(user=user, initial={"effective_at": timezone.localtime().replace(second=0, microsecond=0)})
 
     def clean_duplicate_of(self) -> Case | None:
         value = self.cleaned_data.get("duplicate_of", "")
         if not value:
             return None
         return self.fields["duplicate_of"].to_case(value, self.user)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("to") == CaseStatus.MONITORING and "effective_at" not in self.errors:
+            for name, message in fix_input_errors(self.fix_input(), now=timezone.now()).items():
+                self.add_error(name, message)
+        if cleaned.get("to") == CaseStatus.CLOSED and self.case is not None and not cleaned.get("reason", "").strip():
+            why_not = closure_evidence(self.case)
+            if why_not:
+                self.add_error("reason", f"{why_not} Give an override reason to close anyway.")
+        return cleaned
+
+    def fix_input(self) -> FixInput:
+        data = self.cleaned_data
+        return FixInput(
+            effective_at=data.get("effective_at"),
+            **{name: data.get(name) or "" for name in ("model_version", "guideline_version", "process_change")},
+            description=data.get("description") or "",
+        )
 
 
 # FINDINGS, ACTION ITEMS, COMMENTS

@@ -1,8 +1,9 @@
 """The case room: one page, `/cases/<id>/`, and the one address its forms post to.
 
-Every form of the room (transition, edit, owner, sharing, finding, action item, comment) posts to the room's own URL
-with an `action` field naming it, and with the form's anchor as the fragment of its `action` attribute
-(`/cases/7/#comment-form`). That is the Post/Redirect/Get pattern with the plain Django treatment of errors:
+Every form of the room (transition, edit, owner, sharing, finding, action item, comment, and the measure and fix
+verdict of `cases.room_fix_forms`) posts to the room's own URL with an `action` field naming it, and with the form's
+anchor as the fragment of its `action` attribute (`/cases/7/#comment-form`). That is the Post/Redirect/Get pattern
+with the plain Django treatment of errors:
 
 - a valid post calls its service and redirects to the room, at the anchor of what changed;
 - a rejected post (the form's validation, or the service's `ValidationError`, e.g. a mention of someone who cannot
@@ -25,13 +26,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
-from cases import permissions, selectors, services
-from cases.audience import audience_members
-from cases.choices import ActionItemStatus, FindingStatus
+from cases import services
+from cases.choices import CaseStatus
 from cases.forms import (
     ActionItemForm,
     ActionItemUpdateForm,
@@ -42,119 +41,17 @@ from cases.forms import (
     ShareForm,
     TransitionForm,
 )
-from cases.models import ActionItem, Case, Finding, Team
-from cases.services.comments import MENTION_NOT_VISIBLE
-from cases.titles import pattern_words
+from cases.models import ActionItem, Case, Finding
+from cases.room_context import (
+    COMMENT_DRAFT_SESSION_KEY,
+    add_service_error,
+    case_or_404,
+    error_text,
+    render_room,
+    room_url,
+)
+from cases.room_fix_forms import fix_refresh, measure_set
 from cases.workflow import TransitionRefused
-
-COMMENT_DRAFT_SESSION_KEY = "case_room_comment_draft"
-
-# HELPERS
-# ------------------------------------------------------------------------------
-
-
-def case_or_404(request: HttpRequest, case_id: int) -> Case:
-    case = selectors.visible_case_or_none(user=request.user, case_id=case_id)
-    if case is None:
-        raise Http404("No such case.")
-    return case
-
-
-def error_text(error: Exception) -> str:
-    if isinstance(error, TransitionRefused):
-        return error.detail
-    if isinstance(error, ValidationError):
-        return " ".join(str(message) for message in error.messages)
-    return str(error) or "You may not do that."
-
-
-def room_url(case: Case, anchor: str = "") -> str:
-    return reverse("case-detail", args=[case.pk]) + (f"#{anchor}" if anchor else "")
-
-
-def _add_service_error(form: Form, error: ValidationError) -> None:
-    """Put a service's `ValidationError` on the form: on its field when the form has one, else on the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _focus_first_error(form: Form) -> None:
-    """Autofocus the first field in error (or the first visible field, for an error of the whole form)."""
-    visible = [name for name, field in form.fields.items() if not field.widget.is_hidden]
-    in_error = [name for name in visible if name in form.errors]
-    target = (in_error or visible or [None])[0]
-    if target is not None:
-        form.fields[target].widget.attrs["autofocus"] = True
-
-
-def _mention_shares(case: Case, form: CommentForm) -> list[dict]:
-    """For each mentioned partner who cannot see the case: the teams to share it with, and the sharing that results
-    (the current teams plus theirs), for the room's "Share with …" buttons (quality leads)."""
-    shares = []
-    for error in form.errors.as_data().get("body", []):
-        if error.code != MENTION_NOT_VISIBLE or not error.params.get("team_ids"):
-            continue
-        teams = list(Team.objects.filter(pk__in=error.params["team_ids"]).order_by("name"))
-        current = set(case.shared_teams.values_list("pk", flat=True))
-        shares.append(
-            {"username": error.params["username"], "teams": teams, "team_ids": sorted(current | {t.pk for t in teams})}
-        )
-    return shares
-
-
-def _comment_target(form: CommentForm) -> int | None:
-    finding = (form.data if form.is_bound else form.initial).get("finding")
-    return int(finding) if str(finding or "").isdigit() else None
-
-
-def _render_room(request: HttpRequest, case: Case, *, status: int = 200, form_name: str = "", **forms) -> HttpResponse:
-    """The room, with the bound form `form_name` (if any) in place of its empty twin."""
-    room = selectors.case_room(case=case, request=request, sample_page=request.GET.get("page"))
-    is_lead = permissions.can_drive_case(request.user)
-    comment_form = forms.get("comment_form")
-    if comment_form is None:
-        draft = request.session.pop(COMMENT_DRAFT_SESSION_KEY, None)
-        initial = draft if draft and draft.get("case") == case.pk else {}
-        comment_form = CommentForm(initial={"body": initial.get("body", ""), "finding": initial.get("finding")})
-    bound = forms.get(f"{form_name}_form")
-    if bound is not None and bound.errors:
-        _focus_first_error(bound)
-    context = {
-        "room": room,
-        "case": case,
-        "pattern_words": pattern_words(case.pattern) if case.pattern_id else None,
-        "is_lead": is_lead,
-        "comment_form": comment_form,
-        "error_form": form_name,
-        "finding_statuses": FindingStatus.choices,
-        "item_statuses": ActionItemStatus.choices,
-        "mention_people": [
-            {"username": person.username, "name": person.get_full_name()}
-            for person in selectors.case_mention_candidates(case=case)
-        ],
-        "mention_shares": _mention_shares(case, comment_form) if is_lead and comment_form.is_bound else [],
-        # Where the comment form being shown belongs (a finding's id, or None for the discussion) and its text.
-        "comment_on": _comment_target(comment_form),
-        "comment_text": (comment_form.data if comment_form.is_bound else comment_form.initial).get("body") or "",
-        "item_form": forms.get("item_form"),
-        "audience": audience_members(case=case),
-        "error_item": forms.get("error_item"),
-    }
-    if is_lead:
-        context.update(
-            edit_form=forms.get("edit_form") or CaseEditForm.for_case(case),
-            assign_form=forms.get("assign_form") or AssignForm(initial={"owner": case.owner_id}),
-            share_form=forms.get("share_form") or ShareForm(initial={"teams": [t.pk for t in room.shared_teams]}),
-            finding_form=forms.get("finding_form") or FindingForm(case=case),
-            action_item_form=forms.get("action_item_form") or ActionItemForm(),
-            transition_form=forms.get("transition_form"),
-            item_owner_choices=list(selectors.action_item_owner_choices()),
-        )
-    return render(request, "cases/case_detail.html", context, status=status)
-
 
 # THE FORMS
 # ------------------------------------------------------------------------------
@@ -163,22 +60,30 @@ def _render_room(request: HttpRequest, case: Case, *, status: int = 200, form_na
 
 
 def _transition(request: HttpRequest, case: Case) -> HttpResponse:
-    form = TransitionForm(request.POST, user=request.user)
-    if not form.is_valid():
-        return _render_room(request, case, status=400, form_name="transition", transition_form=form)
-    try:
-        case = services.case_transition(
-            case=case,
-            to=form.cleaned_data["to"],
-            actor=request.user,
-            reason=form.cleaned_data["reason"],
-            duplicate_of=form.cleaned_data["duplicate_of"],
-        )
-    except (TransitionRefused, PermissionDenied, ValidationError) as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, f"{case.key} is now {case.get_status_display().lower()}.")
-    return redirect(room_url(case))
+    """A move; entering monitoring records the fix typed with it, closing without evidence needs an override reason
+    (the form says why). What was typed stays in the form when it is refused (the fix's own checks included)."""
+    form = TransitionForm(request.POST, user=request.user, case=case)
+    if form.is_valid():
+        to = form.cleaned_data["to"]
+        try:
+            case = services.case_transition(
+                case=case,
+                to=to,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                duplicate_of=form.cleaned_data["duplicate_of"],
+                fix=form.fix_input() if to == CaseStatus.MONITORING else None,
+            )
+        except (TransitionRefused, PermissionDenied) as error:
+            messages.error(request, error_text(error))
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            override = " by override" if case.closed_by_override and to == CaseStatus.CLOSED else ""
+            messages.success(request, f"{case.key} is now {case.get_status_display().lower()}{override}.")
+        if not form.errors:
+            return redirect(room_url(case))
+    return render_room(request, case, status=400, form_name="transition", transition_form=form)
 
 
 def _simple_form(
@@ -199,11 +104,11 @@ def _simple_form(
                 messages.error(request, error_text(error))
                 return redirect(room_url(case, anchor))
             except ValidationError as error:
-                _add_service_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, message)
                 return redirect(room_url(case, anchor))
-        return _render_room(request, case, status=400, form_name=name, **{f"{name}_form": form})
+        return render_room(request, case, status=400, form_name=name, **{f"{name}_form": form})
 
     return handle
 
@@ -243,12 +148,12 @@ def _finding(request: HttpRequest, case: Case) -> HttpResponse:
             messages.error(request, error_text(error))
             return redirect(room_url(case, "findings"))
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             cited = len(form.cleaned_data["evidence_samples"])
             messages.success(request, f"Finding added{f' with {cited} evidence sample(s)' if cited else ''}.")
             return redirect(room_url(case, f"finding-{finding.pk}"))
-    return _render_room(request, case, status=400, form_name="finding", finding_form=form)
+    return render_room(request, case, status=400, form_name="finding", finding_form=form)
 
 
 def _save_action_item(request: HttpRequest, case: Case, form: Form) -> str:
@@ -269,11 +174,11 @@ def _action_item_update(request: HttpRequest, case: Case) -> HttpResponse:
             messages.error(request, error_text(error))
             return redirect(room_url(case, f"item-{item.pk}"))
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, f"Action item “{item.title}” updated.")
             return redirect(room_url(case, f"item-{item.pk}"))
-    return _render_room(request, case, status=400, form_name="item", item_form=form, error_item=item.pk)
+    return render_room(request, case, status=400, form_name="item", item_form=form, error_item=item.pk)
 
 
 def _comment(request: HttpRequest, case: Case) -> HttpResponse:
@@ -293,11 +198,11 @@ def _comment(request: HttpRequest, case: Case) -> HttpResponse:
                 messages.error(request, error_text(error))
                 return redirect(room_url(case, "comments"))
             except ValidationError as error:
-                _add_service_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, "Comment posted.")
                 return redirect(room_url(case, f"comment-{comment.pk}"))
-    return _render_room(request, case, status=400, form_name="comment", comment_form=form)
+    return render_room(request, case, status=400, form_name="comment", comment_form=form)
 
 
 ROOM_FORMS: dict[str, Callable[[HttpRequest, Case], HttpResponse]] = {
@@ -309,6 +214,8 @@ ROOM_FORMS: dict[str, Callable[[HttpRequest, Case], HttpResponse]] = {
     "action_item": _simple_form(ActionItemForm, "action_item", "action-items", _save_action_item),
     "item": _action_item_update,
     "comment": _comment,
+    "measure": measure_set,
+    "fix_refresh": fix_refresh,
 }
 
 
@@ -322,9 +229,9 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     """The case room (GET), and its forms (POST, `action` names the form: see the module's docstring)."""
     case = case_or_404(request, case_id)
     if request.method != "POST":
-        return _render_room(request, case)
+        return render_room(request, case)
     handle = ROOM_FORMS.get(request.POST.get("action", ""))
     if handle is None:
         messages.error(request, "That form is unknown; reload the page and try again.")
-        return _render_room(request, case, status=400)
+        return render_room(request, case, status=400)
     return handle(request, case)

@@ -22,7 +22,7 @@ from cases.evidence.filters import SampleFilter
 from cases.forms import SELECT_ALL_CAP, FindingStatusForm, PreferenceForm, SampleSelectionForm
 from cases.models import Finding
 from cases.preferences import preference_set
-from cases.room_views import case_or_404, error_text, room_url
+from cases.room_context import case_or_404, error_text, room_url
 
 # MY WORK AND THE BOARD
 # ------------------------------------------------------------------------------

@@ -112,9 +112,10 @@ class Transition:
 
 OPEN = frozenset(OPEN_STATUSES)
 
-# The one way back from a resolved case: a person, or the detection pipeline when the pattern recurs
-# (`cases.services.case_record_pattern`), reopens a closed or won't-fix case into investigation. A duplicate is not
-# reopened: its samples already live on the case it duplicates.
+# The one way back from a resolved case: a person reopens a closed or won't-fix case into investigation, or the
+# detection pipeline a closed case whose pattern regressed after its fix (`cases.services.case_record_pattern`,
+# `cases.fixes.regression`; never a won't-fix case). A duplicate is not reopened: its samples already live on the case
+# it duplicates.
 REOPEN = Transition(
     frozenset({CaseStatus.CLOSED, CaseStatus.WONT_FIX}),
     CaseStatus.INVESTIGATING,

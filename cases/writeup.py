@@ -1,5 +1,5 @@
 """A case's write-up for a review meeting: problem and impact, timeline highlights, root cause and contributing
-factors, the five whys, action items and their state.
+factors, the five whys, action items and their state, the fix and its verdict, and the case's measure.
 
 `case_writeup` (a selector: a fixed handful of queries) builds one `Writeup` value as the given user may see it:
 moderator and auditor ids through `permissions.personal_id_masker`, and the text of a sensitive sample left out
@@ -7,7 +7,7 @@ moderator and auditor ids through `permissions.personal_id_masker`, and the text
 (`templates/cases/writeup.html`) and the Markdown (`writeup_markdown`, pure) both render that one value, so they
 cannot disagree about what a user may read.
 
-There is no fix verdict yet: the write-up has no section for it until the case's fix is recorded somewhere.
+The fix and the measure read as in the case room: `cases.fixes.summary` and `cases.measure.describe` word them for both.
 """
 
 from dataclasses import dataclass, field
@@ -20,6 +20,9 @@ from django.utils import timezone
 from cases import permissions
 from cases.choices import ActionItemStatus, ActivityVerb, CaseStatus, FindingStatus, RootCauseCategory
 from cases.evidence.selectors import daily_series
+from cases.fixes.summary import FixSummary, case_fix_summaries, fix_activity_text, override_text
+from cases.measure.definition import case_measure
+from cases.measure.describe import MeasureSummary, measure_summary
 from cases.models import Case
 from cases.selectors import blur_preference
 from rca.choices import DecisionSource, Outcome
@@ -35,6 +38,10 @@ HIGHLIGHT_VERBS = (
     ActivityVerb.FINDING_ADDED,
     ActivityVerb.ACTION_ITEM_ADDED,
     ActivityVerb.FACTOR_ADDED,
+    ActivityVerb.FIX_RECORDED,
+    ActivityVerb.FIX_VERDICT,
+    ActivityVerb.LATE_AUDITS,
+    ActivityVerb.PATTERN_GREW,
 )
 _STATUS = dict(CaseStatus.choices)
 _CATEGORY = dict(RootCauseCategory.choices)
@@ -110,6 +117,9 @@ class Writeup:
     generated_at: datetime
     generated_for: str
     masked: bool = field(default=False)
+    fix: FixSummary | None = None  # the latest fix, the one that counts
+    earlier_fixes: list[FixSummary] = field(default_factory=list)
+    measure: MeasureSummary | None = None
 
 
 def _who(user: User | None) -> str:
@@ -121,6 +131,8 @@ def highlight_text(verb: str, data: dict) -> str:
     if verb in (ActivityVerb.TRANSITIONED, ActivityVerb.REOPENED):
         text = "reopened the case: " if verb == ActivityVerb.REOPENED else "moved the case "
         text += f"{_STATUS.get(data.get('source', ''), '?')} → {_STATUS.get(data.get('target', ''), '?')}"
+        if data.get("override"):
+            return f"{text}, {override_text(data)}"
         return text + (f": “{data['reason']}”" if data.get("reason") else "")
     if verb == ActivityVerb.OPENED:
         return f"opened the case ({data.get('origin') or 'manual'})"
@@ -134,6 +146,9 @@ def highlight_text(verb: str, data: dict) -> str:
         return f"added the action item “{data.get('title', '')}”"
     if verb == ActivityVerb.FACTOR_ADDED:
         return f"added a contributing factor ({_CATEGORY.get(data.get('category', ''), '?')})"
+    fix_text = fix_activity_text(verb, data)
+    if fix_text is not None:
+        return fix_text
     return dict(ActivityVerb.choices).get(verb, verb)
 
 
@@ -212,6 +227,8 @@ def case_writeup(*, case: Case, user: User, now: datetime | None = None) -> Writ
         )
         for item in case.action_items.select_related("owner", "team").order_by("due_at", "id")
     ]
+    fixes = case_fix_summaries(case)
+    measure = case_measure(case)
     return Writeup(
         key=case.key,
         title=case.title,
@@ -242,4 +259,7 @@ def case_writeup(*, case: Case, user: User, now: datetime | None = None) -> Writ
         generated_at=now or timezone.now(),
         generated_for=user.get_username(),
         masked=not permissions.can_see_personal_data(user),
+        fix=fixes[0] if fixes else None,
+        earlier_fixes=fixes[1:],
+        measure=measure_summary(measure) if measure is not None else None,
     )

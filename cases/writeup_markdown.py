@@ -8,6 +8,7 @@ on one line, so a title or a reason cannot break the document's structure.
 import re
 from datetime import date, datetime
 
+from cases.fixes.summary import FixSummary, WindowFigures
 from cases.numbers import format_percent
 from cases.writeup import Writeup
 
@@ -67,6 +68,51 @@ def _impact(writeup: Writeup) -> list[str]:
     else:
         lines.append("No daily counts recorded yet.")
     return lines
+
+
+def _window_row(label: str, window: WindowFigures | None) -> tuple[str, ...]:
+    if window is None:
+        return (label, "—", "—", "—", "—", "—")
+    made = f"{_day(window.start)} to {_day(window.end)}"
+    figures = (f"{window.audits:,}", f"{window.errors:,}", window.rate_text, window.interval_text)
+    return (label, made, *figures)
+
+
+def _fix_lines(fix: FixSummary) -> list[str]:
+    verdict = f"Verdict: **{escape(fix.verdict_text)}**"
+    if fix.verdict_at:
+        verdict += f" (computed {_day(fix.verdict_at)})"
+    lines = [verdict, "", f"- Took effect {_day(fix.effective_at)}, recorded by {escape(fix.recorded_by)}"]
+    lines += [f"- {escape(label)}: {escape(value)}" for label, value in fix.changes]
+    if fix.description:
+        lines.append(f"- What changed: {escape(fix.description)}")
+    if fix.before is None:
+        return [*lines, "", "_The verdict is not computed yet._"]
+    rows = [_window_row("Before the fix", fix.before), _window_row("After the fix", fix.after)]
+    if fix.control_before is not None:
+        rows += [_window_row("Control, before", fix.control_before), _window_row("Control, after", fix.control_after)]
+    header = ("Decisions", "Made", "Audits", "Errors", "Error rate", "95% interval")
+    return [*lines, "", *_table(header, rows), "", escape(fix.tests_text)]
+
+
+def _fix_and_measure(w: Writeup) -> list[str]:
+    lines = ["## Fix and verdict", ""]
+    lines += _fix_lines(w.fix) if w.fix is not None else ["_No fix recorded._"]
+    if w.earlier_fixes:
+        lines += ["", "### Earlier fixes", ""]
+        for earlier in w.earlier_fixes:
+            changes = "".join(f"; {escape(label)} {escape(value)}" for label, value in earlier.changes)
+            lines.append(f"- {_day(earlier.effective_at)}: {escape(earlier.verdict_text)}{changes}")
+    lines += ["", "## Measure", ""]
+    if w.measure is None:
+        return [*lines, "_Nothing to measure: no pattern, and the linked samples share no attribute._"]
+    conditions = ", ".join(f"{escape(label)} {escape(value)}" for label, value in w.measure.conditions)
+    return [
+        *lines,
+        f"- Population: audits of {conditions or 'every decision'}",
+        f"- Errors counted: {escape(w.measure.errors_text)}",
+        f"- Source: {escape(w.measure.source_text)}",
+    ]
 
 
 def writeup_markdown(writeup: Writeup) -> str:
@@ -129,6 +175,7 @@ def writeup_markdown(writeup: Writeup) -> str:
         lines += _table(("Action", "Kind", "Owner", "Team", "Due", "State"), rows)
     else:
         lines.append("_No action item._")
+    lines += ["", *_fix_and_measure(w)]
     lines += [
         "",
         "---",

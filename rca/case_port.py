@@ -16,6 +16,8 @@ from cases.severity import severity_for
 from cases.story.tasks import refresh_case_story
 from rca.models import ErrorPattern, ModerationSample
 
+# "reopened" only on a regression after the case's fix; new samples that reopen nothing (late audits of decisions made
+# before the fix, a won't-fix case's growth note) are "updated".
 CaseOutcome = Literal["opened", "updated", "reopened", "unchanged"]
 
 

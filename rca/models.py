@@ -57,6 +57,8 @@ class ModerationSample(models.Model):
     tags = models.TextField(blank=True, default="")
     imported_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the audit's verdict itself is questioned (an open dispute, an audit-driven pattern); never imported.
+    verdict_in_doubt = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["-audited_at", "-id"]

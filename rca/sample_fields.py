@@ -85,7 +85,11 @@ DERIVED_FIELDS: tuple[str, ...] = tuple(field.name for field in SAMPLE_FIELDS if
 COPY_COLUMNS: tuple[str, ...] = tuple(field.column for field in SAMPLE_FIELDS)
 # Columns the writer stamps itself: when a sample was first imported, and last changed.
 TIMESTAMP_COLUMNS: tuple[str, ...] = ("imported_at", "updated_at")
-# The fields of a sample as the API shows it (model field names: the record's fields, the outcome, the timestamps).
-OUTPUT_FIELDS: tuple[str, ...] = (*(field.name for field in SAMPLE_FIELDS), *TIMESTAMP_COLUMNS)
+# Columns of the audit's state that no import writes (a database default on insert, kept on upsert): whether its
+# verdict is in doubt (an open dispute, an audit-driven pattern).
+STATE_COLUMNS: tuple[str, ...] = ("verdict_in_doubt",)
+# The fields of a sample as the API shows it (model field names: the record's fields, the outcome, the timestamps,
+# the state).
+OUTPUT_FIELDS: tuple[str, ...] = (*(field.name for field in SAMPLE_FIELDS), *TIMESTAMP_COLUMNS, *STATE_COLUMNS)
 # Every concrete column of `ModerationSample`, in model order.
-MODEL_COLUMNS: tuple[str, ...] = ("id", *COPY_COLUMNS, *TIMESTAMP_COLUMNS)
+MODEL_COLUMNS: tuple[str, ...] = ("id", *COPY_COLUMNS, *TIMESTAMP_COLUMNS, *STATE_COLUMNS)

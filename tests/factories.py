@@ -1,6 +1,6 @@
 """factory-boy factories for every model, with traits for the common states."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import factory
 from django.contrib.auth.models import Group, User
@@ -96,6 +96,29 @@ class ModerationSampleFactory(DjangoModelFactory):
     notes = "Slang insult missed by the model"
     transcript = "dasar bego"
     tags = ";guest_battle;"
+
+
+def audits_bulk(
+    *, audits: int, errors: int, start: datetime, end: datetime, error_label: str = "bullying_harassment", **fields
+) -> int:
+    """`audits` audited decisions made evenly over [start, end) (each audited an hour after its decision), `errors` of
+    them misclassified (audit label `error_label`) and spread evenly among the others; `fields` as for
+    `ModerationSampleFactory` (by default a model's decision `none` in market ID). One `bulk_create`; returns the count.
+    """
+    fields.setdefault("decision_label_id", "none")
+    step = (end - start) / audits
+    rows = []
+    for index in range(audits):
+        decided_at = start + step * index
+        is_error = (index + 1) * errors // audits > index * errors // audits
+        audit_label = error_label if is_error else fields["decision_label_id"]
+        rows.append(
+            ModerationSampleFactory.build(
+                **fields, audit_label_id=audit_label, decided_at=decided_at, audited_at=decided_at + timedelta(hours=1)
+            )
+        )
+    ModerationSample.objects.bulk_create(rows, batch_size=1000)
+    return audits
 
 
 class DetectionRunFactory(DjangoModelFactory):
@@ -234,3 +257,20 @@ class SampleRevealFactory(DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     sample = factory.SubFactory(ModerationSampleFactory)
+
+
+def audits_by_day(*, first_day, days: int, per_day: int, errors_per_day: int, **fields) -> list[ModerationSample]:
+    """Audited decisions, bulk-created: `per_day` on each of `days` days from `first_day` (a minute apart), the first
+    `errors_per_day` of each day missed bullying (the default sample's error), the others correct. `fields` override
+    the sample's fields (e.g. `market`)."""
+    samples = []
+    for day in range(days):
+        for index in range(per_day):
+            decided = first_day + timedelta(days=day, minutes=index)
+            audit_label = "bullying_harassment" if index < errors_per_day else fields.get("decision_label_id", "none")
+            samples.append(
+                ModerationSampleFactory.build(
+                    decided_at=decided, audited_at=decided + timedelta(hours=1), audit_label_id=audit_label, **fields
+                )
+            )
+    return ModerationSample.objects.bulk_create(samples)

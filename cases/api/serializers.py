@@ -11,7 +11,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases import permissions
+from cases.api.fix_serializers import FixInputSerializer, FixSerializer, MeasureInputSerializer, MeasureSerializer
 from cases.choices import ActionItemKind, ActionItemStatus, CaseStatus, FindingStatus, RootCauseCategory, Severity
+from cases.fixes.records import latest_fix
+from cases.measure.definition import case_measure
 from cases.models import ActionItem, Activity, Case, Comment, Finding, Team
 from config.api.strict import StrictSerializer
 
@@ -68,9 +71,33 @@ class CaseSerializer(serializers.ModelSerializer):
             "pattern", "sample_count", "due_at", "opened_at", "closed_at", "problem_statement", "policy_label",
             "market", "root_cause_category", "root_cause_statement", "resolution_reason", "duplicate_of",
             "shared_teams", "watchers", "reopen_count", "triaged_at", "investigating_at", "root_cause_identified_at",
-            "remediating_at", "monitoring_at", "resolved_at", "reopened_at", "updated_at",
+            "remediating_at", "monitoring_at", "resolved_at", "reopened_at", "updated_at", "closed_by_override",
         ]  # fmt: skip
         read_only_fields = fields
+
+
+class CaseDetailSerializer(CaseSerializer):
+    """One case (not the list: its measure and latest fix cost a few queries of their own)."""
+
+    measure = serializers.SerializerMethodField(
+        help_text="The case's effective measure (a lead's, else its pattern's, else what its samples share); null "
+        "when there is nothing to measure. PATCH `measure` to change it."
+    )
+    latest_fix = serializers.SerializerMethodField(help_text="The fix the verdict follows; null before monitoring.")
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "measure", "latest_fix"]
+        read_only_fields = fields
+
+    @extend_schema_field(MeasureSerializer(allow_null=True))
+    def get_measure(self, case: Case) -> dict | None:
+        measure = case_measure(case)
+        return None if measure is None else MeasureSerializer(measure.as_dict()).data
+
+    @extend_schema_field(FixSerializer(allow_null=True))
+    def get_latest_fix(self, case: Case) -> dict | None:
+        fix = latest_fix(case)
+        return None if fix is None else FixSerializer(fix).data
 
 
 class CaseCreateSerializer(StrictSerializer):
@@ -104,12 +131,25 @@ class CaseUpdateSerializer(StrictSerializer):
     owner = UserField(required=False, allow_null=True, help_text="A quality lead's user id, or null to unassign.")
     team = TeamField(required=False)
     shared_teams = TeamField(many=True, required=False)
+    measure = MeasureInputSerializer(
+        required=False,
+        help_text="The case's measure, as a lead sets it; `{}` goes back to the derived one (its pattern's, or what "
+        "its samples share).",
+    )
 
 
 class TransitionSerializer(StrictSerializer):
     to = serializers.ChoiceField(choices=CaseStatus.choices, help_text="The target state.")
-    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=5000, required=False, allow_blank=True, default="",
+        help_text="Why (`wont_fix`, back to `remediating`); closing without evidence (a holding fix verdict after the "
+        "monitoring period), the override reason.",
+    )  # fmt: skip
     duplicate_of = VisibleCaseField(required=False, allow_null=True, default=None, help_text="For `duplicate`.")
+    fix = FixInputSerializer(
+        required=False, allow_null=True, default=None,
+        help_text="For `monitoring` only: the fix being monitored (by default effective now, nothing named).",
+    )  # fmt: skip
 
 
 class AvailableTransitionSerializer(serializers.Serializer):
@@ -117,7 +157,11 @@ class AvailableTransitionSerializer(serializers.Serializer):
     label = serializers.CharField()
     allowed = serializers.BooleanField(help_text="Whether the guards pass now.")
     reason = serializers.CharField(help_text="Why not, when `allowed` is false.")
-    needs = serializers.ListField(child=serializers.CharField(), help_text="Inputs to send: `reason`, `duplicate_of`.")
+    needs = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Inputs to send: `reason`, `duplicate_of`, `fix` (optional: what changed and since when), "
+        "`override_reason` (sent as `reason`: needed to close without evidence).",
+    )
 
 
 class LinkResultSerializer(serializers.Serializer):

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import permissions, services
+from cases.api.fixes import errors_under, fix_input
 from cases.api.serializers import (
     ActionItemCreateSerializer,
     ActionItemSerializer,
@@ -25,6 +26,7 @@ from cases.api.serializers import (
     ActivitySerializer,
     AvailableTransitionSerializer,
     CaseCreateSerializer,
+    CaseDetailSerializer,
     CaseSerializer,
     CaseUpdateSerializer,
     CommentCreateSerializer,
@@ -37,6 +39,7 @@ from cases.api.serializers import (
 )
 from cases.filters import ActionItemFilter, CaseFilter, CommentFilter, FindingFilter
 from cases.models import ActionItem, Case, Comment, Finding, Team
+from cases.services import case_measure_set
 from cases.workflow import available_transitions
 from config.api.authentication import token_for
 from config.api.schema import error_responses
@@ -122,16 +125,17 @@ class TokenView(APIView):
 
 @extend_schema_view(
     list=extend_schema(summary="Cases this user may see", responses={200: CaseSerializer, **error_responses(400, 404)}),
-    retrieve=extend_schema(responses={200: CaseSerializer, **error_responses(404)}),
+    retrieve=extend_schema(responses={200: CaseDetailSerializer, **error_responses(404)}),
     create=extend_schema(
         summary="Open a case (quality leads)",
         request=CaseCreateSerializer,
-        responses={201: CaseSerializer, **error_responses(400)},
+        responses={201: CaseDetailSerializer, **error_responses(400)},
     ),
     partial_update=extend_schema(
-        summary="Edit, assign or share a case (quality leads); the status changes only through /transition/",
+        summary="Edit, assign or share a case, or set its measure (quality leads); the status changes only through "
+        "/transition/",
         request=CaseUpdateSerializer,
-        responses={200: CaseSerializer, **error_responses(400, 404)},
+        responses={200: CaseDetailSerializer, **error_responses(400, 404)},
     ),
 )
 class CaseViewSet(
@@ -146,13 +150,15 @@ class CaseViewSet(
     delete_takes_body = True  # DELETE /cases/{id}/samples/ (see config.api.schema.AutoSchema)
 
     def get_queryset(self):
-        return case_queryset(self.request.user)
+        queryset = case_queryset(self.request.user)
+        return queryset.select_related("pattern") if self.action == "retrieve" else queryset
 
     def retrieve(self, request, *args, **kwargs):
-        return self._read(self.get_object())
+        return Response(CaseDetailSerializer(self.get_object()).data)
 
     def _read(self, case: Case) -> Response:
-        return Response(CaseSerializer(case_queryset(self.request.user).get(pk=case.pk)).data)
+        case = case_queryset(self.request.user).select_related("pattern").get(pk=case.pk)
+        return Response(CaseDetailSerializer(case).data)
 
     def create(self, request, *args, **kwargs):
         require(permissions.can_drive_case(request.user), "Only quality leads may open cases.")
@@ -189,12 +195,18 @@ class CaseViewSet(
                 case = services.case_assign(case=case, owner=owner, team=data.get("team"), actor=request.user)
             if "shared_teams" in data:
                 case = services.case_share(case=case, teams=data["shared_teams"], actor=request.user)
+            if "measure" in data:
+                with errors_under("measure"):
+                    case = case_measure_set(case=case, actor=request.user, data=data["measure"])
         return self._read(case)
 
     @extend_schema(
         summary="Move the case through the workflow",
+        description="Entering `monitoring` records the fix (`fix`, optional). Closing needs evidence (the latest "
+        "fix's verdict `holding`, monitored `FIX_MIN_MONITORING_DAYS`) or an override reason (`reason`); without "
+        "either the answer is a 409 saying why not.",
         request=TransitionSerializer,
-        responses={200: CaseSerializer, **error_responses(400, 404, 409)},
+        responses={200: CaseDetailSerializer, **error_responses(400, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
@@ -202,9 +214,12 @@ class CaseViewSet(
         serializer = TransitionSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        case = services.case_transition(
-            case=case, to=data["to"], actor=request.user, reason=data["reason"], duplicate_of=data["duplicate_of"]
-        )
+        fix = fix_input(data["fix"], to=data["to"])
+        with errors_under("fix", when=fix is not None):
+            case = services.case_transition(
+                case=case, to=data["to"], actor=request.user, reason=data["reason"], duplicate_of=data["duplicate_of"],
+                fix=fix,
+            )  # fmt: skip
         return self._read(case)
 
     @extend_schema(

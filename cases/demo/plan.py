@@ -191,7 +191,7 @@ def plan_cases(*, seed: int, count: int, now: datetime, days: int = 180) -> list
 FIXED_STORY = "id_slang_insult_missed"
 SHOWCASE = (
     (FIXED_STORY, 0.5, Step.CLOSE_ON_EVIDENCE),
-    ("mx_cartel_banner_wrong_policy", 0.5, Step.VERIFY),
+    ("mx_cartel_banner_wrong_policy", 0.65, Step.VERIFY),
     ("de_documentary_extremism_fp", 0.15, Step.VERIFY),
 )
 SHOWCASE_PATH = (

@@ -18,6 +18,8 @@ from cases.fixes.choices import FixVerdict
 from cases.fixes.models import Fix
 
 CLOCK_SKEW = timedelta(minutes=5)
+# A fix older than this says nothing about today's audits (and its before window would reach back twice as far).
+MAX_BACKDATE = timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -35,14 +37,17 @@ def fix_input_errors(fix: FixInput, *, now: datetime) -> dict[str, str]:
     errors = {}
     if fix.effective_at is not None and fix.effective_at > now + CLOCK_SKEW:
         errors["effective_at"] = "A fix cannot take effect in the future; record it when it ships."
+    elif fix.effective_at is not None and fix.effective_at < now - MAX_BACKDATE:
+        errors["effective_at"] = "A fix took effect at most a year ago; an older one says nothing about today's audits."
     for name, limit in (("model_version", 64), ("guideline_version", 64), ("process_change", 200)):
         if len(getattr(fix, name)) > limit:
             errors[name] = f"At most {limit} characters."
     return errors
 
 
-def fix_record(*, case, fix: FixInput, actor: User | None, now: datetime | None = None) -> Fix:
-    """Store the fix (inside the caller's transaction) and write `fix_recorded` on the timeline."""
+def fix_record(*, case, fix: FixInput, actor: User | None, now: datetime | None = None, with_move: bool = True) -> Fix:
+    """Store the fix (inside the caller's transaction) and write `fix_recorded` on the timeline; `with_move` says
+    whether it comes with the move to monitoring (whose own entry tells the watchers) or is a later fix."""
     now = now or timezone.now()
     errors = fix_input_errors(fix, now=now)
     if errors:
@@ -57,7 +62,14 @@ def fix_record(*, case, fix: FixInput, actor: User | None, now: datetime | None 
         recorded_by=actor,
     )
     changes = dict(record.what_changed)
-    events.fix_recorded(case, actor, fix_id=record.pk, effective_at=record.effective_at.isoformat(), changes=changes)
+    events.fix_recorded(
+        case,
+        actor,
+        fix_id=record.pk,
+        effective_at=record.effective_at.isoformat(),
+        changes=changes,
+        with_move=with_move,
+    )
     return record
 
 

@@ -4,13 +4,14 @@
   a model version, the after window keeps only decisions by that version or a later one of the same line
   (`later_versions`).
 - **Figures**: audits, errors, rate and Wilson interval of the case's measure in each window; the same for the control
-  (the same error kind in comparable traffic outside the slice), when the measure has one.
+  (the same error kind in comparable traffic outside the slice), when the measure has one and it has audits in both
+  windows.
 - **Tests** (one-sided, `alpha`): the two-proportion z-test of before vs after in the slice, and the
   difference-in-differences test of the slice's drop against the control's.
-- **Verdict**: `holding` when both show a significant drop (the slice's alone when there is no control);
-  `not_holding` when both windows hold the audits the test needs (`cases.measure.stats.audits_needed`: power `power`
-  to see the rate fall by `relative_drop`) and it is not holding; `not_enough_audits` otherwise, with how many more
-  audits of decisions after the fix are needed.
+- **Verdict**: `holding` when both show a significant drop (the slice's alone when there is no control, or no
+  control audits in a window); `not_holding` when both windows hold the audits the test needs
+  (`cases.measure.stats.audits_needed`: power `power` to see the rate fall by `relative_drop`) and it is not holding;
+  `not_enough_audits` otherwise, with how many more audits of decisions after the fix are needed.
 """
 
 import re
@@ -54,7 +55,9 @@ def later_versions(named: str, seen: list[str]) -> list[str]:
     )
 
 
-def _after_only(measure: Measure, model_version: str, start: datetime, end: datetime) -> Q | None:
+def after_only(measure: Measure, model_version: str, start: datetime, end: datetime) -> Q | None:
+    """The decisions that count after a fix naming `model_version` (None: all of them); shared with
+    `cases.fixes.regression`."""
     if not model_version:
         return None
     seen = (
@@ -89,15 +92,17 @@ def fix_verdict(
 ) -> tuple[str, dict]:
     """The verdict and its figures (a JSON-ready dict) for a fix effective at `fix_at`, as of `now`."""
     length = max(now - fix_at, timedelta(0))
-    after = Window("after", fix_at, max(now, fix_at), _after_only(measure, model_version, fix_at, max(now, fix_at)))
+    after = Window("after", fix_at, max(now, fix_at), after_only(measure, model_version, fix_at, max(now, fix_at)))
     before = Window("before", fix_at - length, fix_at)
     counts = window_counts(measure, [before, after])
     slice_before, slice_after = counts["before"].slice, counts["after"].slice
     test = two_proportion_test(slice_before.errors, slice_before.audits, slice_after.errors, slice_after.audits)
     control = None
     did = None
-    if counts["before"].control is not None:
-        control_before, control_after = counts["before"].control, counts["after"].control
+    control_before, control_after = counts["before"].control, counts["after"].control
+    # A control without audits in a window (no comparable traffic outside the slice) is no control: the slice's own
+    # test decides, as for a measure without one.
+    if control_before is not None and control_before.audits and control_after.audits:
         control = {
             "before": _window_figures(before, control_before),
             "after": _window_figures(after, control_after),
@@ -114,7 +119,8 @@ def fix_verdict(
         else None
     )
     dropped = test is not None and test.z > 0 and test.p_value < params.alpha
-    net_of_control = control is None or (did is not None and did.z > 0 and did.p_value < params.alpha)
+    # No control, or a control without audits in a window: the slice's own test decides.
+    net_of_control = did is None or (did.z > 0 and did.p_value < params.alpha)
     enough = needed is not None and slice_before.audits >= needed and slice_after.audits >= needed
     if dropped and net_of_control:
         verdict = FixVerdict.HOLDING

@@ -124,11 +124,12 @@ class Day:
         return self.errors / self.audits if self.audits else None
 
 
-def daily_counts(measure: Measure, start: datetime, end: datetime) -> list[Day]:
-    """Audits and errors of the population per day of decision in [start, end), days without audits left out."""
+def daily_counts(measure: Measure, start: datetime, end: datetime, *, only: Q | None = None) -> list[Day]:
+    """Audits and errors of the population per day of decision in [start, end), days without audits left out;
+    `only` narrows the decisions as a `Window`'s does."""
     rows = (
         ModerationSample.objects.filter(population_q(measure.population), audited_at__gte=start)
-        .filter(decided_at__gte=start, decided_at__lt=end)
+        .filter(_window_q(Window("days", start, end, only)))
         .annotate(day=TruncDate("decided_at"))
         .values("day")
         .annotate(audits=Count("id"), errors=Count("id", filter=error_q(measure)))

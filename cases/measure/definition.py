@@ -90,6 +90,7 @@ def measure_from_dict(data: dict, *, source: str = MeasureSource.CASE) -> Measur
     audit_label = data.get("audit_label") or ""
     if not isinstance(audit_label, str):
         raise ValidationError({"audit_label": "A label code."})
+    audit_label = audit_label.strip()
     terms = data.get("topic_terms") or []
     if not isinstance(terms, list) or any(not isinstance(term, str) or not term.strip() for term in terms):
         raise ValidationError({"topic_terms": "A list of words."})
@@ -97,7 +98,7 @@ def measure_from_dict(data: dict, *, source: str = MeasureSource.CASE) -> Measur
         raise ValidationError({"measure": "Name at least one condition or an audit label."})
     return Measure(
         population=clean,
-        audit_label=audit_label.strip(),
+        audit_label=audit_label,
         topic_terms=tuple(term.strip().lower() for term in terms[:MAX_TOPIC_TERMS]),
         source=source,
     )

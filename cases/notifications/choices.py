@@ -12,6 +12,9 @@ class NotificationKind(models.TextChoices):
     ACTION_ITEM_OVERDUE = "action_item_overdue", "Action item overdue"
     CASE_OVERDUE = "case_overdue", "Case past its SLA"
     WEBHOOK_DISABLED = "webhook_disabled", "Your webhook endpoint was disabled"
+    PATTERN_GREW = "pattern_grew", "A set-aside case's pattern doubled"
+    FIX_VERDICT = "fix_verdict", "Fix verdict on a case you follow"
+    FIX_RECORDED = "fix_recorded", "Fix recorded on a case you follow"
 
 
 REMINDER_KINDS = (

@@ -23,10 +23,12 @@ from django.utils import timezone
 
 from cases import people, permissions
 from cases.choices import OPEN_ACTION_ITEM_STATUSES, ActivityVerb, CaseStatus
+from cases.fixes.choices import FixVerdict
 from cases.models import ActionItem, Activity, Case, Comment, Notification, NotificationDigest, NotifiedActivity
 from cases.notifications.choices import REMINDER_KINDS, NotificationKind
 from cases.notifications.selectors import notification_target
 from cases.notifications.signals import notifications_created
+from cases.numbers import format_percent
 
 DUE_SOON_DAYS = 2
 
@@ -42,6 +44,27 @@ def _status_label(value: str) -> str:
 
 def _actor_name(actor: User | None) -> str:
     return people.display_name(actor) if actor is not None else "The detection pipeline"
+
+
+def _owner_and_watchers(case: Case) -> tuple[User, ...]:
+    users = {user.pk: user for user in case.watchers.filter(is_active=True)}
+    if case.owner is not None and case.owner.is_active:
+        users.setdefault(case.owner.pk, case.owner)
+    return tuple(users.values())
+
+
+def _fix_verdict_message(case: Case, data: dict) -> str:
+    """What a `fix_verdict` entry says: `not_holding` asks for "Fix did not hold" (back to remediating)."""
+    verdict = data.get("verdict")
+    rates = f"{format_percent((data.get('before') or {}).get('rate'))} before, " + format_percent(
+        (data.get("after") or {}).get("rate")
+    )
+    if verdict == FixVerdict.NOT_HOLDING:
+        return f"The fix on {case.key} did not hold ({rates} after): move it back with “Fix did not hold”: {case.title}"
+    if verdict == FixVerdict.HOLDING:
+        return f"The fix on {case.key} holds ({rates} after): {case.title}"
+    more = data.get("audits_more")
+    return f"The fix on {case.key} needs {more or 'more'} more audits for a verdict: {case.title}"
 
 
 # EVENT NOTIFICATIONS
@@ -70,6 +93,11 @@ def _event(activity: Activity) -> _Event:
         source, target = _status_label(data.get("source", "")), _status_label(data.get("target", ""))
         message = f"{case.key} moved from {source} to {target} ({who}): {case.title}"
         return _Event(NotificationKind.CASE_STATE_CHANGED, recipients, message, case_url(case.pk))
+    if activity.verb == ActivityVerb.PATTERN_GREW:  # a won't-fix case's pattern doubled (cases.fixes.growth)
+        people_told = {user.pk: user for user in (case.owner, *case.watchers.all()) if user and user.is_active}
+        before, after = data.get("previous_weekly_errors"), data.get("weekly_errors")
+        message = f"{case.key} was set aside, but its pattern doubled ({before} to {after} errors a week): {case.title}"
+        return _Event(NotificationKind.PATTERN_GREW, tuple(people_told.values()), message, case_url(case.pk))
     if activity.verb == ActivityVerb.COMMENTED and data.get("comment_id"):
         comment = Comment.objects.filter(pk=data["comment_id"]).first()
         mentioned = list(comment.mentions.filter(is_active=True)) if comment else []
@@ -85,13 +113,21 @@ def _event(activity: Activity) -> _Event:
             message = f"{who} assigned you the action item “{item.title}” on {case.key}"
             url = case_url(case.pk, f"item-{item.pk}")
             return _Event(NotificationKind.ACTION_ITEM_ASSIGNED, (item.owner,), message, url, item)
+    if activity.verb == ActivityVerb.FIX_VERDICT:
+        message = _fix_verdict_message(case, data)
+        return _Event(NotificationKind.FIX_VERDICT, _owner_and_watchers(case), message, case_url(case.pk))
+    if activity.verb == ActivityVerb.FIX_RECORDED and not data.get("with_move", True):
+        # A later fix; the one recorded with the move to monitoring travels with the move's own notification.
+        message = f"{who} recorded another fix on {case.key}; the verdict now follows it: {case.title}"
+        return _Event(NotificationKind.FIX_RECORDED, _owner_and_watchers(case), message, case_url(case.pk))
     return _Event()
 
 
 @transaction.atomic
 def notifications_for_activity(*, activity_id: int) -> list[Notification]:
     """Create the notifications of one timeline entry (assignment, state change of a watched case, mention, action
-    item handed over) for everyone concerned but its actor; returns them, whether created now or by an earlier try."""
+    item handed over, a fix verdict or a later fix, a set-aside case's pattern doubling) for everyone concerned but
+    its actor; returns them, whether created now or by an earlier try."""
     activity = Activity.objects.select_related("case", "actor").get(pk=activity_id)
     event = _event(activity)
     recipients = [user for user in event.recipients if user.pk != activity.actor_id]
@@ -124,7 +160,8 @@ def notifications_for_activity(*, activity_id: int) -> list[Notification]:
 # The verbs whose timeline entries may notify someone (`_event`), and how far back the sweep looks.
 NOTIFYING_VERBS = (
     ActivityVerb.ASSIGNED, ActivityVerb.TRANSITIONED, ActivityVerb.REOPENED, ActivityVerb.COMMENTED,
-    ActivityVerb.ACTION_ITEM_ADDED, ActivityVerb.ACTION_ITEM_UPDATED,
+    ActivityVerb.ACTION_ITEM_ADDED, ActivityVerb.ACTION_ITEM_UPDATED, ActivityVerb.PATTERN_GREW,
+    ActivityVerb.FIX_VERDICT, ActivityVerb.FIX_RECORDED,
 )  # fmt: skip
 OUTBOX_GRACE = timedelta(minutes=5)  # younger entries are left to the task their write enqueued
 OUTBOX_WINDOW = timedelta(days=1)

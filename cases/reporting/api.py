@@ -11,9 +11,10 @@ from rest_framework.views import APIView
 
 from cases import permissions
 from cases.choices import Severity
-from cases.reporting.choices import GroupBy, Period
+from cases.fixes.choices import FixVerdict
+from cases.reporting.choices import GroupBy, Period, RemediationBasis
 from cases.reporting.filters import RemediationOptionsForm, ReportFilterForm
-from cases.reporting.remediation import REMEDIATION_COLUMNS, not_lowered, remediation_report
+from cases.reporting.remediation import CLOSING_MAX_LIMIT, REMEDIATION_COLUMNS, remediation_report
 from cases.reporting.renderers import CSVRenderer
 from cases.reporting.selectors import CLOSURE_COLUMNS, closure_report
 from cases.reporting.serializers import ClosureRowSerializer, RemediationRowSerializer
@@ -85,9 +86,11 @@ class ClosureReportView(ReportView):
 
     @extend_schema(
         operation_id="reports_closure",
-        summary="Closure rates, time to close and SLA breaches per group",
+        summary="Closure rates, time to close, SLA breaches and closings on evidence per group",
         description="Definitions in `cases/reporting/selectors.py`: closure rate = closed / opened; days to close "
-        "over closed cases (continuous percentiles); SLA breach = resolved after `due_at`, or unresolved and past it.",
+        "over closed cases (continuous percentiles); SLA breach = resolved after `due_at`, or unresolved and past it; "
+        "closings on evidence or by override, and the latest fix verdicts of closed and monitoring cases "
+        "(`cases/reporting/closings.py`).",
         parameters=[
             OpenApiParameter("group_by", str, enum=GroupBy.values, description="Default `month` (month opened)."),
             *_FILTER_PARAMETERS,
@@ -112,21 +115,22 @@ class RemediationReportView(ReportView):
 
     @extend_schema(
         operation_id="reports_remediation",
-        summary="Error rate of each remediated case's slice before and after the fix",
-        description="Per case that reached monitoring or closed: audits and errors of its slice in the `window_days` "
-        "before the remediation date and since, with a two-proportion z-test. Definitions in "
+        summary="Each case's latest fix: its verdict, the error rate before and after it, and the control",
+        description="One row per case with a fix record (its latest fix, most recent first), from the stored fix "
+        "verdict and figures: the same figures as the case. With `basis=closing`: the closed cases without a fix "
+        f"record instead, computed now from their closing time (at most {CLOSING_MAX_LIMIT}). Definitions in "
         "`cases/reporting/remediation.py`.",
         parameters=[
             OpenApiParameter(
-                "window_days", _integer(1, 365), description="Days before the remediation date (default 28)."
+                "basis", str, enum=RemediationBasis.values, description="`fix` (default) or `closing` (see above)."
             ),
+            OpenApiParameter("verdict", str, enum=FixVerdict.values, description="Only rows with this verdict."),
             OpenApiParameter(
-                "min_audits",
-                _integer(1, 100_000),
-                description="Fewer audits on a side: insufficient data (default 20).",
+                "limit",
+                _integer(1, 2000),
+                description=f"Most recent fixes (default 500); with `basis=closing` default 20, at most "
+                f"{CLOSING_MAX_LIMIT}.",
             ),
-            OpenApiParameter("limit", _integer(1, 2000), description="Most recent remediations (default 500)."),
-            OpenApiParameter("not_lowered", bool, description="Only fixes that did not lower the error rate."),
             *_FILTER_PARAMETERS,
         ],
         responses={
@@ -137,7 +141,4 @@ class RemediationReportView(ReportView):
     )
     def get(self, request):
         form = self.validated_form(request)
-        rows = remediation_report(filters=form.report_filters(), **form.remediation_options())
-        if form.cleaned_data.get("not_lowered"):
-            rows = not_lowered(rows)
-        return Response(rows)
+        return Response(remediation_report(filters=form.report_filters(), **form.remediation_options()))

@@ -3,6 +3,7 @@ no charting library). Every chart keeps a text alternative (`summary`) and a `<t
 
 from dataclasses import dataclass, field
 
+from cases.fixes.choices import FixVerdict
 from cases.numbers import format_percent
 
 WIDTH = 640
@@ -180,29 +181,30 @@ def range_chart(rows: list[tuple[str, float | None, float | None]]) -> Chart:
     return chart
 
 
-def before_after_chart(rows: list[tuple[str, float | None, float | None, str]]) -> Chart:
-    """A dumbbell per `(label, before rate, after rate, verdict)`: hollow dot before, filled dot after, green when
-    the rate fell significantly, red when it rose, grey otherwise."""
+def before_after_chart(rows: list[tuple[str, float | None, float | None, str | None]]) -> Chart:
+    """A dumbbell per `(label, before rate, after rate, fix verdict)`: hollow dot before, filled dot after, green when
+    the fix holds, red when it did not hold, grey otherwise (not enough audits, or not computed)."""
     row_height, left, right, top = 24, 90, 50, 26
     drawable = [row for row in rows if row[1] is not None and row[2] is not None]
     height = top + len(drawable) * row_height + 24
     chart = Chart(width=WIDTH, height=height, summary="")
     if not drawable:
-        chart.empty, chart.summary = True, "No remediated case with audits before and after its fix."
+        chart.empty, chart.summary = True, "No fix with audits before and after it."
         return chart
     top_value = min(1.0, _nice_max(max(max(before, after) for _l, before, after, _v in drawable)))
     scale = (WIDTH - left - right) / top_value
-    colours = {"lowered": BETTER_COLOUR, "raised": WORSE_COLOUR}
+    colours = {FixVerdict.HOLDING: BETTER_COLOUR, FixVerdict.NOT_HOLDING: WORSE_COLOUR}
     chart.legend = [
         Mark(x=left, y=8, colour=NEUTRAL_COLOUR, label="before (hollow) → after (filled)"),
-        Mark(x=left + 230, y=8, colour=BETTER_COLOUR, label="lowered"),
-        Mark(x=left + 320, y=8, colour=WORSE_COLOUR, label="raised"),
+        Mark(x=left + 230, y=8, colour=BETTER_COLOUR, label="holding"),
+        Mark(x=left + 320, y=8, colour=WORSE_COLOUR, label="not holding"),
     ]
     for index, (label, before, after, verdict) in enumerate(drawable):
         y = _r(top + index * row_height + row_height / 2)
         colour = colours.get(verdict, NEUTRAL_COLOUR)
         x_before, x_after = _r(left + before * scale), _r(left + after * scale)
-        title = f"{label}: {format_percent(before)} before, {format_percent(after)} after ({verdict.replace('_', ' ')})"
+        said = FixVerdict(verdict).label.lower() if verdict else "not computed"
+        title = f"{label}: {format_percent(before)} before, {format_percent(after)} after ({said})"
         chart.ticks.append(Mark(x=left - 8, y=y, label=label))
         chart.lines.append({"x1": x_before, "y1": y, "x2": x_after, "y2": y, "colour": colour, "title": title})
         chart.marks.append(Mark(x=x_before, y=y, colour=colour, title=title, label="before"))

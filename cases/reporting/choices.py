@@ -1,4 +1,5 @@
-"""Choices of the reports: how the closure report groups its rows and what a remediation did to the error rate."""
+"""Choices of the reports: how the closure report groups its rows, and what a remediation row counts from (its
+verdicts are the fix verdicts, `cases.fixes.choices.FixVerdict`)."""
 
 from django.db import models
 
@@ -11,14 +12,11 @@ class GroupBy(models.TextChoices):
     MONTH = "month", "Month opened"
 
 
-class RemediationVerdict(models.TextChoices):
-    LOWERED = "lowered", "Lowered the error rate"
-    NO_CHANGE = "no_change", "No significant change"
-    RAISED = "raised", "Raised the error rate"
-    INSUFFICIENT_DATA = "insufficient_data", "Not enough audits"
+class RemediationBasis(models.TextChoices):
+    """What a remediation row counts from: a recorded fix, or the closing of a case that has none."""
 
-
-NOT_LOWERED = (RemediationVerdict.NO_CHANGE, RemediationVerdict.RAISED)
+    FIX = "fix", "Recorded fix"
+    CLOSING = "closing", "Closed without a fix record"
 
 
 class Period(models.TextChoices):

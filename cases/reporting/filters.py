@@ -1,16 +1,19 @@
 """The report filters, one form shared by the API and the dashboard: it validates the query string (a bad value is a
-400 or a form error, never a 500) and turns it into a `ReportFilters` value the selectors take."""
+400 or a form error, never a 500) and turns it into a `ReportFilters` value the selectors take; `case_filter_q` turns
+that into a `Q` on Case."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from cases.choices import Severity
+from cases.fixes.choices import FixVerdict
 from cases.models import Team
-from cases.reporting.choices import GroupBy, Period
-from config.filters import StrictBooleanField, market_validator
+from cases.reporting.choices import GroupBy, Period, RemediationBasis
+from config.filters import market_validator
 from rca.models import PolicyLabel
 
 
@@ -91,18 +94,35 @@ class ReportFilterForm(forms.Form):
 class RemediationOptionsForm(ReportFilterForm):
     """The report filters plus the remediation report's own options."""
 
-    window_days = forms.IntegerField(min_value=1, max_value=365, required=False, help_text="Days before the fix.")
-    min_audits = forms.IntegerField(min_value=1, max_value=100_000, required=False)
-    limit = forms.IntegerField(min_value=1, max_value=2000, required=False, help_text="Most recent remediations.")
-    not_lowered = StrictBooleanField(required=False, help_text="Only fixes that did not lower the error rate.")
+    basis = forms.ChoiceField(
+        choices=RemediationBasis.choices, required=False, help_text="Recorded fixes (default), or closings without one."
+    )
+    verdict = forms.ChoiceField(choices=FixVerdict.choices, required=False, help_text="Only rows with this verdict.")
+    limit = forms.IntegerField(min_value=1, max_value=2000, required=False, help_text="Most recent fixes.")
 
-    def remediation_options(self) -> dict[str, int]:
+    def remediation_options(self) -> dict[str, object]:
         data = self.cleaned_data
-        options = {}
-        if data.get("window_days"):
-            options["window_days"] = data["window_days"]
-        if data.get("min_audits"):
-            options["min_audits"] = data["min_audits"]
+        options: dict[str, object] = {"basis": data.get("basis") or RemediationBasis.FIX}
+        if data.get("verdict"):
+            options["verdict"] = data["verdict"]
         if data.get("limit"):
             options["limit"] = data["limit"]
         return options
+
+
+def case_filter_q(filters: ReportFilters, prefix: str = "") -> Q:
+    """The report's filters as one `Q` on Case (or on a relation to Case with `prefix`, such as "case__")."""
+    conditions = {}
+    if filters.opened_after:
+        conditions["opened_at__gte"] = filters.opened_after
+    if filters.opened_before:
+        conditions["opened_at__lt"] = filters.opened_before
+    if filters.team_id:
+        conditions["team_id"] = filters.team_id
+    if filters.policy:
+        conditions["policy_label"] = filters.policy
+    if filters.market:
+        conditions["market"] = filters.market
+    if filters.severity:
+        conditions["severity"] = filters.severity
+    return Q(**{f"{prefix}{name}": value for name, value in conditions.items()})

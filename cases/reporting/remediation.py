@@ -1,47 +1,56 @@
-"""Did the fix work? For each case that reached `monitoring` or `closed`, the error rate of its slice of traffic in
-the `window_days` before the remediation date and since, with a two-proportion z-test.
+"""The remediation report: did each case's fix work? The figures are the fix verdict's (`cases/fixes/verdict.py`),
+computed from the case's measure (`cases.measure`), so a case shows here the figures the case room shows.
 
-- **Cases**: those that reached monitoring or closed and have a slice (below); others are left out.
-- **Remediation date**: `remediating_at`, else `monitoring_at`, else `closed_at`.
-- **Slice**: from the case's pattern (`ErrorPattern.definition`), else from its linked samples (the dominant label and
-  market of the samples). Only sample features are used (`SLICE_FIELDS`; unknown keys are ignored). A slice that names
-  both the decision and the audit label would contain nothing but errors, so the error-rate slice keeps one label:
-  the audit label (the traffic whose true label is the one at stake: how much of it do we get wrong?), or, when the
-  audit label is `none` (over-enforcement), the decision label (the decisions citing that label: how many are wrong?).
-- **Error rate**: misclassified audits (outcome != correct) / all audits of the slice in the window (`audited_at`).
-  Before: [date - window_days, date); after: [date, now).
-- **Test**: pooled two-proportion z-test of before vs after; `z` > 0 means the rate fell; `p_value` is two-sided.
-  Verdict: `insufficient_data` when either window has fewer than `min_audits` audits; else `lowered` / `raised` when
-  p < `alpha`, `no_change` otherwise. A fix "did not lower the error rate" when its verdict is `no_change` or `raised`.
-
-Queries: one for the cases, one for the slices of the cases without a pattern, and one joined aggregate per slice
-shape and batch of 500 cases (`cases/reporting/slice_counts.py`); `limit` caps the number of cases (most recent
-remediations first).
+- **Rows** (`basis=fix`, the default): one per case of the report's filters that has a fix record, for its latest fix
+  (by `effective_at`, then id), most recent fix first, at most `limit`. Each row reads the fix's stored verdict and
+  figures (`Fix.verdict`, `Fix.figures`, `Fix.verdict_at`), kept current by the hourly beat task; nothing is counted
+  from the audits. A latest fix never computed (recorded since the task's last run) is computed first with
+  `cases.fixes.services.fix_verdict_refresh` (which stores it and writes the timeline entry, as the task would), at
+  most `REFRESH_LIMIT` a request; a fix beyond that, or of a case without a measure, has a row without figures.
+- **Closings without a fix record** (`basis=closing`) are listed separately, never mixed with the recorded fixes:
+  closed cases without any fix (closed before verified fixes existed, or closed by override straight from
+  remediating). Their figures are computed on the fly, not stored, with the same `cases.fixes.verdict.fix_verdict` as
+  a fix effective at the case's **closing time** (`closed_at`): the rule regression detection follows for such a case,
+  and the one time we know the fix was in place (`remediating_at` marks when work on the fix began, so its after
+  window would hold decisions made before the fix shipped). Each costs a query or two over the samples, so at most
+  `CLOSING_MAX_LIMIT` rows, most recently closed first.
+- **Columns** (`REMEDIATION_COLUMNS`): the case; the fix (`effective_at`: for `basis=closing`, the closing time) and
+  what changed; the measure (`measure_population`, `measure_errors`); for the windows before and after the fix the
+  audits, errors, error rate (a fraction) and its 95% Wilson interval; the control's rates (the same error kind
+  outside the slice), None when the measure has no control; `change` (after - before); the two-proportion test and
+  the difference-in-differences test (z > 0: the rate fell; one-sided p); the verdict (`FixVerdict`), the audits still
+  needed after the fix (`audits_more`), when it was computed, and whether the case was closed by override.
 """
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from math import sqrt
+from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from scipy.stats import norm
 
 from cases.choices import CaseStatus
-from cases.models import Case, CaseSample
-from cases.reporting.choices import NOT_LOWERED, RemediationVerdict
-from cases.reporting.filters import ReportFilters
-from cases.reporting.selectors import case_filter_q
-from cases.reporting.slice_counts import SAMPLE_FIELDS as SLICE_FIELDS
-from cases.reporting.slice_counts import WindowSpec, window_counts
-from rca.choices import NO_VIOLATION
+from cases.fixes.choices import FixVerdict
+from cases.fixes.models import Fix
+from cases.fixes.services import fix_verdict_refresh
+from cases.fixes.verdict import VerdictParams, fix_verdict
+from cases.measure.definition import case_measure
+from cases.models import Case
+from cases.reporting.choices import RemediationBasis
+from cases.reporting.closings import latest_fix_q
+from cases.reporting.filters import ReportFilters, case_filter_q
 
-DEFAULT_WINDOW_DAYS = 28
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 2000
+REFRESH_LIMIT = 20
+CLOSING_DEFAULT_LIMIT = 20
+CLOSING_MAX_LIMIT = 100
 
+CHANGE_LABELS = {
+    "model_version": "Model version",
+    "guideline_version": "Guideline version",
+    "process_change": "Queue or workflow",
+    "description": "What changed",
+}
+WINDOW_COLUMNS = ("audits", "errors", "rate", "interval_low", "interval_high")
 REMEDIATION_COLUMNS = (
     "case_id",
     "key",
@@ -49,201 +58,185 @@ REMEDIATION_COLUMNS = (
     "status",
     "severity",
     "owner",
-    "remediated_at",
-    "slice",
-    "slice_source",
-    "before_audits",
-    "before_errors",
-    "before_error_rate",
-    "after_audits",
-    "after_errors",
-    "after_error_rate",
+    "basis",
+    "fix_id",
+    "effective_at",
+    "what_changed",
+    "measure_population",
+    "measure_errors",
+    *(f"before_{name}" for name in WINDOW_COLUMNS),
+    *(f"after_{name}" for name in WINDOW_COLUMNS),
+    "control_before_rate",
+    "control_after_rate",
     "change",
     "z",
     "p_value",
+    "did_z",
+    "did_p_value",
     "verdict",
+    "audits_more",
+    "verdict_at",
+    "closed_by_override",
 )
 
 
-@dataclass(frozen=True)
-class ZTest:
-    z: float
-    p_value: float
-
-
-# PURE PARTS
+# ROWS FROM FIGURES (pure)
 # ------------------------------------------------------------------------------
 
 
-def rate_slice(definition: dict) -> dict[str, str]:
-    """The error-rate slice of a pattern definition (see the module docstring): sample features only, one label."""
-    features = {
-        key: value
-        for key, value in definition.items()
-        if key in SLICE_FIELDS and key not in ("decision_label", "audit_label") and value not in (None, "")
+def _window(figures: dict | None) -> dict[str, object]:
+    figures = figures or {}
+    interval = figures.get("interval") or (None, None)
+    return {
+        "audits": figures.get("audits"),
+        "errors": figures.get("errors"),
+        "rate": figures.get("rate"),
+        "interval_low": interval[0],
+        "interval_high": interval[1],
     }
-    audit_label, decision_label = definition.get("audit_label"), definition.get("decision_label")
-    if audit_label and audit_label != NO_VIOLATION:
-        features["audit_label"] = audit_label
-    elif decision_label and decision_label != NO_VIOLATION:
-        features["decision_label"] = decision_label
-    return dict(sorted(features.items()))
 
 
-def two_proportion_z_test(errors_before: int, audits_before: int, errors_after: int, audits_after: int) -> ZTest | None:
-    """Pooled two-proportion z-test of before vs after (z > 0: the error rate fell), two-sided p-value.
+def figures_columns(figures: dict) -> dict[str, object]:
+    """The report's figure columns from a verdict's figures (`cases.fixes.verdict.fix_verdict`); all None when the
+    figures are empty (a verdict not computed yet)."""
+    measure = figures.get("measure") or {}
+    control = figures.get("control") or {}
+    test = figures.get("test") or {}
+    did = figures.get("difference_in_differences") or {}
+    columns: dict[str, object] = {
+        # sorted: PostgreSQL's jsonb stores keys in its own order
+        "measure_population": dict(sorted(measure["population"].items())) if measure else None,
+        "measure_errors": (
+            {"audit_label": measure.get("audit_label", ""), "topic_terms": measure.get("topic_terms", [])}
+            if measure
+            else None
+        ),
+    }
+    for side in ("before", "after"):
+        columns.update({f"{side}_{name}": value for name, value in _window(figures.get(side)).items()})
+    columns.update(
+        {
+            "control_before_rate": (control.get("before") or {}).get("rate"),
+            "control_after_rate": (control.get("after") or {}).get("rate"),
+            "change": figures.get("change"),
+            "z": test.get("z"),
+            "p_value": test.get("p_value"),
+            "did_z": did.get("z"),
+            "did_p_value": did.get("p_value"),
+            "audits_more": figures.get("audits_more"),
+        }
+    )
+    return columns
 
-    None when a window has no audit; z = 0, p = 1 when the pooled rate is 0 or 1 (no variance: nothing changed)."""
-    if not audits_before or not audits_after:
-        return None
-    rate_before, rate_after = errors_before / audits_before, errors_after / audits_after
-    pooled = (errors_before + errors_after) / (audits_before + audits_after)
-    variance = pooled * (1 - pooled) * (1 / audits_before + 1 / audits_after)
-    if variance == 0:
-        return ZTest(z=0.0, p_value=1.0)
-    z = (rate_before - rate_after) / sqrt(variance)
-    return ZTest(z=z, p_value=float(2 * norm.sf(abs(z))))
+
+def what_changed(fix: Fix) -> dict[str, str]:
+    """The fix's named changes and its description (the keys of `CHANGE_LABELS`), the empty ones left out."""
+    return {name: getattr(fix, name) for name in CHANGE_LABELS if getattr(fix, name)}
 
 
-def verdict_for(
-    test: ZTest | None, audits_before: int, audits_after: int, *, min_audits: int, alpha: float
-) -> RemediationVerdict:
-    if test is None or audits_before < min_audits or audits_after < min_audits:
-        return RemediationVerdict.INSUFFICIENT_DATA
-    if test.p_value >= alpha:
-        return RemediationVerdict.NO_CHANGE
-    return RemediationVerdict.LOWERED if test.z > 0 else RemediationVerdict.RAISED
+def _case_columns(case: Case) -> dict[str, object]:
+    return {
+        "case_id": case.pk,
+        "key": case.key,
+        "title": case.title,
+        "status": case.status,
+        "severity": case.severity,
+        "owner": case.owner.get_username() if case.owner else "",
+    }
 
 
-def _dominant(counter: Counter) -> str:
-    """Most frequent value, ties broken by the value itself, so the answer is stable."""
-    return min(counter.items(), key=lambda item: (-item[1], item[0]))[0] if counter else ""
+def fix_row(fix: Fix) -> dict[str, object]:
+    """The row of a case's latest fix, from its stored verdict and figures."""
+    return {
+        **_case_columns(fix.case),
+        "basis": RemediationBasis.FIX.value,
+        "fix_id": fix.pk,
+        "effective_at": fix.effective_at,
+        "what_changed": what_changed(fix),
+        **figures_columns(fix.figures or {}),
+        "verdict": fix.verdict or None,
+        "verdict_at": fix.verdict_at,
+        "closed_by_override": fix.case.closed_by_override,
+    }
 
 
 # QUERIES
 # ------------------------------------------------------------------------------
 
 
-def remediated_cases(*, filters: ReportFilters, limit: int = DEFAULT_LIMIT, now: datetime | None = None):
-    """Cases that reached monitoring or closed, with a pattern or linked samples (something to take a slice from) and a
-    remediation date before now, most recent first (one query)."""
+def _latest_fixes(filters: ReportFilters):
+    return Fix.objects.filter(case_filter_q(filters, prefix="case__"), latest_fix_q())
+
+
+def _refresh_uncomputed(filters: ReportFilters, now: datetime) -> None:
+    """Compute the verdicts of latest fixes never computed (at most `REFRESH_LIMIT`, the most recent first)."""
+    pending = _latest_fixes(filters).filter(verdict="", verdict_at__isnull=True).order_by("-effective_at", "-id")
+    for fix in pending[:REFRESH_LIMIT]:
+        fix_verdict_refresh(fix, now=now)
+
+
+def fix_rows(
+    *, filters: ReportFilters, verdict: str = "", limit: int = DEFAULT_LIMIT, now: datetime | None = None
+) -> list[dict[str, object]]:
+    """The rows of the cases with a fix (see the module docstring): one query, after the refresh of the fixes never
+    computed (one query when there is none)."""
     now = now or timezone.now()
-    reached = (
-        Q(monitoring_at__isnull=False)
-        | Q(closed_at__isnull=False)
-        | Q(status__in=(CaseStatus.MONITORING, CaseStatus.CLOSED))
-    )
-    has_slice = Q(pattern__isnull=False) | Exists(CaseSample.objects.filter(case_id=OuterRef("pk")))
-    return list(
-        Case.objects.filter(case_filter_q(filters), reached, has_slice)
-        .annotate(remediated_on=Coalesce("remediating_at", "monitoring_at", "closed_at"))
-        .filter(remediated_on__isnull=False, remediated_on__lt=now)
-        .select_related("pattern", "owner")
-        .order_by("-remediated_on", "-id")[: max(1, min(limit, MAX_LIMIT))]
-    )
+    _refresh_uncomputed(filters, now)
+    fixes = _latest_fixes(filters).select_related("case", "case__owner").order_by("-effective_at", "-id")
+    if verdict:
+        fixes = fixes.filter(verdict=verdict)
+    return [fix_row(fix) for fix in fixes[: max(1, min(limit, MAX_LIMIT))]]
 
 
-def _slices_from_samples(case_ids: list[int]) -> dict[int, dict[str, str]]:
-    """The dominant label (audit label, else decision label, never `none`) and market of each case's linked samples,
-    from one grouped query over all the cases."""
-    if not case_ids:
-        return {}
-    audit_labels: dict[int, Counter] = defaultdict(Counter)
-    decision_labels: dict[int, Counter] = defaultdict(Counter)
-    markets: dict[int, Counter] = defaultdict(Counter)
-    rows = (
-        CaseSample.objects.filter(case_id__in=case_ids)
-        .values_list("case_id", "sample__audit_label_id", "sample__decision_label_id", "sample__market")
-        .annotate(n=Count("id"))
-        .order_by()
+def closing_rows(
+    *, filters: ReportFilters, verdict: str = "", limit: int = CLOSING_DEFAULT_LIMIT, now: datetime | None = None
+) -> list[dict[str, object]]:
+    """The rows of the closed cases without a fix record, their figures computed now from the closing time (see the
+    module docstring); at most `CLOSING_MAX_LIMIT` cases are computed, and `verdict` keeps those with that verdict."""
+    now = now or timezone.now()
+    params = VerdictParams.from_settings()
+    cases = (
+        Case.objects.filter(case_filter_q(filters), status=CaseStatus.CLOSED, closed_at__lt=now)
+        .exclude(Exists(Fix.objects.filter(case_id=OuterRef("pk"))))
+        .select_related("owner", "pattern")
+        .order_by("-closed_at", "-id")[: max(1, min(limit, CLOSING_MAX_LIMIT))]
     )
-    for case_id, audit_label, decision_label, market, count in rows:
-        if audit_label != NO_VIOLATION:
-            audit_labels[case_id][audit_label] += count
-        if decision_label != NO_VIOLATION:
-            decision_labels[case_id][decision_label] += count
-        markets[case_id][market] += count
-    slices = {}
-    for case_id in case_ids:
-        definition = {}
-        if audit_labels[case_id]:
-            definition["audit_label"] = _dominant(audit_labels[case_id])
-        elif decision_labels[case_id]:
-            definition["decision_label"] = _dominant(decision_labels[case_id])
-        if markets[case_id]:
-            definition["market"] = _dominant(markets[case_id])
-        if definition:
-            slices[case_id] = definition
-    return slices
+    rows = []
+    for case in cases:
+        measure = case_measure(case)
+        computed, figures = None, {}
+        if measure is not None:
+            computed, figures = fix_verdict(measure, fix_at=case.closed_at, now=now, params=params)
+        rows.append(
+            {
+                **_case_columns(case),
+                "basis": RemediationBasis.CLOSING.value,
+                "fix_id": None,
+                "effective_at": case.closed_at,
+                "what_changed": {},
+                **figures_columns(figures),
+                "verdict": computed,
+                "verdict_at": now if computed else None,
+                "closed_by_override": case.closed_by_override,
+            }
+        )
+    return [row for row in rows if not verdict or row["verdict"] == verdict]
 
 
 def remediation_report(
     *,
     filters: ReportFilters,
-    window_days: int = DEFAULT_WINDOW_DAYS,
-    min_audits: int = 20,
-    alpha: float = 0.05,
-    limit: int = DEFAULT_LIMIT,
+    basis: str = RemediationBasis.FIX,
+    verdict: str = "",
+    limit: int | None = None,
     now: datetime | None = None,
 ) -> list[dict[str, object]]:
-    """One row per remediated case (see the module docstring for every figure)."""
-    now = now or timezone.now()
-    cases = remediated_cases(filters=filters, limit=limit, now=now)
-    sample_slices = _slices_from_samples([case.pk for case in cases if case.pattern is None])
-    slices: dict[int, tuple[dict, str]] = {}
-    for case in cases:
-        from_pattern = rate_slice(case.pattern.definition or {}) if case.pattern is not None else {}
-        if from_pattern:
-            slices[case.pk] = (from_pattern, "pattern")
-        elif case.pk in sample_slices:
-            slices[case.pk] = (rate_slice(sample_slices[case.pk]), "samples")
-    specs = [
-        WindowSpec(
-            case_id=case.pk,
-            slice=slices[case.pk][0],
-            start=case.remediated_on - timedelta(days=window_days),
-            remediated_at=case.remediated_on,
-        )
-        for case in cases
-        if case.pk in slices
-    ]
-    counts = window_counts(specs, now)
-
-    rows = []
-    for case in cases:
-        if case.pk not in slices:
-            continue  # a pattern with no sample feature in its definition and no linked samples: no slice to measure
-        definition, source = slices[case.pk]
-        n_before, e_before, n_after, e_after = counts.get(case.pk, (0, 0, 0, 0))
-        rate_before = e_before / n_before if n_before else None
-        rate_after = e_after / n_after if n_after else None
-        test = two_proportion_z_test(e_before, n_before, e_after, n_after)
-        rows.append(
-            {
-                "case_id": case.pk,
-                "key": case.key,
-                "title": case.title,
-                "status": case.status,
-                "severity": case.severity,
-                "owner": case.owner.get_username() if case.owner else "",
-                "remediated_at": case.remediated_on,
-                "slice": definition,
-                "slice_source": source,
-                "before_audits": n_before,
-                "before_errors": e_before,
-                "before_error_rate": None if rate_before is None else round(rate_before, 4),
-                "after_audits": n_after,
-                "after_errors": e_after,
-                "after_error_rate": None if rate_after is None else round(rate_after, 4),
-                "change": None if test is None else round(rate_after - rate_before, 4),
-                "z": None if test is None else round(test.z, 4),
-                "p_value": None if test is None else float(f"{test.p_value:.6g}"),
-                "verdict": verdict_for(test, n_before, n_after, min_audits=min_audits, alpha=alpha).value,
-            }
-        )
-    return rows
+    """The report's rows of `basis` (see the module docstring)."""
+    if basis == RemediationBasis.CLOSING:
+        return closing_rows(filters=filters, verdict=verdict, limit=limit or CLOSING_DEFAULT_LIMIT, now=now)
+    return fix_rows(filters=filters, verdict=verdict, limit=limit or DEFAULT_LIMIT, now=now)
 
 
-def not_lowered(rows: list[dict[str, object]]) -> list[dict[str, object]]:
-    """The rows of fixes that did not lower the error rate (no significant change, or a rise)."""
-    return [row for row in rows if row["verdict"] in NOT_LOWERED]
+def not_holding(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The rows whose fix did not hold (enough audits after it, and no significant drop net of the control)."""
+    return [row for row in rows if row["verdict"] == FixVerdict.NOT_HOLDING]

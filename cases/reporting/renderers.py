@@ -11,11 +11,17 @@ from rest_framework.renderers import BaseRenderer
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _joined(value: object) -> object:
+    return "|".join(str(item) for item in value) if isinstance(value, list | tuple) else value
+
+
 def csv_cell(value: object) -> object:
+    """One CSV cell: a dict as `key=value; ...` (a list value as `a|b`), a list as `a|b`, a date-time in ISO 8601."""
     if value is None:
         return ""
     if isinstance(value, dict):
-        value = "; ".join(f"{key}={item}" for key, item in value.items())
+        value = "; ".join(f"{key}={_joined(item)}" for key, item in value.items())
+    value = _joined(value)
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):

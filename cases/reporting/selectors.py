@@ -17,6 +17,9 @@ and matching the team / policy / market / severity filters); `now` is the time o
 - **reopen_rate**: cases reopened at least once (`reopen_count > 0`) / opened.
 - **open_overdue**: open cases (new ... monitoring) whose `due_at` is before now.
 - **action_items_overdue**: the group's action items that are open or in progress with a `due_at` before now.
+- **closed_on_evidence**, **closed_by_override**, **fixes_holding**, **fixes_not_holding**,
+  **fixes_not_enough_audits**: how the closed cases closed and what the latest fix of the closed and monitoring cases
+  says, from the stored fix verdicts (definitions in `cases/reporting/closings.py`).
 - **ageing**: open cases by state and by age (now - `opened_at`) in the buckets of `AGE_BUCKETS`.
 """
 
@@ -34,8 +37,9 @@ from django.utils import timezone
 from cases.choices import OPEN_ACTION_ITEM_STATUSES, OPEN_STATUSES, CaseStatus, Severity
 from cases.models import ActionItem, Case, Team
 from cases.reporting.choices import GroupBy
+from cases.reporting.closings import EVIDENCE_COLUMNS, FIX_EVIDENCE_COLUMNS, evidence_counts
 from cases.reporting.expressions import DaysBetween, PercentileCont, percentile_cont
-from cases.reporting.filters import ReportFilters
+from cases.reporting.filters import ReportFilters, case_filter_q
 
 CLOSURE_COLUMNS = (
     "group",
@@ -49,6 +53,7 @@ CLOSURE_COLUMNS = (
     "reopen_rate",
     "open_overdue",
     "action_items_overdue",
+    *EVIDENCE_COLUMNS,
 )
 
 # (label, lower bound in days inclusive, upper bound in days exclusive or None)
@@ -85,24 +90,6 @@ class AgeingRow:
 
 # FILTERS
 # ------------------------------------------------------------------------------
-
-
-def case_filter_q(filters: ReportFilters, prefix: str = "") -> Q:
-    """The report's filters as one `Q` on Case (or on a relation to Case with `prefix`, such as "case__")."""
-    conditions = {}
-    if filters.opened_after:
-        conditions["opened_at__gte"] = filters.opened_after
-    if filters.opened_before:
-        conditions["opened_at__lt"] = filters.opened_before
-    if filters.team_id:
-        conditions["team_id"] = filters.team_id
-    if filters.policy:
-        conditions["policy_label"] = filters.policy
-    if filters.market:
-        conditions["market"] = filters.market
-    if filters.severity:
-        conditions["severity"] = filters.severity
-    return Q(**{f"{prefix}{name}": value for name, value in conditions.items()})
 
 
 def report_cases(filters: ReportFilters) -> QuerySet[Case]:
@@ -190,8 +177,8 @@ def closure_report(
     *, filters: ReportFilters, group_by: str | None, now: datetime | None = None
 ) -> list[dict[str, object]]:
     """Closure figures (see the module docstring) per group, ordered by name or key; `group_by` None gives one
-    row, "All". Three queries (the counts, the percentiles of the closed cases, the overdue action items), plus one for
-    the names of the owners or teams."""
+    row, "All". Four queries (the counts, the percentiles of the closed cases, the overdue action items, the latest
+    fixes), plus one for the names of the owners or teams."""
     now = now or timezone.now()
     fields = _group_fields(group_by)
     cases = _with_group(report_cases(filters), group_by)
@@ -201,6 +188,7 @@ def closure_report(
         "breached": Count("id", filter=_breach_q(now)),
         "reopened": Count("id", filter=Q(reopen_count__gt=0)),
         "open_overdue": Count("id", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now)),
+        "closed_by_override": Count("id", filter=Q(status=CaseStatus.CLOSED, closed_by_override=True)),
     }
     if fields:
         groups = list(cases.values(*fields).annotate(**aggregates).order_by())
@@ -209,6 +197,7 @@ def closure_report(
         groups = [totals] if totals["opened"] else []
     percentiles = _closed_percentiles(cases, fields) if groups else {}
     items_overdue = _action_items_overdue(filters=filters, group_by=group_by, now=now) if groups else {}
+    evidence = evidence_counts(filters=filters, case_fields=fields) if groups else {}
 
     names = _group_names(group_by, [group[fields[0]] for group in groups] if fields else [])
 
@@ -230,6 +219,8 @@ def closure_report(
                 "reopen_rate": _rate(group["reopened"], group["opened"]),
                 "open_overdue": group["open_overdue"],
                 "action_items_overdue": items_overdue.get(values, 0),
+                **{name: evidence.get(values, {}).get(name) or 0 for name in FIX_EVIDENCE_COLUMNS},
+                "closed_by_override": group["closed_by_override"],
             }
         )
     return sorted(rows, key=_row_order(group_by))

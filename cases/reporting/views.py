@@ -12,11 +12,13 @@ from django.views.decorators.http import require_GET
 
 from cases import permissions
 from cases.choices import Severity
+from cases.fixes.choices import FixVerdict
 from cases.reporting import charts
-from cases.reporting.choices import GroupBy, Period, RemediationVerdict
+from cases.reporting.choices import GroupBy, Period, RemediationBasis
+from cases.reporting.closings import NO_FIX, NOT_COMPUTED, closed_before_fixes, fix_verdict_mix
 from cases.reporting.filters import ReportFilterForm, ReportFilters
 from cases.reporting.rca_months import CATEGORIES, rca_categories_by_month
-from cases.reporting.remediation import not_lowered, remediation_report
+from cases.reporting.remediation import CHANGE_LABELS, CLOSING_DEFAULT_LIMIT, not_holding, remediation_report
 from cases.reporting.selectors import AGE_BUCKETS, closure_report, open_case_ageing
 from cases.reporting.snapshots import snapshot_trend
 
@@ -50,8 +52,17 @@ def reports_dashboard(request: HttpRequest) -> HttpResponse:
     by_group = by_month if table_group == GroupBy.MONTH else closure_report(filters=filters, group_by=table_group)
     ageing = open_case_ageing(filters=filters)
     remediations = [
-        {**row, "verdict_label": RemediationVerdict(row["verdict"]).label}
+        {
+            **row,
+            "verdict_label": FixVerdict(row["verdict"]).label if row["verdict"] else "Not computed yet",
+            "changes": [(CHANGE_LABELS[name], value) for name, value in row["what_changed"].items()],
+        }
         for row in remediation_report(filters=filters, limit=DASHBOARD_REMEDIATIONS)
+    ]
+    verdict_columns = [(verdict.value, verdict.label) for verdict in FixVerdict]
+    verdict_columns += [(NOT_COMPUTED, "Not computed yet"), (NO_FIX, "No fix record")]
+    verdict_mix = [
+        {**row, "counts": [row[value] for value, _label in verdict_columns]} for row in fix_verdict_mix(filters=filters)
     ]
     age_labels = [label for label, _low, _high in AGE_BUCKETS]
 
@@ -66,7 +77,11 @@ def reports_dashboard(request: HttpRequest) -> HttpResponse:
         "ageing": ageing,
         "age_labels": age_labels,
         "remediations": remediations,
-        "not_lowered": not_lowered(remediations),
+        "not_holding": not_holding(remediations),
+        "verdict_mix": verdict_mix,
+        "verdict_columns": verdict_columns,
+        "closing_limit": CLOSING_DEFAULT_LIMIT,
+        "closed_before_fixes": closed_before_fixes(overall[0]) if overall else 0,
         "snapshots": snapshot_trend(limit=SNAPSHOT_DAYS),
         "rca_months": rca_categories_by_month(filters=filters),
         "rca_categories": CATEGORIES,
@@ -79,10 +94,7 @@ def reports_dashboard(request: HttpRequest) -> HttpResponse:
                 [(row["group"], row.get("median_days_to_close"), row.get("p90_days_to_close")) for row in severity_rows]
             ),
             "remediation": charts.before_after_chart(
-                [
-                    (row["key"], row["before_error_rate"], row["after_error_rate"], row["verdict"])
-                    for row in remediations
-                ]
+                [(row["key"], row["before_rate"], row["after_rate"], row["verdict"]) for row in remediations]
             ),
         },
         "csv": {
@@ -90,6 +102,7 @@ def reports_dashboard(request: HttpRequest) -> HttpResponse:
             "month": _csv_url("report-closure", filters, group_by=GroupBy.MONTH),
             "severity": _csv_url("report-closure", filters, group_by=GroupBy.SEVERITY),
             "remediation": _csv_url("report-remediation", filters),
+            "closings": _csv_url("report-remediation", filters, basis=RemediationBasis.CLOSING),
         },
     }
     return render(request, "reports/dashboard.html", context)

@@ -6,7 +6,8 @@ through `cases.events`. Visibility (may the actor see this case at all?) is the 
 answer 404; services re-check roles because they are the last line.
 
 One module per subject: `case` (open, edit, assign, share, watch, samples, workflow), `findings`, `action_items`,
-`comments`, `rca_structure` (contributing factors, five whys), and `detection` (the one service the rca app calls).
+`comments`, `rca_structure` (contributing factors, five whys), `measure` (the measure a lead sets on a case), and
+`detection` (the one service the rca app calls).
 Callers import the package: `from cases import services; services.case_open(...)`.
 """
 
@@ -26,6 +27,7 @@ from cases.services.case import (
 from cases.services.comments import comment_create
 from cases.services.detection import case_record_pattern
 from cases.services.findings import finding_create, finding_update
+from cases.services.measure import case_measure_set
 from cases.services.rca_structure import contributing_factor_create, contributing_factor_delete, five_whys_replace
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "action_item_update",
     "case_assign",
     "case_link_samples",
+    "case_measure_set",
     "case_open",
     "case_record_pattern",
     "case_share",

@@ -46,8 +46,7 @@ def sla_due_at(*, severity: str, opened_at) -> "timezone.datetime":
 def _dominant_slice(sample_ids: list[int]) -> tuple[str, str]:
     """The most common audit label (errors first) and market among the samples, for the case's policy and market.
 
-    Ties are broken by the value itself, as the remediation report does (`cases.reporting.remediation._dominant`), so
-    the board and the reports name the same market for a case."""
+    Ties are broken by the value itself (the alphabetical first), so the same samples always name the same market."""
     if not sample_ids:
         return "", ""
     rows = ModerationSample.objects.filter(pk__in=sample_ids)
@@ -308,6 +307,7 @@ def case_transition(
         case.resolved_at = None
         case.resolution_reason = ""
         case.closed_by_override = False
+        case.set_aside_weekly_errors = None  # a later won't-fix measures its growth from its own decision
     case.save()
     extra = {"reopen": reopen}
     if override:

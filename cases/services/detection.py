@@ -1,6 +1,8 @@
 """Detection's side of a case: the one service the rca app calls (through its port) when a pattern is found or
-recurs. It opens the case (routed to a team and its least busy quality lead), feeds it new samples, or reopens it
-through the workflow table's reopen move."""
+recurs. It opens the case (routed to a team and its least busy quality lead) or feeds it new samples. A closed case
+reopens (the workflow table's reopen move) only on a regression among decisions made after its fix
+(`cases.fixes.regression`); a won't-fix case never reopens by itself, it notes when its pattern has doubled
+(`cases.fixes.growth`)."""
 
 from collections.abc import Iterable, Mapping
 
@@ -8,13 +10,15 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, Q
 
-from cases import permissions
+from cases import events, permissions
 from cases.choices import OPEN_STATUSES, CaseOrigin, CaseStatus, LinkSource, Severity
+from cases.fixes.growth import case_growth_check
+from cases.fixes.regression import case_regression
 from cases.models import Case, Team
 from cases.numbers import format_percent
 from cases.services.case import case_open, case_transition, link_samples
 from cases.titles import pattern_label_names, pattern_title, slice_chips
-from cases.workflow import REOPEN, can_reopen
+from cases.workflow import REOPEN
 from rca.models import ErrorPattern, ModerationSample
 
 
@@ -49,8 +53,11 @@ def case_record_pattern(
     statement: a lead may have rewritten them.
 
     Idempotent: `Case.pattern` is one-to-one, the pattern row is locked while its case is found or created, and
-    already-linked samples are skipped. A closed (or won't-fix) case whose pattern brings new samples is reopened; a
-    case marked duplicate passes the new samples on to the case it duplicates.
+    already-linked samples are skipped. New samples are always linked. A closed case reopens once, when the decisions
+    made since its fix show the pattern again with detection's significance; new samples of decisions made before
+    the fix ("late audits") write one `late_audits` entry and leave it closed ("updated"). A won't-fix case never
+    reopens by itself; it writes `pattern_grew` (and notifies) when its pattern has doubled. A case marked duplicate
+    passes the new samples on to the case it duplicates.
     """
     ErrorPattern.objects.select_for_update().get(pk=pattern.pk)
     samples = list(samples)
@@ -76,12 +83,27 @@ def case_record_pattern(
     while case.status == CaseStatus.DUPLICATE and case.duplicate_of_id:
         case = Case.objects.select_for_update().get(pk=case.duplicate_of_id)  # feed the case that absorbed it
     new = link_samples(case, samples, None, LinkSource.DETECTION)
+    if case.status == CaseStatus.WONT_FIX:
+        noted = case_growth_check(case=case) is not None
+        return case, "updated" if new or noted else "unchanged"
     if not new:
         return case, "unchanged"
-    if can_reopen(case.status):
-        case_transition(case=case, to=REOPEN.target, actor=None, reason=f"Pattern recurred: {len(new)} new sample(s).")
-        return case, "reopened"
+    if case.status == CaseStatus.CLOSED:
+        return case, _closed_case_fed(case, new)
     return case, "updated"
+
+
+def _closed_case_fed(case: Case, new: list[ModerationSample]) -> str:
+    """Reopen a closed case on a regression since its fix ("reopened"); else note the late audits among the new
+    samples (decisions made before the fix point) and leave it closed ("updated")."""
+    point, regression = case_regression(case)
+    if regression is not None and regression.regressed:
+        case_transition(case=case, to=REOPEN.target, actor=None, reason=regression.sentence)
+        return "reopened"
+    late = ModerationSample.objects.filter(pk__in=[sample.pk for sample in new], decided_at__lt=point.at).count()
+    if late:
+        events.late_audits(case, count=late, since=point.at.isoformat())
+    return "updated"
 
 
 def _counted(count: int, noun: str) -> str:

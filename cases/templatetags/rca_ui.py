@@ -12,6 +12,8 @@ from django.utils.html import format_html
 from cases import people, permissions
 from cases.choices import OPEN_STATUSES, ActionItemStatus, ActivityVerb, CaseStatus, FindingStatus, Severity
 from cases.evidence.selectors import daily_series
+from cases.fixes.choices import FixVerdict
+from cases.fixes.summary import NOT_COMPUTED, fix_activity_text, override_text
 from cases.selectors import SlaState
 from rca.choices import Outcome
 
@@ -24,6 +26,7 @@ _LABELS = {
     "finding": dict(FindingStatus.choices),
     "outcome": dict(Outcome.choices),
     "sla": SlaState.LABELS,
+    "verdict": {**dict(FixVerdict.choices), "": NOT_COMPUTED},
 }
 
 
@@ -82,6 +85,8 @@ def activity_text(activity) -> str:
         )
         if data.get("duplicate_of"):
             text = format_html("{} (duplicate of {})", text, data["duplicate_of"])
+        if data.get("override"):
+            return format_html("{}, {}", text, override_text(data))
         if data.get("reason"):
             text = format_html("{}: “{}”", text, data["reason"])
         return text
@@ -98,6 +103,9 @@ def activity_text(activity) -> str:
     if verb == ActivityVerb.DETECTION_UPDATE:
         return format_html("attached {} new sample(s) from detection", data.get("count", 0))
     if verb == ActivityVerb.UPDATED:
+        measure = (data.get("changes") or {}).get("measure")
+        if measure is not None:
+            return "set the case's measure" if measure.get("to") else "went back to the case's derived measure"
         fields = ", ".join(name.replace("_", " ") for name in (data.get("changes") or {}))
         return format_html("edited {}", fields or "the case")
     if verb == ActivityVerb.ACTION_ITEM_ADDED:
@@ -115,6 +123,9 @@ def activity_text(activity) -> str:
         return format_html("{} watching", "started" if data.get("watching") else "stopped")
     if verb == ActivityVerb.OPENED:
         return format_html("opened the case ({})", data.get("origin", "manual"))
+    fix_text = fix_activity_text(verb, data)
+    if fix_text is not None:
+        return format_html("{}", fix_text)
     return dict(ActivityVerb.choices).get(verb, verb)
 
 

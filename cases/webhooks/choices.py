@@ -12,6 +12,7 @@ class WebhookEvent(models.TextChoices):
     ACTION_ITEM_DUE = "action_item.due", "Action item due soon"
     ACTION_ITEM_OVERDUE = "action_item.overdue", "Action item overdue"
     COMMENT_MENTION = "comment.mention", "Someone mentioned in a comment"
+    FIX_VERDICT = "fix.verdict", "Fix verdict changed"
 
 
 # What a chat route's deliveries carry (not an event an endpoint subscribes to).

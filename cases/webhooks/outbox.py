@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from cases.choices import ActivityVerb
+from cases.fixes.models import Fix
 from cases.models import ActionItem, Activity, Case, Notification
 from cases.notifications.choices import NotificationKind
 from cases.webhooks import tasks
@@ -50,6 +51,28 @@ def _item_data(item: ActionItem) -> dict:
         "status": item.status,
         "owner": item.owner.get_username() if item.owner else None,
         "due_at": item.due_at.isoformat() if item.due_at else None,
+    }
+
+
+# What a `fix.verdict` event carries of the verdict's figures (`cases.fixes.verdict`).
+FIX_VERDICT_FIGURES = (
+    "before", "after", "change", "control", "test", "difference_in_differences", "audits_needed", "audits_more",
+)  # fmt: skip
+
+
+def _fix_verdict_data(fix: Fix, *, verdict: str, previous: str | None) -> dict:
+    figures = fix.figures or {}
+    return {
+        "verdict": verdict,
+        "previous": previous or None,
+        "fix": {
+            "id": fix.pk,
+            "effective_at": fix.effective_at.isoformat(),
+            "model_version": fix.model_version,
+            "guideline_version": fix.guideline_version,
+            "process_change": fix.process_change,
+        },
+        **{key: figures.get(key) for key in FIX_VERDICT_FIGURES},
     }
 
 
@@ -101,6 +124,7 @@ VERB_EVENTS = {
     ActivityVerb.ACTION_ITEM_ADDED: WebhookEvent.ACTION_ITEM_ASSIGNED,
     ActivityVerb.ACTION_ITEM_UPDATED: WebhookEvent.ACTION_ITEM_ASSIGNED,
     ActivityVerb.COMMENTED: WebhookEvent.COMMENT_MENTION,
+    ActivityVerb.FIX_VERDICT: WebhookEvent.FIX_VERDICT,
 }
 
 
@@ -117,6 +141,9 @@ def _activity_data(activity: Activity, event: str) -> dict | None:
         users = User.objects.filter(mentioned_in__pk=data.get("comment_id")).order_by("username")
         mentioned = list(users.values_list("username", flat=True))
         return {"comment_id": data.get("comment_id"), "mentioned": mentioned} if mentioned else None
+    if event == WebhookEvent.FIX_VERDICT:
+        fix = Fix.objects.filter(pk=data.get("fix_id")).first()
+        return None if fix is None else _fix_verdict_data(fix, verdict=data["verdict"], previous=data.get("previous"))
     fields = ("origin", "source", "target", "reason", "owner")
     return {name: data[name] for name in fields if name in data}
 

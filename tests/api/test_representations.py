@@ -149,8 +149,15 @@ def test_case_representation_with_its_relations(lead_client, quality_lead):
         "resolved_at": None,
         "reopened_at": None,
         "updated_at": _iso(case.updated_at),
+        "closed_by_override": False,
     }
-    assert list(detail.items()) == list(expected.items())
+    measure = {
+        "population": {"decision_label": "none", "market": "ID"},
+        "audit_label": "bullying_harassment",
+        "topic_terms": [],
+        "source": "pattern",
+    }
+    assert list(detail.items()) == list({**expected, "measure": measure, "latest_fix": None}.items())
     assert listed == [expected]
 
 

@@ -162,8 +162,12 @@ STATE_DEPENDENT = {
     "GET /api/v1/patterns/": {"case"},
     # Ids of related records that must exist and be visible to the user; `owner` must be a quality lead.
     "POST /api/v1/cases/": {"owner", "team", "shared_teams", "external_ids"},
-    "PATCH /api/v1/cases/{id}/": {"owner", "team", "shared_teams"},
-    "POST /api/v1/cases/{id}/transition/": {"duplicate_of"},
+    # A measure names policy labels that must exist, and a condition or an audit label (a relation of two inputs).
+    "PATCH /api/v1/cases/{id}/": {"owner", "team", "shared_teams", "measure"},
+    # A fix's `effective_at` is not in the future nor over a year ago (relative to the clock), and a fix goes only
+    # with `"to": "monitoring"` (a relation of two inputs).
+    "POST /api/v1/cases/{id}/transition/": {"duplicate_of", "fix"},
+    "POST /api/v1/cases/{id}/fixes/": {"effective_at"},
     "POST /api/v1/cases/{id}/samples/": {"external_ids"},
     "DELETE /api/v1/cases/{id}/samples/": {"external_ids"},
     "POST /api/v1/findings/": {"case", "evidence"},

@@ -105,7 +105,7 @@ def test_empty_query_values_mean_not_given(lead_client):
 
 
 @pytest.mark.parametrize(("query", "field"), [("format=xml", "format"), ("format=api", "format"),
-                                              ("not_lowered=maybe", "not_lowered"), ("limit=0", "limit")])  # fmt: skip
+                                              ("verdict=maybe", "verdict"), ("limit=0", "limit")])  # fmt: skip
 def test_the_remediation_report_refuses_what_its_schema_forbids_with_400(lead_client, query, field):
     response = lead_client.get(f"/api/v1/reports/remediation/?{query}")
 

@@ -79,7 +79,7 @@ def test_reports_api_keeps_rates_as_fractions(client, manager):
 
 
 def test_chart_titles_use_the_same_percentages():
-    chart = charts.before_after_chart([("RCA-1", 0.0004, 0.125, "raised")])
+    chart = charts.before_after_chart([("RCA-1", 0.0004, 0.125, "not_holding")])
 
     assert "RCA-1 0.04% → 12.5%" in chart.summary
 

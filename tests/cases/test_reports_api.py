@@ -11,6 +11,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cases.choices import CaseStatus
+from cases.fixes.models import Fix
+from cases.reporting.remediation import REMEDIATION_COLUMNS
 from tests.cases.test_reports_selectors import build_closure_dataset
 from tests.factories import CaseFactory, ErrorPatternFactory, TeamFactory, UserFactory
 
@@ -49,6 +51,11 @@ def test_closure_endpoint_returns_a_row_per_team_for_a_manager(manager):
         "reopen_rate",
         "open_overdue",
         "action_items_overdue",
+        "closed_on_evidence",
+        "closed_by_override",
+        "fixes_holding",
+        "fixes_not_holding",
+        "fixes_not_enough_audits",
     }
     assert (rows[0]["opened"], rows[0]["closed"], rows[0]["median_days_to_close"]) == (7, 4, 7.0)
 
@@ -89,7 +96,8 @@ def test_closure_endpoint_csv_of_an_empty_report_still_has_its_header(manager):
     assert response.status_code == 200
     assert response.content.decode().splitlines() == [
         "group,key,opened,closed,closure_rate,median_days_to_close,p90_days_to_close,sla_breach_rate,reopen_rate,"
-        "open_overdue,action_items_overdue"
+        "open_overdue,action_items_overdue,closed_on_evidence,closed_by_override,fixes_holding,fixes_not_holding,"
+        "fixes_not_enough_audits"
     ]
 
 
@@ -157,35 +165,52 @@ def test_closure_endpoint_query_count_does_not_grow_with_cases(manager):
 
 
 @pytest.mark.django_db
-def test_remediation_endpoint_returns_rows_and_csv(manager):
+def test_remediation_endpoint_returns_the_latest_fix_of_each_case_as_json_and_csv(manager):
     now = timezone.now()
     case = CaseFactory(
-        status=CaseStatus.CLOSED,
-        closed_at=now - timedelta(days=1),
-        remediating_at=now - timedelta(days=5),
-        pattern=ErrorPatternFactory(definition={"audit_label": "hate_speech", "market": "ID"}),
+        status=CaseStatus.MONITORING,
+        monitoring_at=now - timedelta(days=5),
+        pattern=ErrorPatternFactory(
+            definition={"decision_label": "none", "audit_label": "hate_speech", "market": "ID"}
+        ),
     )
+    fix = Fix.objects.create(case=case, effective_at=now - timedelta(days=5), guideline_version="g-2026.3")
     client = _client(manager)
 
     rows = client.get(REMEDIATION_URL).json()
     response = client.get(REMEDIATION_URL, {"format": "csv"})
 
-    assert [(row["case_id"], row["verdict"], row["slice"]) for row in rows] == [
-        (case.pk, "insufficient_data", {"audit_label": "hate_speech", "market": "ID"})
+    assert [(row["case_id"], row["fix_id"], row["verdict"], row["measure_population"]) for row in rows] == [
+        (case.pk, fix.pk, "not_enough_audits", {"decision_label": "none", "market": "ID"})
     ]
     csv_rows = _csv_rows(response)
-    assert [(row["key"], row["slice"], row["verdict"]) for row in csv_rows] == [
-        (case.key, "audit_label=hate_speech; market=ID", "insufficient_data")
+    assert list(csv_rows[0]) == list(REMEDIATION_COLUMNS)
+    assert [(row["key"], row["what_changed"], row["measure_population"], row["verdict"]) for row in csv_rows] == [
+        (case.key, "guideline_version=g-2026.3", "decision_label=none; market=ID", "not_enough_audits")
     ]
 
 
 @pytest.mark.django_db
-def test_remediation_endpoint_not_lowered_filter_and_bad_window(manager):
+def test_remediation_endpoint_lists_closings_without_a_fix_record_on_request(manager):
+    case = CaseFactory(status=CaseStatus.CLOSED, closed_at=timezone.now() - timedelta(days=3))
     client = _client(manager)
 
-    assert client.get(REMEDIATION_URL, {"not_lowered": "true"}).json() == []
-    assert client.get(REMEDIATION_URL, {"window_days": "0"}).status_code == 400
-    assert client.get(REMEDIATION_URL, {"limit": "lots"}).status_code == 400
+    fixes = client.get(REMEDIATION_URL).json()
+    closings = client.get(REMEDIATION_URL, {"basis": "closing"}).json()
+
+    assert fixes == []
+    assert [(row["case_id"], row["basis"], row["fix_id"]) for row in closings] == [(case.pk, "closing", None)]
+
+
+@pytest.mark.django_db
+def test_remediation_endpoint_refuses_unknown_verdicts_bases_and_limits(manager):
+    client = _client(manager)
+
+    assert client.get(REMEDIATION_URL, {"verdict": "not_holding"}).json() == []
+    for query in ({"verdict": "lowered"}, {"basis": "slice"}, {"limit": "lots"}):
+        response = client.get(REMEDIATION_URL, query)
+        assert response.status_code == 400
+        assert set(response.json()) == set(query)
 
 
 @pytest.mark.django_db

@@ -9,11 +9,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.choices import CaseStatus
+from cases.fixes.models import Fix
+from cases.fixes.services import fix_verdict_refresh
 from cases.models import ReportSnapshot
 from cases.reporting import charts
-from rca.models import ModerationSample
+from tests.cases.test_reports_remediation import decisions
 from tests.cases.test_reports_selectors import build_closure_dataset
-from tests.factories import CaseFactory, ErrorPatternFactory, ModerationSampleFactory, TeamFactory, UserFactory
+from tests.factories import CaseFactory, ErrorPatternFactory, TeamFactory, UserFactory
 
 URL = "/reports/"
 
@@ -35,7 +37,7 @@ def test_dashboard_shows_four_charts_and_their_tables_to_a_manager(manager_clien
     for chart_id in ("chart-closure-by-month", "chart-ageing", "chart-time-to-close", "chart-remediation"):
         assert f'id="{chart_id}"' in html
     assert html.count("<svg") >= 3  # the remediation chart has no data here and says so
-    assert "No remediated case with audits before and after its fix." in html
+    assert "No fix with audits before and after it." in html
     assert "Closure by team" in html
     assert "Team A" in html
     assert "2026-05" in html
@@ -104,51 +106,45 @@ def test_dashboard_answers_bad_filters_with_400_and_the_errors(manager_client):
 
 
 @pytest.mark.django_db
-def test_dashboard_lists_fixes_that_did_not_lower_the_error_rate(manager_client):
+def test_dashboard_lists_the_fixes_that_did_not_hold(manager_client):
     now = timezone.now()
+    fixed = now - timedelta(days=10)
     case = CaseFactory(
         status=CaseStatus.MONITORING,
         opened_at=now - timedelta(days=40),
-        remediating_at=now - timedelta(days=10),
-        monitoring_at=now - timedelta(days=9),
-        pattern=ErrorPatternFactory(definition={"audit_label": "bullying_harassment", "market": "ID"}),
+        monitoring_at=fixed,
+        pattern=ErrorPatternFactory(
+            definition={"decision_label": "none", "audit_label": "hate_speech", "market": "DE"}
+        ),
     )
-    ModerationSample.objects.bulk_create(
-        ModerationSampleFactory.build(
-            audit_label_id="bullying_harassment",
-            decision_label_id="none" if index % 2 else "bullying_harassment",
-            audited_at=now - timedelta(days=20 if index < 40 else 5),
-        )
-        for index in range(80)
-    )
+    Fix.objects.create(case=case, effective_at=fixed)
+    for decided in (fixed - timedelta(days=3), fixed + timedelta(days=3)):  # half missed, before and after
+        decisions(60, errors=30, market="DE", decided=decided, label="hate_speech")
 
     response = manager_client.get(URL)
 
-    assert [row["case_id"] for row in response.context["not_lowered"]] == [case.pk]
-    assert "1 fix did not lower the error rate" in response.content.decode()
+    assert [row["case_id"] for row in response.context["not_holding"]] == [case.pk]
+    assert response.context["remediations"][0]["verdict_label"] == "Not holding"
+    assert "1 fix did not hold" in response.content.decode()
 
 
 @pytest.mark.django_db
 def test_dashboard_query_count_does_not_grow_with_cases(manager_client):
     build_closure_dataset()
     now = timezone.now()
-    CaseFactory(
-        status=CaseStatus.MONITORING,
-        remediating_at=now - timedelta(days=1),
-        pattern=ErrorPatternFactory(definition={"market": "ID"}),
-    )
+
+    def case_with_computed_fix(**extra):
+        case = CaseFactory(
+            status=CaseStatus.MONITORING, pattern=ErrorPatternFactory(definition={"market": "ID"}), **extra
+        )
+        fix_verdict_refresh(Fix.objects.create(case=case, effective_at=now - timedelta(days=1)), now=now)
+
+    case_with_computed_fix()
     manager_client.get(URL)
     with CaptureQueriesContext(connection) as few:
         manager_client.get(URL, {"period": "all"})
     for index in range(30):
-        CaseFactory(
-            owner=UserFactory(),
-            team=TeamFactory(),
-            opened_at=now - timedelta(days=index * 9),
-            status=CaseStatus.MONITORING,
-            remediating_at=now - timedelta(days=1),
-            pattern=ErrorPatternFactory(definition={"market": "ID"}),
-        )
+        case_with_computed_fix(owner=UserFactory(), team=TeamFactory(), opened_at=now - timedelta(days=index * 9))
     with CaptureQueriesContext(connection) as many:
         response = manager_client.get(URL, {"period": "all"})
 
@@ -191,12 +187,22 @@ def test_range_chart_draws_median_bars_and_p90_ticks():
     assert len(chart.lines) == 2
 
 
-def test_before_after_chart_colours_by_verdict_and_skips_rows_without_rates():
+def test_before_after_chart_colours_by_fix_verdict_and_skips_rows_without_rates():
     chart = charts.before_after_chart(
-        [("RCA-1", 0.5, 0.1, "lowered"), ("RCA-2", 0.2, 0.3, "raised"), ("RCA-3", None, 0.1, "insufficient_data")]
+        [
+            ("RCA-1", 0.5, 0.1, "holding"),
+            ("RCA-2", 0.2, 0.3, "not_holding"),
+            ("RCA-3", None, 0.1, "not_enough_audits"),
+            ("RCA-4", 0.2, 0.1, "not_enough_audits"),
+            ("RCA-5", 0.2, 0.1, None),
+        ]
     )
 
-    assert [line["colour"] for line in chart.lines] == [charts.BETTER_COLOUR, charts.WORSE_COLOUR]
+    assert [line["colour"] for line in chart.lines] == [charts.BETTER_COLOUR, charts.WORSE_COLOUR] + [
+        charts.NEUTRAL_COLOUR
+    ] * 2
+    assert "RCA-4: 20.0% before, 10.0% after (not enough audits)" in chart.lines[2]["title"]
+    assert chart.lines[3]["title"].endswith("(not computed)")
     assert "RCA-3" not in chart.summary
     assert chart.marks[0].x > chart.marks[1].x  # RCA-1: before (50%) is right of after (10%)
 

@@ -14,6 +14,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cases.choices import ActivityVerb, CaseOrigin, CaseStatus
+from cases.demo.plan import SHOWCASE
 from cases.demo.stories import STORIES
 from cases.models import ActionItem, Activity, Case, CaseSample, Comment
 from rca.choices import NO_VIOLATION
@@ -57,7 +58,7 @@ class TestDemoHistory:
         counts = dict(history.values_list("status").annotate(n=Count("id")))
         months = history.annotate(month=TruncMonth("opened_at")).values("month").distinct().count()
 
-        assert history.count() == 120
+        assert history.count() == 120 + len(SHOWCASE)
         assert set(counts) == set(CaseStatus.values)
         assert counts[CaseStatus.CLOSED] > history.count() / 2
         assert months >= 4
@@ -110,6 +111,23 @@ class TestDemoHistory:
 
         assert set(mentions) == {"policy", "ops", "ml"}
 
+    def test_seed_demo_shows_fixes_verified_on_the_audits_after_them(self, history):
+        """Every case that reached monitoring recorded a fix; a closing without a holding verdict is an override; the
+        showcase fixes carry a computed verdict with its figures."""
+        reached = history.filter(monitoring_at__isnull=False)
+        assert reached.exists() and not reached.filter(fixes__isnull=True).exists()
+        closed = history.filter(status=CaseStatus.CLOSED)
+        overridden = closed.filter(closed_by_override=True)
+        assert overridden.exists()
+        for case in overridden[:5]:
+            entry = case.activities.filter(verb=ActivityVerb.TRANSITIONED, data__target=CaseStatus.CLOSED).last()
+            assert entry.data["override"] is True and entry.data["reason"]
+        showcase = list(history.order_by("-id")[: len(SHOWCASE)])  # played last, after the history
+        assert {case.title for case in showcase} <= {title for story in STORIES for title in story.titles}
+        for case in showcase:
+            fix = case.fixes.get()
+            assert fix.verdict and fix.figures["before"]["audits"] > 0
+
     def test_seed_demo_titles_match_the_labels_markets_and_samples_of_their_cases(self, history):
         for case in history.prefetch_related("samples"):
             story = STORY_BY_TITLE[case.title]
@@ -136,4 +154,4 @@ def test_seed_demo_run_twice_adds_no_duplicates(again):
 
     assert (User.objects.count(), ModerationSample.objects.count(), Case.objects.count()) == counts[:3]
     assert Activity.objects.count() == counts[3]
-    assert "Case history already played (12 cases kept)" in output
+    assert f"Case history already played ({12 + len(SHOWCASE)} cases kept)" in output

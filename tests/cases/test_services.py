@@ -43,12 +43,12 @@ def test_case_open_links_samples_and_sets_the_sla_due_date(quality_lead, setting
     assert _verbs(case) == [ActivityVerb.OPENED, ActivityVerb.ASSIGNED, ActivityVerb.SAMPLES_LINKED]
 
 
-def test_case_open_breaks_a_market_tie_as_the_reports_do(quality_lead):
+def test_case_open_breaks_a_market_tie_by_the_value(quality_lead):
     samples = [ModerationSampleFactory(market=market) for market in ("FR", "DE", "FR", "DE")]
 
     case = services.case_open(actor=quality_lead, title="Tied markets", samples=samples)
 
-    assert case.market == "DE"  # the alphabetical first of the tied values, as cases.reporting.remediation picks
+    assert case.market == "DE"  # the alphabetical first of the tied values
 
 
 def test_case_open_with_an_owner_records_and_notifies_the_assignment(

@@ -163,9 +163,9 @@ def test_case_record_pattern_keeps_a_renamed_title_when_the_pattern_recurs(db, q
     updated = case_record_pattern(pattern=pattern, samples=[ModerationSampleFactory()])
     Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_at=timezone.now() - timedelta(days=1))
 
-    reopened = case_record_pattern(pattern=pattern, samples=[ModerationSampleFactory()])
+    fed_closed = case_record_pattern(pattern=pattern, samples=[ModerationSampleFactory()])
 
-    assert (updated[1], reopened[1]) == ("updated", "reopened")
+    assert (updated[1], fed_closed[1]) == ("updated", "updated")  # a late audit on the closed case: no regression
     case.refresh_from_db()
     assert case.title == "Slang insults slip past the live classifier"
 

@@ -9,12 +9,14 @@ from cases.choices import ActionItemStatus, ActivityVerb, CaseStatus, LinkSource
 from cases.models import Activity, Case, CaseSample
 from cases.services import case_record_pattern, case_transition
 from cases.workflow import TRANSITIONS, TransitionRefused, available_transitions
+from rca.choices import Outcome
 from tests.factories import (
     ActionItemFactory,
     CaseFactory,
     CaseSampleFactory,
     ErrorPatternFactory,
     ModerationSampleFactory,
+    audits_by_day,
 )
 
 pytestmark = pytest.mark.django_db
@@ -238,15 +240,21 @@ def test_available_transitions_lists_moves_with_guard_reasons(quality_lead, part
     assert available_transitions(case, partner) == []
 
 
-def test_case_record_pattern_reopens_a_closed_case_when_the_pattern_recurs():
+def test_case_record_pattern_reopens_a_closed_case_when_the_pattern_regresses():
     pattern = ErrorPatternFactory()
     first = [ModerationSampleFactory() for _ in range(3)]
     case, action = case_record_pattern(pattern=pattern, samples=first)
     assert action == "opened"
-    Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_at=timezone.now() - timedelta(days=3))
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_at=timezone.now() - timedelta(days=6))
+    # After the closing, the pattern's slice (missed bullying in ID) errs 3 times in 10 audits a day; BR, its control,
+    # does not: a regression by detection's tests (cases/fixes/regression.py).
+    since = timezone.now() - timedelta(days=5)
+    audits_by_day(first_day=since, days=5, per_day=10, errors_per_day=0, market="BR", language="pt-BR")
+    recurrence = audits_by_day(first_day=since, days=5, per_day=10, errors_per_day=3)
+    errors = [sample for sample in recurrence if sample.outcome != Outcome.CORRECT]
 
     again, unchanged = case_record_pattern(pattern=pattern, samples=first)
-    recurred, reopened = case_record_pattern(pattern=pattern, samples=[*first, ModerationSampleFactory()])
+    recurred, reopened = case_record_pattern(pattern=pattern, samples=[*first, *errors])
 
     assert unchanged == "unchanged"
     assert reopened == "reopened"
@@ -254,7 +262,7 @@ def test_case_record_pattern_reopens_a_closed_case_when_the_pattern_recurs():
     case.refresh_from_db()
     assert case.status == CaseStatus.INVESTIGATING
     assert case.reopen_count == 1
-    assert case.sample_count == 4
+    assert case.sample_count == 18
     verbs = list(Activity.objects.filter(case=case).values_list("verb", flat=True))
     assert verbs == [
         ActivityVerb.OPENED,

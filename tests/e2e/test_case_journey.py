@@ -129,10 +129,20 @@ def test_case_journey_from_samples_to_closure(page, live_server, login, screensh
     expect(page.locator(".messages")).to_contain_text("Case saved.")
     _move(page, "Root cause identified", "Root cause identified")
     _move(page, "Remediate", "Remediating")
-    _move(page, "Monitor the fix", "Monitoring")
-    _move(page, "Close", "Closed")
+    # Monitoring records the fix; closing before the audits verify it is an override with a reason.
+    page.locator(".transitions summary", has_text="Monitor the fix").click()
+    monitor = page.locator(".transitions details[open] form")
+    monitor.get_by_label("What changed").fill("Slang list added to the live classifier.")
+    monitor.get_by_role("button", name="Monitor the fix").click()
+    expect(page.locator(".facts .badge[class*=badge--status-]").first).to_have_text("Monitoring")
+    page.locator(".transitions summary", has_text="Close").click()
+    close = page.locator(".transitions details[open] form")
+    expect(close).to_contain_text("Closing now is an override")
+    close.get_by_label("Override reason").fill("The partner confirmed the fix; too few audits to verify yet.")
+    close.get_by_role("button", name="Close by override").click()
+    expect(page.locator(".facts .badge[class*=badge--status-]").first).to_have_text("Closed")
     case.refresh_from_db()
-    assert case.status == CaseStatus.CLOSED
+    assert case.status == CaseStatus.CLOSED and case.closed_by_override and case.fixes.count() == 1
     expect(page.locator(".timeline")).to_contain_text("Monitoring")
     screenshot(page, "09-case-room-closed")
 

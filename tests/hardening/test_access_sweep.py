@@ -173,6 +173,9 @@ ROOM_FORMS: dict[str, tuple[Body, tuple]] = {
     "item": (lambda w: {"item": w.item.pk, "status": "in_progress"}, (LOGIN, 404, 404, DONE, REFUSED, DONE)),
     # Whoever sees a case may comment on it.
     "comment": (lambda w: {"body": "Swept"}, (LOGIN, 404, 404, DONE, DONE, DONE)),
+    "measure": (lambda w: {"cond_0": "market", "value_0": "BR"}, LEAD_WRITE),
+    # The world's case has a fix: recomputing its verdict writes a `fix_verdict` entry.
+    "fix_refresh": (lambda w: {}, LEAD_WRITE),
 }
 
 

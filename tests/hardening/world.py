@@ -1,12 +1,16 @@
 """One small world for the access-control sweep: a case shared with the Policy team, with a linked sample, a finding,
-a comment, an action item owned by the Policy partner, a second (unlinked) sample, a detected pattern with its run,
-and a notification of the quality lead; and one user per role, including a partner of another team (Legal)."""
+a comment, an action item owned by the Policy partner, a recorded fix, a second (unlinked) sample, a detected pattern
+with its run, and a notification of the quality lead; and one user per role, including a partner of another team
+(Legal)."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.auth.models import User
 from django.db.models import Count
+from django.utils import timezone
 
+from cases.fixes.models import Fix
 from cases.models import (
     ActionItem,
     Activity,
@@ -69,6 +73,7 @@ def build_world() -> World:
     CaseSampleFactory(case=case, sample=sample)
     Case.objects.filter(pk=case.pk).update(sample_count=1)
     run = DetectionRunFactory()
+    Fix.objects.create(case=case, effective_at=timezone.now() - timedelta(days=3), recorded_by=users["lead"])
     return World(
         users=users,
         case=case,

@@ -17,7 +17,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases.choices import CaseOrigin, CaseStatus
+from cases.choices import ActivityVerb, CaseOrigin, CaseStatus
 from cases.models import Activity, Case, CaseSample
 from rca.choices import DetectionRunStatus, PatternStatus
 from rca.detection.cube_store import cube_forget
@@ -202,11 +202,12 @@ def test_detection_run_twice_on_the_same_data_changes_nothing(first_batch):
     assert CaseSample.objects.count() == links
 
 
-def test_detection_reopens_a_closed_case_when_its_pattern_recurs(first_batch):
+def test_detection_reopens_a_closed_case_when_its_pattern_regresses_after_the_closing(first_batch):
     _run()
     case = ErrorPattern.objects.get(market="TR", policy_label="spam_scam").case
     # Arrange a closed case directly: the workflow's guards (root cause, action items) are not what is tested here.
-    Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_at=timezone.now())
+    # Closed five days ago (no fix recorded: it counts from the closing), the pattern went on in the decisions since.
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_at=NOW - timedelta(days=5))
     _load(_second_batch())
 
     run = _run()
@@ -215,6 +216,24 @@ def test_detection_reopens_a_closed_case_when_its_pattern_recurs(first_batch):
     assert case.status == CaseStatus.INVESTIGATING
     assert case.reopen_count == 1
     assert run.cases_reopened == 1
+    reopen = case.activities.get(verb=ActivityVerb.REOPENED)
+    assert reopen.data["reason"].startswith(f"Regression after the closing of {NOW - timedelta(days=5):%Y-%m-%d}: ")
+
+
+def test_detection_attaches_late_audits_to_a_closed_case_and_counts_it_updated(first_batch):
+    _run()
+    case = ErrorPattern.objects.get(market="TR", policy_label="spam_scam").case
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_at=NOW)
+    linked = case.sample_count
+    _load(_second_batch())  # audits of the last two days: every decision was made before the closing
+
+    run = _run()
+
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED and case.reopen_count == 0
+    assert run.cases_reopened == 0 and run.cases_updated == run.patterns_found
+    (late,) = case.activities.filter(verb=ActivityVerb.LATE_AUDITS)
+    assert late.data["count"] == case.sample_count - linked > 0
 
 
 def test_detection_marks_patterns_not_found_again_dormant(first_batch):
