@@ -156,6 +156,10 @@ def _n(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
 
 
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count:,} different days"
+
+
 def _busiest(noise: dict) -> str:
     return "its busiest day, item and moderator" if noise["human"] else "its busiest day and item"
 
@@ -197,9 +201,7 @@ def noise_sentence(noise: dict | None, *, window_days: int | None = None) -> str
     if not noise or not noise["errors"]:
         span = f" in the last {window_days} days" if window_days else ""
         return f"No error of this kind{span}: nothing to tell from noise."
-    facts = (
-        f"{_n(noise['errors'], 'error')} on {_n(noise['days'], 'different day')} across {_n(noise['items'], 'item')}"
-    )
+    facts = f"{_n(noise['errors'], 'error')} on {_days(noise['days'])} across {_n(noise['items'], 'item')}"
     if noise["human"]:
         facts += f" and {_n(noise['moderators'], 'moderator')}"
     if not noise["compared"]:

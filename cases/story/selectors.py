@@ -46,7 +46,7 @@ def case_story(case: Case, *, user: User | AnonymousUser | None = None, now: dat
 def pattern_story(pattern: ErrorPattern, *, user: User | AnonymousUser | None = None) -> StoryView:
     """The story of `pattern`: its case's stored story when the case measures the pattern itself (no measure set by a
     lead), else the pattern's own figures (`pattern_measure`), cached `PATTERN_STORY_SECONDS`."""
-    case = Case.objects.filter(pattern=pattern).first()
+    case = getattr(pattern, "case", None)  # no query when the caller selected it (`select_related("case")`)
     if case is not None and not case.measure:
         return case_story(case, user=user)
     stamp = pattern.updated_at.timestamp() if pattern.updated_at else 0

@@ -267,6 +267,7 @@ def test_pattern_detail_draws_the_daily_audits_and_error_rate_as_svg(lead_client
     assert response.status_code == 200
     assert "<svg" in body and "trend-chart__rate" in body
     assert f'<th scope="row">{day}</th><td>4</td><td>3</td><td>75.0%</td>' in body  # the series, as a table
+    assert "3 errors on 1 day across 3 items." in body  # why it is (not yet) a pattern
     assert "slang" in body
 
 
