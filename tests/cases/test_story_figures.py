@@ -162,3 +162,16 @@ def test_unusual_values_put_a_planted_dimension_first():
     assert (unusual[0]["dimension"], unusual[0]["value"]) == ("tag", "guest_battle")
     assert unusual[0]["text"] == "90.0% are tagged guest battle, against 10.0% of comparable traffic"
     assert "language" not in [item["dimension"] for item in unusual]  # every audit of the slice is in Indonesian
+
+
+def test_a_measure_without_traffic_outside_it_says_the_rate_cannot_be_compared():
+    _audits(14, tags=";guest_battle;")
+    _audits(6, tags=";duet;", audit_label_id="none")
+    measure = Measure(population={}, audit_label="bullying_harassment")  # every decision, one error kind
+
+    view = story_view(_compute(measure), [])
+
+    assert view.figures["header"]["complement"] is None and view.texts["ratio"] == "\u2013"
+    assert view.figures["noise"]["tests"]["lift"] is None and view.noise_passed is False
+    assert "There is no comparable traffic outside this slice to compare its rate with" in view.noise_sentence
+    assert view.unusual[0]["text"] == "100% are tagged guest battle, against 70.0% of the slice's audits"
