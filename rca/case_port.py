@@ -9,10 +9,11 @@ case is opened, fed or reopened (`cases.services.case_record_pattern`) are the c
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
-from django.db import connection
+from django.db import connection, transaction
 
 from cases.services import case_record_pattern
 from cases.severity import severity_for
+from cases.story.tasks import refresh_case_story
 from rca.models import ErrorPattern, ModerationSample
 
 # "reopened" only on a regression after the case's fix; new samples that reopen nothing (late audits of decisions made
@@ -31,11 +32,15 @@ def pattern_case_record(
 
     Call it after the pattern's statistics are saved (the severity reads its error count and lift), inside the run's
     write transaction: `case_record_pattern` locks the pattern row and is idempotent (linked samples are skipped).
+    A case opened, fed or reopened gets its story (`cases.story`) computed again once the run's writes commit.
     """
     severity = severity_for(severity_weight=severity_weight, error_count=pattern.error_count, lift=pattern.lift)
-    _case, outcome = case_record_pattern(
+    case, outcome = case_record_pattern(
         pattern=pattern, samples=_case_samples(sample_ids), severity=severity, label_names=label_names
     )
+    if case is not None and outcome != "unchanged":
+        case_id = case.pk
+        transaction.on_commit(lambda: refresh_case_story.delay(case_id), robust=True)
     return outcome
 
 

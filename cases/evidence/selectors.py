@@ -15,6 +15,8 @@ from django.http import HttpRequest, QueryDict
 from cases import permissions
 from cases.evidence.filters import PatternFilter, SampleFilter
 from cases.selectors import blur_preference, mark_sensitive, sample_rows
+from cases.story.display import StoryView
+from cases.story.selectors import pattern_story
 from rca.choices import ERROR_OUTCOMES
 from rca.models import ErrorPattern, ModerationSample, PolicyLabel
 
@@ -127,6 +129,7 @@ class PatternPage:
     samples: list[ModerationSample]
     daily: list[tuple[date, int]]
     blur: bool
+    story: StoryView | None = None
 
 
 def daily_series(daily_counts: dict[str, int], *, days: int | None = None) -> list[tuple[date, int]]:
@@ -158,4 +161,10 @@ def pattern_page(*, user: User, pattern_id: int) -> PatternPage | None:
     )
     blur = blur_preference(user)
     mark_sensitive(samples, blur=blur)
-    return PatternPage(pattern=pattern, samples=samples, daily=daily_series(pattern.daily_counts), blur=blur)
+    return PatternPage(
+        pattern=pattern,
+        samples=samples,
+        daily=daily_series(pattern.daily_counts),
+        blur=blur,
+        story=pattern_story(pattern, user=user),
+    )

@@ -2,7 +2,7 @@
 
 from django import template
 
-from cases.numbers import format_percent, format_points
+from cases.numbers import format_percent, format_points, format_ratio
 
 register = template.Library()
 
@@ -17,3 +17,9 @@ def percent(value) -> str:
 def percent_points(value) -> str:
     """`{{ row.change|percent_points }}`: a change of rate in signed percentage points."""
     return format_points(value)
+
+
+@register.filter
+def ratio(value) -> str:
+    """`{{ figures.ratio|ratio }}`: how many times, capped ("over 100\u00d7")."""
+    return format_ratio(value)

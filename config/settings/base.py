@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "cases",
     "cases.webhooks",
     "cases.fixes",
+    "cases.story",
 ]
 
 MIDDLEWARE = [
@@ -291,6 +292,14 @@ FIX_MIN_MONITORING_DAYS = env.int("FIX_MIN_MONITORING_DAYS", default=7)
 FIX_VERDICT_ALPHA = env.float("FIX_VERDICT_ALPHA", default=0.05)
 FIX_VERDICT_POWER = env.float("FIX_VERDICT_POWER", default=0.8)
 FIX_VERDICT_DROP = env.float("FIX_VERDICT_DROP", default=0.5)
+
+# CASE STORIES (owned by cases/story)
+# ------------------------------------------------------------------------------
+# The open cases' stored figures (header, trend, noise test, unusual values) are refreshed once a day.
+CELERY_BEAT_SCHEDULE["refresh-case-stories-daily"] = {
+    "task": "cases.story.tasks.refresh_open_case_stories",
+    "schedule": crontab(hour=1, minute=15),
+}
 
 # WEBHOOKS AND CHAT ROUTES (owned by cases/webhooks; see docs/webhooks.md)
 # ------------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 """The evidence pages: the samples explorer, safe viewing of sensitive samples, the patterns list and a pattern."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from cases.models import UserPreference
@@ -247,19 +250,24 @@ def test_pattern_list_filters_by_market(lead_client):
     assert b"Indonesia pattern" not in response.content
 
 
-def test_pattern_detail_draws_the_daily_trend_as_svg(lead_client, manager, client):
+def test_pattern_detail_draws_the_daily_audits_and_error_rate_as_svg(lead_client, manager, client):
+    now = timezone.now()
     pattern = ErrorPatternFactory(
-        daily_counts={"2026-11-01": 3, "2026-11-03": 9}, top_terms=["slang", "insult"], definition={"market": "ID"}
+        top_terms=["slang", "insult"], definition={"market": "ID"}, first_seen=now - timedelta(days=3)
     )
+    two_days_ago = now - timedelta(days=2)
+    ModerationSampleFactory.create_batch(3, decided_at=two_days_ago, audited_at=two_days_ago)
+    ModerationSampleFactory(correct=True, decided_at=two_days_ago, audited_at=two_days_ago)
     client.force_login(manager)
 
     response = client.get(reverse("pattern-detail", args=[pattern.pk]))
 
     body = response.content.decode()
+    day = timezone.localtime(two_days_ago).date().isoformat()
     assert response.status_code == 200
-    assert "<svg" in body and "chart__line" in body
-    assert "2026-11-02: 0" in body  # the missing day is drawn as zero
-    assert "2026-11-03: 9" in body
+    assert "<svg" in body and "trend-chart__rate" in body
+    assert f'<th scope="row">{day}</th><td>4</td><td>3</td><td>75.0%</td>' in body  # the series, as a table
+    assert "3 errors on 1 day across 3 items." in body  # why it is (not yet) a pattern
     assert "slang" in body
 
 
