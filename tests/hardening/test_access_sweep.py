@@ -331,6 +331,10 @@ API: dict[str, tuple[Body | None, tuple, tuple | None]] = {
         None,
     ),
     "DELETE /api/v1/cases/{id}/contributing-factors/{factor_id}/": (None, (401, 404, 404, 403, 403, 204), None),
+    "GET /api/v1/cases/{id}/fixes/": (None, API_READ, None),
+    # The swept case is not in monitoring: a lead's new fix is refused by the state (409), after the role checks.
+    "POST /api/v1/cases/{id}/fixes/": (lambda w: {"description": "API fix"}, (401, 404, 404, 403, 403, 409), None),
+    "POST /api/v1/cases/{id}/fixes/verdict/": (lambda w: {}, API_LEAD_WRITE, None),
     "GET /api/v1/cases/{id}/five-whys/": (None, API_READ, None),
     "PUT /api/v1/cases/{id}/five-whys/": (lambda w: {"answers": ["API why"]}, API_LEAD_WRITE, None),
     "GET /api/v1/cases/{id}/writeup/": (None, API_READ, None),
