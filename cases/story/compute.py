@@ -24,7 +24,7 @@ from cases.story.window import WindowBasis, story_window, trend_range
 from rca.detection.params import DetectionParams, params_from_settings
 from rca.models import ErrorPattern
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the noise test's size counts the slice's support (`header.support`)
 
 
 def story_compute(
@@ -55,6 +55,7 @@ def story_compute(
         "noise": noise_figures(
             rows,
             audits=header["slice"]["audits"],
+            support=header["support"],
             control_rate=complement["rate"] if complement else None,
             params=params,
         ),

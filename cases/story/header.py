@@ -6,15 +6,18 @@
   100\u00d7", never a huge number;
 - the slice's **total** error rate (any error, not only its kind) against the **overall** error rate of every audit
   decided in the window;
-- who and what is involved: distinct content items, moderators (human decisions) and model versions of its errors.
+- who and what is involved: distinct content items, moderators (human decisions) and model versions of its errors;
+- the slice's **support** as detection counts it: audits of its structural conditions whatever their decision label
+  (`rca.detection` counts a slice's traffic over every decision; the error kind names the decision label), for the
+  noise test's size (`cases.story.noise`).
 
-Two queries: the measure's window counts, and one pass over the window's audits for the overall rates.
+Two queries: the measure's window counts, and one pass over the window's audits for the overall rates and the support.
 """
 
 from django.db.models import Count, Q
 
 from cases.measure.counts import Tally, Window, population_q, window_counts
-from cases.measure.definition import Measure
+from cases.measure.definition import COMPARABLE_KEYS, Measure
 from cases.numbers import capped_ratio
 from cases.story.rows import ErrorRow
 from cases.story.window import StoryWindow
@@ -42,6 +45,12 @@ def involved(rows: list[ErrorRow]) -> dict:
     }
 
 
+def structural_population(measure: Measure) -> dict:
+    """The population without the conditions that make traffic comparable (the decision label): the slice detection
+    counts its support over."""
+    return {key: value for key, value in measure.population.items() if key not in COMPARABLE_KEYS}
+
+
 def _overall(measure: Measure, window: StoryWindow) -> dict:
     error = ~Q(outcome=Outcome.CORRECT)
     inside = population_q(measure.population)
@@ -54,12 +63,14 @@ def _overall(measure: Measure, window: StoryWindow) -> dict:
             errors=Count("id", filter=error),
             slice_audits=Count("id", filter=inside),
             slice_errors=Count("id", filter=inside & error),
+            support=Count("id", filter=population_q(structural_population(measure))),
         )
     )
 
 
 def header_figures(measure: Measure, window: StoryWindow, rows: list[ErrorRow]) -> dict:
-    """The header's numbers (rates as fractions; the ratio capped, `None` with `ratio_over_cap` above the cap)."""
+    """The header's numbers (rates as fractions; the ratio capped, `None` with `ratio_over_cap` above the cap), and the
+    slice's `support` (audits of its structural conditions, any decision label)."""
     counts = window_counts(measure, [Window("story", window.start, window.end)])["story"]
     complement = counts.control
     ratio, over_cap = capped_ratio(counts.slice.rate, complement.rate if complement else None)
@@ -76,5 +87,6 @@ def header_figures(measure: Measure, window: StoryWindow, rows: list[ErrorRow]) 
         "overall": _tally(all_audits),
         "any_ratio": any_ratio,
         "any_ratio_over_cap": any_over_cap,
+        "support": overall["support"],
         **involved(rows),
     }

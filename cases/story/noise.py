@@ -3,7 +3,10 @@ window, and one sentence a lead understands.
 
 The tests, with the thresholds of `rca.detection.params.DetectionParams`:
 
-- **size**: at least `min_errors` errors and `min_support` audits;
+- **size**: at least `min_errors` errors and `min_support` audits of the slice, counted as detection counts a slice's
+  support: the audits of its structural conditions whatever their decision label (`support`; the measure's own
+  audits, which share the decision label, are fewer: a pattern detected with 294 audits may hold 27 of its decision
+  label, and saying "only 27 audits (a pattern needs 40)" would contradict its detection);
 - **lift**: the slice's rate at least `min_lift` times the rate elsewhere (the measure's complement: the same error
   kind in comparable traffic outside the slice);
 - **significance**: the Wilson lower bound of the slice's rate (at `z`) above the rate elsewhere;
@@ -79,9 +82,17 @@ def _local_day(moment: datetime):
     return timezone.localtime(moment).date()
 
 
-def noise_figures(rows: list[ErrorRow], *, audits: int, control_rate: float | None, params: DetectionParams) -> dict:
-    """The tests' figures and outcomes for the slice's error `rows` among its `audits`, against `control_rate` (None:
-    no comparable traffic outside the slice)."""
+def noise_figures(
+    rows: list[ErrorRow],
+    *,
+    audits: int,
+    control_rate: float | None,
+    params: DetectionParams,
+    support: int | None = None,
+) -> dict:
+    """The tests' figures and outcomes for the slice's error `rows` among its `audits` (the measure's population),
+    against `control_rate` (None: no comparable traffic outside the slice). `support` is what the size test counts
+    (the slice's audits of any decision label; `audits` when not given)."""
     errors = len(rows)
     human_rows = [row for row in rows if row.decision_source == DecisionSource.HUMAN]
     human = bool(rows) and len(human_rows) * 2 >= errors
@@ -93,6 +104,7 @@ def noise_figures(rows: list[ErrorRow], *, audits: int, control_rate: float | No
     figures = {
         "errors": errors,
         "audits": audits,
+        "support": audits if support is None else max(support, audits),
         "days": len({_local_day(row.decided_at) for row in rows}),
         "items": len({row.content_id for row in rows}),
         "moderators": len({row.moderator_id for row in human_rows if row.moderator_id}),
@@ -133,7 +145,7 @@ def _tests(figures: dict, params: DetectionParams) -> dict[str, bool | None]:
     compared = control is not None
     return {
         "errors": figures["errors"] >= params.min_errors,
-        "support": figures["audits"] >= params.min_support,
+        "support": figures["support"] >= params.min_support,
         "lift": (figures["lift_over_cap"] or (figures["lift"] or 0) >= params.min_lift) if compared else None,
         "significance": (figures["lower"] is not None and figures["lower"] > control) if compared else None,
         "days": figures["days"] >= params.min_days,
@@ -169,7 +181,8 @@ def _failure(name: str, noise: dict) -> str:
     control = format_percent(noise["control_rate"])
     phrases = {
         "errors": f"only {_n(noise['errors'], 'error')} (a pattern needs {limits['min_errors']})",
-        "support": f"only {_n(noise['audits'], 'audit')} (a pattern needs {limits['min_support']})",
+        "support": f"the slice holds only {_n(noise.get('support', noise['audits']), 'audit')} "
+        f"(a pattern needs {limits['min_support']})",
         "lift": f"its rate is only {format_ratio(noise['lift'])} the rate elsewhere "
         f"(a pattern needs {limits['min_lift']:g}{TIMES})",
         "significance": f"its Wilson lower bound ({format_percent(noise['lower'])}) does not clear the rate "

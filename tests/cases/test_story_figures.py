@@ -175,3 +175,31 @@ def test_a_measure_without_traffic_outside_it_says_the_rate_cannot_be_compared()
     assert view.figures["noise"]["tests"]["lift"] is None and view.noise_passed is False
     assert "There is no comparable traffic outside this slice to compare its rate with" in view.noise_sentence
     assert view.unusual[0]["text"] == "100% are tagged guest battle, against 70.0% of the slice's audits"
+
+
+def test_noise_size_test_counts_the_slice_support_over_every_decision_label_as_detection_does():
+    # The slice's decision label ("none" in ID): 27 audits, 14 errors on 7 days. Detection counts the slice's support
+    # over every decision of ID (the error kind names the decision label): 27 + 270 = 297 audits.
+    for day in range(7):
+        _audits(2, days_ago=day + 1)
+    _audits(13, audit_label_id="none")
+    _audits(270, decision_label_id="hate_speech", audit_label_id="hate_speech")
+    _audits(200, market="BR", language="pt-BR", audit_label_id="none")  # comparable traffic outside, no error
+
+    noise = _compute()["noise"]
+
+    assert (noise["audits"], noise["support"]) == (27, 297)
+    assert noise["tests"]["support"] is True
+    assert "27 audits" not in noise_sentence(noise) and "a pattern needs 40" not in noise_sentence(noise)
+
+
+def test_noise_sentence_names_the_slice_support_when_it_is_too_small():
+    for day in range(7):
+        _audits(2, days_ago=day + 1)
+    _audits(13, audit_label_id="none")
+    _audits(200, market="BR", language="pt-BR", audit_label_id="none")
+
+    noise = _compute()["noise"]
+
+    assert noise["support"] == 27 and noise["tests"]["support"] is False
+    assert "the slice holds only 27 audits (a pattern needs 40)" in noise_sentence(noise)
