@@ -190,6 +190,12 @@ def visible_samples(user: User | AnonymousUser, queryset=None):
     return queryset.none()
 
 
+def can_reveal_sensitive_text(user: User | AnonymousUser) -> bool:
+    """Who may reveal the blurred notes and transcripts of the samples it sees (each reveal is recorded): the roles
+    that work on cases, partners included (the samples of the cases they see)."""
+    return sees_all_cases(user) or has_role(user, Role.PARTNER)
+
+
 def can_view_patterns(user: User | AnonymousUser) -> bool:
     return sees_all_cases(user)
 

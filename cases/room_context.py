@@ -15,11 +15,13 @@ from cases.fixes.choices import FixVerdict
 from cases.fixes.records import closure_evidence
 from cases.fixes.summary import case_fix_summaries
 from cases.forms import ActionItemForm, AssignForm, CaseEditForm, CommentForm, FindingForm, ShareForm, TransitionForm
-from cases.measure.definition import case_measure
+from cases.measure.definition import Measure, case_measure
 from cases.measure.describe import measure_summary
 from cases.measure_form import MeasureForm
 from cases.models import Case, Team
+from cases.room_samples import SampleOrder
 from cases.services.comments import MENTION_NOT_VISIBLE
+from cases.story.selectors import case_story
 from cases.titles import pattern_words
 from cases.workflow import TransitionRefused
 
@@ -86,11 +88,10 @@ def _comment_target(form: CommentForm) -> int | None:
     return int(finding) if str(finding or "").isdigit() else None
 
 
-def _fix_context(request: HttpRequest, case: Case, room, is_lead: bool, forms: dict) -> dict:
+def _fix_context(request: HttpRequest, case: Case, room, is_lead: bool, forms: dict, measure: Measure | None) -> dict:
     """The Fix and verdict panel, the Measure panel, and the lead's fix, close and measure forms."""
     fixes = case_fix_summaries(case)
     latest = fixes[0] if fixes else None
-    measure = case_measure(case)
     context = {
         "fix": latest,
         "earlier_fixes": fixes[1:],
@@ -112,8 +113,18 @@ def _fix_context(request: HttpRequest, case: Case, room, is_lead: bool, forms: d
 
 
 def render_room(request: HttpRequest, case: Case, *, status: int = 200, form_name: str = "", **forms) -> HttpResponse:
-    """The room, with the bound form `form_name` (if any) in place of its empty twin."""
-    room = selectors.case_room(case=case, request=request, sample_page=request.GET.get("page"))
+    """The room, with the bound form `form_name` (if any) in place of its empty twin.
+
+    On top, the case's story (`cases.story`: its figures, trend, why it is not noise, what else is unusual; stored,
+    computed on the first view) and its evidence, the linked samples best first for its measure; then the work."""
+    measure = case_measure(case)
+    room = selectors.case_room(
+        case=case,
+        request=request,
+        sample_page=request.GET.get("page"),
+        measure=measure,
+        sample_order=request.GET.get("order") or SampleOrder.TYPICAL,
+    )
     is_lead = permissions.can_drive_case(request.user)
     comment_form = forms.get("comment_form")
     if comment_form is None:
@@ -126,6 +137,9 @@ def render_room(request: HttpRequest, case: Case, *, status: int = 200, form_nam
     context = {
         "room": room,
         "case": case,
+        "story": case_story(case, user=request.user),
+        "sample_orders": SampleOrder.CHOICES,
+        "can_reveal": permissions.can_reveal_sensitive_text(request.user),
         "pattern_words": pattern_words(case.pattern) if case.pattern_id else None,
         "is_lead": is_lead,
         "comment_form": comment_form,
@@ -154,5 +168,5 @@ def render_room(request: HttpRequest, case: Case, *, status: int = 200, form_nam
             transition_form=forms.get("transition_form"),
             item_owner_choices=list(selectors.action_item_owner_choices()),
         )
-    context.update(_fix_context(request, case, room, is_lead, forms))
+    context.update(_fix_context(request, case, room, is_lead, forms, measure))
     return render(request, "cases/case_detail.html", context, status=status)

@@ -20,7 +20,9 @@ from cases import permissions
 from cases.choices import OPEN_ACTION_ITEM_STATUSES, OPEN_STATUSES, CaseStatus, Role
 from cases.evidence.filters import SampleFilter
 from cases.filters import CaseFilter
+from cases.measure.definition import Measure
 from cases.models import ActionItem, Activity, Case, Comment, ContributingFactor, Finding, Team, UserPreference, WhyStep
+from cases.room_samples import SampleOrder, SampleRanking, rank_samples
 from cases.workflow import AvailableTransition, available_transitions
 from rca.models import ModerationSample
 
@@ -201,20 +203,29 @@ class CaseRoom:
     activity_total: int = 0
     contributing_factors: list[ContributingFactor] = field(default_factory=list)
     why_steps: list[WhyStep] = field(default_factory=list)
+    sample_ranking: SampleRanking = field(default_factory=lambda: SampleRanking(order=SampleOrder.LATEST))
+    blurred_ids: list[int] = field(default_factory=list)
 
 
-def case_room(*, case: Case, request: HttpRequest, sample_page: str | int | None = 1) -> CaseRoom:
+def case_room(
+    *,
+    case: Case,
+    request: HttpRequest,
+    sample_page: str | int | None = 1,
+    measure: Measure | None = None,
+    sample_order: str = SampleOrder.TYPICAL,
+) -> CaseRoom:
     """Everything the case page shows to the request's user, in a fixed number of queries (linked samples and timeline
     are paged/capped). The linked samples are filtered by the query string, with the request: a `case` or `pattern`
     filter accepts only what this user sees, so the room cannot tell a partner which of its samples belong to a case
-    or pattern hidden from it."""
+    or pattern hidden from it. They come best first for the case's `measure` (`cases.room_samples`)."""
     user = request.user
     now = timezone.now()
     blur = blur_preference(user)
     linked = ModerationSample.objects.filter(case_links__case=case)
     sample_filter = SampleFilter(request.GET, queryset=linked, request=request)
     sample_qs = sample_filter.qs if sample_filter.is_valid() else linked.none()
-    sample_qs = sample_rows(sample_qs).order_by("-audited_at", "-id")
+    sample_qs, ranking = rank_samples(sample_rows(sample_qs), measure, order=sample_order)
     samples = Paginator(sample_qs, LINKED_SAMPLES_PAGE_SIZE).get_page(sample_page)
     mark_sensitive(samples.object_list, blur=blur)
 
@@ -254,6 +265,8 @@ def case_room(*, case: Case, request: HttpRequest, sample_page: str | int | None
         activity_total=activity_total,
         contributing_factors=list(case.contributing_factors.select_related("author").order_by("created_at", "id")),
         why_steps=list(case.why_steps.order_by("position")),
+        sample_ranking=ranking,
+        blurred_ids=[sample.pk for sample in samples.object_list if sample.blurred],
     )
 
 
@@ -305,6 +318,19 @@ def finding_evidence_choices(*, case: Case, limit: int = 50) -> list[ModerationS
         .order_by("-case_links__linked_at", "-id")
         .only("id", "external_id", "market", "audit_label_id", "decision_label_id")[:limit]
     )
+
+
+def linked_sensitive_samples(*, case: Case, ids: list[int]) -> list[ModerationSample]:
+    """The sensitive samples linked to `case` among these ids, in the order given (one query; others are left out:
+    the text of the rest is not hidden)."""
+    sensitive = Q(decision_label__is_sensitive=True) | Q(audit_label__is_sensitive=True)
+    found = {
+        sample.pk: sample
+        for sample in ModerationSample.objects.filter(case_links__case=case, pk__in=ids)
+        .filter(sensitive)
+        .only("id", "external_id", "notes", "transcript")
+    }
+    return [found[sample_id] for sample_id in dict.fromkeys(ids) if sample_id in found]
 
 
 def linked_samples(*, case: Case, ids: list[int], external_ids: list[str]) -> list[ModerationSample]:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/<int:case_id>/", room_views.case_detail, name="case-detail"),
     path("cases/<int:case_id>/watch/", views.case_watch, name="case-watch"),
     path("cases/<int:case_id>/samples/unlink/", views.case_unlink_samples, name="case-unlink-samples"),
+    path("cases/<int:case_id>/samples/reveal/", views.case_samples_reveal, name="case-samples-reveal"),
     path("cases/<int:case_id>/findings/<int:finding_id>/status/", views.finding_status, name="finding-status"),
     path(
         "cases/<int:case_id>/contributing-factors/",

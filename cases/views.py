@@ -1,6 +1,6 @@
-"""Pages of the case work: my work, the case board, the case room's small posts (watch, unlink samples, a finding's
-status; the room itself and its forms are in `cases.room_views`), opening a case from samples, and the user's
-settings.
+"""Pages of the case work: my work, the case board, the case room's small posts (watch, unlink samples, reveal a page
+of samples, a finding's status; the room itself and its forms are in `cases.room_views`), opening a case from
+samples, and the user's settings.
 
 Views translate: they read through `cases.selectors`, write through `cases.services`, and show a refused move, a
 validation error or a permission refusal as a message or a form error. A case the user may not see is a 404.
@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -23,6 +23,9 @@ from cases.forms import SELECT_ALL_CAP, FindingStatusForm, PreferenceForm, Sampl
 from cases.models import Finding
 from cases.preferences import preference_set
 from cases.room_context import case_or_404, error_text, room_url
+from rca.reveals import samples_reveal
+
+MAX_REVEALED_AT_ONCE = 100  # a page of the room shows 25
 
 # MY WORK AND THE BOARD
 # ------------------------------------------------------------------------------
@@ -86,6 +89,36 @@ def case_unlink_samples(request: HttpRequest, case_id: int) -> HttpResponse:
     else:
         messages.success(request, f"Unlinked {removed} sample(s).")
     return redirect(room_url(case, "samples"))
+
+
+def _bad_reveal(request: HttpRequest, message: str) -> HttpResponse:
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"detail": message}, status=400)
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
+@require_POST
+@login_required
+def case_samples_reveal(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Reveal the blurred text of the visible page of the case's samples in one action (the room's "Reveal this page",
+    confirmed once): the posted `sample` ids, among the case's sensitive linked samples, read in one query; a reveal
+    recorded for each in one insert (`rca.reveals.samples_reveal`). JSON for the room's script; without it, a page of
+    the texts."""
+    case = case_or_404(request, case_id)
+    if not permissions.can_reveal_sensitive_text(request.user):
+        raise PermissionDenied("Your role may not reveal sensitive text.")
+    raw = request.POST.getlist("sample")
+    if not raw:
+        return _bad_reveal(request, "Name the samples to reveal (`sample`, one per id).")
+    if any(not value.isdigit() for value in raw):
+        return _bad_reveal(request, "Sample ids are whole numbers.")
+    if len(raw) > MAX_REVEALED_AT_ONCE:
+        return _bad_reveal(request, f"At most {MAX_REVEALED_AT_ONCE} samples at once; got {len(raw)}.")
+    samples = selectors.linked_sensitive_samples(case=case, ids=[int(value) for value in raw])
+    samples_reveal(user=request.user, samples=samples)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"revealed": [{"id": s.pk, "notes": s.notes, "transcript": s.transcript} for s in samples]})
+    return render(request, "cases/samples_revealed.html", {"case": case, "samples": samples})
 
 
 @require_POST
