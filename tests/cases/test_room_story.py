@@ -100,7 +100,8 @@ def test_room_lists_the_samples_naming_most_topic_terms_first_then_the_latest(le
 
     body = lead_client.get(_room(case)).content.decode()
 
-    order = [body.index(sample.external_id) for sample in (newer_two_terms, older_two_terms, one_term, recent_off_topic)]
+    expected = (newer_two_terms, older_two_terms, one_term, recent_off_topic)
+    order = [body.index(sample.external_id) for sample in expected]
     assert order == sorted(order)
     assert "Most typical first: the most of the topic&#x27;s terms (slang, insult, battle)" in body
 
