@@ -15,7 +15,8 @@ A title holds at most `TITLE_MAX` characters and no `key=value` text. When it is
 least distinctive first (`_DROP_ORDER`); the chips under it still show every condition. Labels are written with
 their display names (`PolicyLabel.name`), markets and languages with their English names when known.
 
-`pattern_label_names` is the one query here; pass `names` to the other functions to share it.
+`pattern_label_names` is the one query here (`pattern_titles` makes one for a list); pass `names` to the other
+functions to share it.
 """
 
 from collections.abc import Mapping, Sequence
@@ -72,6 +73,13 @@ def pattern_label_names(source: ErrorPattern | Mapping[str, object]) -> dict[str
     """Display names of the decision and audit labels of a pattern (or a bare definition), by code (one query)."""
     codes = _label_codes(_parts(source)[0])
     return dict(PolicyLabel.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+
+
+def pattern_titles(patterns: Sequence[ErrorPattern]) -> dict[int, str]:
+    """The title of each of `patterns` by id (a list page's), with one query for all their labels' names."""
+    codes = sorted({code for pattern in patterns for code in _label_codes(_parts(pattern)[0])})
+    names = dict(PolicyLabel.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    return {pattern.pk: pattern_title(pattern, names=names) for pattern in patterns}
 
 
 def pattern_words(pattern: ErrorPattern) -> PatternWords:

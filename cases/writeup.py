@@ -25,6 +25,7 @@ from cases.measure.definition import case_measure
 from cases.measure.describe import MeasureSummary, measure_summary
 from cases.models import Case
 from cases.selectors import blur_preference
+from cases.titles import pattern_title
 from rca.choices import DecisionSource, Outcome
 
 EXAMPLE_LIMIT = 5
@@ -157,7 +158,7 @@ def _pattern_impact(case: Case) -> PatternImpact | None:
     if pattern is None:
         return None
     return PatternImpact(
-        name=pattern.name,
+        name=pattern_title(pattern),
         support=pattern.support,
         error_count=pattern.error_count,
         error_rate=pattern.error_rate,

@@ -9,7 +9,7 @@ import re
 from datetime import date, datetime
 
 from cases.fixes.summary import FixSummary, WindowFigures
-from cases.numbers import format_percent
+from cases.numbers import format_percent, format_ratio
 from cases.writeup import Writeup
 
 _SPARKS = "▁▂▃▄▅▆▇█"
@@ -53,7 +53,7 @@ def _impact(writeup: Writeup) -> list[str]:
         f"- Pattern: {escape(pattern.name)}",
         f"- Audits in the slice: {pattern.support:,}; errors: {pattern.error_count:,}",
         f"- Error rate: {format_percent(pattern.error_rate)} (baseline {format_percent(pattern.baseline_rate)}, "
-        f"lift {pattern.lift:.1f}x)",
+        f"lift {format_ratio(pattern.lift)})",
         f"- First seen {_day(pattern.first_seen)}, last seen {_day(pattern.last_seen)}, on {pattern.days_seen} day(s)",
         "",
     ]

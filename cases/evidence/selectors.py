@@ -17,6 +17,7 @@ from cases.evidence.filters import PatternFilter, SampleFilter
 from cases.selectors import blur_preference, mark_sensitive, sample_rows
 from cases.story.display import StoryView
 from cases.story.selectors import pattern_story
+from cases.titles import pattern_titles
 from rca.choices import ERROR_OUTCOMES
 from rca.models import ErrorPattern, ModerationSample, PolicyLabel
 
@@ -120,6 +121,10 @@ def pattern_list(*, request: HttpRequest, page_number: str | int | None = 1) -> 
     queryset = filterset.qs if is_valid else ErrorPattern.objects.none()
     queryset = queryset.select_related("case").order_by("-last_seen", "-id")
     page = Paginator(queryset, PATTERN_PAGE_SIZE).get_page(page_number)
+    page.object_list = list(page.object_list)
+    titles = pattern_titles(page.object_list)
+    for pattern in page.object_list:
+        pattern.title = titles[pattern.pk]  # what people read (`cases.titles`), not the machine name
     return PatternList(filterset, page, is_valid)
 
 

@@ -104,3 +104,15 @@ def test_writeup_of_a_case_without_a_fix_says_so(client, quality_lead):
 
     assert "## Fix and verdict\n\n_No fix recorded._" in text
     assert "## Measure\n\n_Nothing to measure" in text
+
+
+def test_writeup_names_the_pattern_by_its_title_and_caps_its_lift(quality_lead):
+    pattern = ErrorPatternFactory(lift=134759.2)
+    case = CaseFactory(origin=CaseOrigin.DETECTED, pattern=pattern)
+
+    writeup = case_writeup(case=case, user=quality_lead)
+    markdown = writeup_markdown(writeup)
+
+    assert writeup.pattern.name == "Bullying and harassment missed in Indonesia"
+    assert f"- Pattern: {writeup.pattern.name}" in markdown and pattern.name not in markdown
+    assert "lift over 100\u00d7" in markdown and "134759" not in markdown

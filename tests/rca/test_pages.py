@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from cases.models import UserPreference
+from cases.titles import pattern_title
 from rca.models import SampleReveal
 from tests.factories import CaseFactory, CaseSampleFactory, ErrorPatternFactory, ModerationSampleFactory
 
@@ -214,12 +215,13 @@ def test_case_room_blurs_sensitive_linked_samples(lead_client):
 # ------------------------------------------------------------------------------
 
 
-def test_pattern_list_shows_patterns_with_their_case(lead_client):
+def test_pattern_list_shows_patterns_by_their_title_with_their_case(lead_client):
     case = CaseFactory(detected=True)
 
     response = lead_client.get(reverse("pattern-list"))
 
-    assert escape(case.pattern.name).encode() in response.content
+    assert escape(pattern_title(case.pattern)).encode() in response.content
+    assert escape(case.pattern.name).encode() not in response.content  # the machine name
     assert case.key.encode() in response.content
 
 
@@ -241,13 +243,14 @@ def test_pattern_detail_is_404_for_an_unknown_pattern(lead_client):
 
 
 def test_pattern_list_filters_by_market(lead_client):
-    ErrorPatternFactory(name="Brazil pattern", market="BR")
-    ErrorPatternFactory(name="Indonesia pattern", market="ID")
+    brazil = {"decision_label": "none", "audit_label": "hate_speech", "market": "BR"}
+    ErrorPatternFactory(market="BR", definition=brazil)
+    ErrorPatternFactory(market="ID")
 
     response = lead_client.get(reverse("pattern-list"), {"market": "br"})
 
-    assert b"Brazil pattern" in response.content
-    assert b"Indonesia pattern" not in response.content
+    assert b"in Brazil" in response.content
+    assert b"in Indonesia" not in response.content
 
 
 def test_pattern_detail_draws_the_daily_audits_and_error_rate_as_svg(lead_client, manager, client):
