@@ -12,10 +12,12 @@ from rest_framework import serializers
 
 from cases import permissions
 from cases.api.fix_serializers import FixInputSerializer, FixSerializer, MeasureInputSerializer, MeasureSerializer
+from cases.api.story_serializers import StorySerializer
 from cases.choices import ActionItemKind, ActionItemStatus, CaseStatus, FindingStatus, RootCauseCategory, Severity
 from cases.fixes.records import latest_fix
 from cases.measure.definition import case_measure
 from cases.models import ActionItem, Activity, Case, Comment, Finding, Team
+from cases.story.selectors import case_story
 from config.api.strict import StrictSerializer
 
 # RELATED FIELDS
@@ -77,16 +79,20 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class CaseDetailSerializer(CaseSerializer):
-    """One case (not the list: its measure and latest fix cost a few queries of their own)."""
+    """One case (not the list: its measure, latest fix and story cost a few queries of their own)."""
 
     measure = serializers.SerializerMethodField(
         help_text="The case's effective measure (a lead's, else its pattern's, else what its samples share); null "
         "when there is nothing to measure. PATCH `measure` to change it."
     )
     latest_fix = serializers.SerializerMethodField(help_text="The fix the verdict follows; null before monitoring.")
+    story = serializers.SerializerMethodField(
+        help_text="The case's story, as the case room shows it: the header's figures, the trend's daily series and "
+        "markers, why it is a pattern and not noise, what else is unusual (stored; computed on the first read)."
+    )
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "measure", "latest_fix"]
+        fields = [*CaseSerializer.Meta.fields, "measure", "latest_fix", "story"]
         read_only_fields = fields
 
     @extend_schema_field(MeasureSerializer(allow_null=True))
@@ -98,6 +104,11 @@ class CaseDetailSerializer(CaseSerializer):
     def get_latest_fix(self, case: Case) -> dict | None:
         fix = latest_fix(case)
         return None if fix is None else FixSerializer(fix).data
+
+    @extend_schema_field(StorySerializer)
+    def get_story(self, case: Case) -> dict:
+        request = self.context.get("request")
+        return case_story(case, user=request.user if request is not None else None).as_dict()
 
 
 class CaseCreateSerializer(StrictSerializer):

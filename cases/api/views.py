@@ -154,11 +154,11 @@ class CaseViewSet(
         return queryset.select_related("pattern") if self.action == "retrieve" else queryset
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(CaseDetailSerializer(self.get_object()).data)
+        return Response(CaseDetailSerializer(self.get_object(), context=self.get_serializer_context()).data)
 
     def _read(self, case: Case) -> Response:
         case = case_queryset(self.request.user).select_related("pattern").get(pk=case.pk)
-        return Response(CaseDetailSerializer(case).data)
+        return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
 
     def create(self, request, *args, **kwargs):
         require(permissions.can_drive_case(request.user), "Only quality leads may open cases.")

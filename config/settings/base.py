@@ -233,6 +233,13 @@ SPECTACULAR_SETTINGS = {
         "PatternStatusEnum": "rca.choices.PatternStatus",
         "DetectionRunStatusEnum": "rca.choices.DetectionRunStatus",
         "RootCauseCategoryEnum": "cases.choices.RootCauseCategory",
+        # The story (`cases.api.story_serializers`): names for choice sets whose field names others use too (the
+        # action items' kinds keep the name they had alone).
+        "KindEnum": "cases.choices.ActionItemKind",
+        "BasisEnum": "cases.reporting.choices.RemediationBasis",
+        "StoryMarkerKindEnum": ["opened", "fix", "closed", "reopened"],
+        "StoryWindowBasisEnum": ["detection_window", "since_first_seen"],
+        "StoryUnusualBasisEnum": ["outside", "inside"],
     },
 }
 

@@ -7,9 +7,12 @@ for everyone but quality leads and managers.
 from functools import cached_property
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cases.api.story_serializers import StorySerializer
 from cases.permissions import personal_id_masker
+from cases.story.selectors import pattern_story
 from config.api.representation import FastRepresentationMixin
 from config.api.strict import StrictSerializer
 from rca.choices import ContentType, DecisionSource, Outcome
@@ -104,6 +107,25 @@ class ErrorPatternSerializer(serializers.ModelSerializer):
             "daily_counts", "case", "last_run", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+
+class ErrorPatternDetailSerializer(ErrorPatternSerializer):
+    """One pattern, with its story (not the list: its figures are read or computed for each pattern)."""
+
+    story = serializers.SerializerMethodField(
+        help_text="The pattern's story, as its page shows it: the figures of its slice, the trend's daily series and "
+        "its case's markers, why it is a pattern and not noise, what else is unusual (its case's stored story when "
+        "the case measures the pattern itself)."
+    )
+
+    class Meta(ErrorPatternSerializer.Meta):
+        fields = [*ErrorPatternSerializer.Meta.fields, "story"]
+        read_only_fields = fields
+
+    @extend_schema_field(StorySerializer)
+    def get_story(self, pattern: ErrorPattern) -> dict:
+        request = self.context.get("request")
+        return pattern_story(pattern, user=request.user if request is not None else None).as_dict()
 
 
 class DetectionRunSerializer(serializers.ModelSerializer):

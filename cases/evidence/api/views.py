@@ -20,6 +20,7 @@ from cases.evidence.api.serializers import (
     BulkResultSerializer,
     DetectionRunRequestSerializer,
     DetectionRunSerializer,
+    ErrorPatternDetailSerializer,
     ErrorPatternSerializer,
     SampleRecordSerializer,
     SampleSerializer,
@@ -102,7 +103,7 @@ class SampleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         summary="Error patterns found by detection",
         responses={200: ErrorPatternSerializer, **error_responses(400, 404)},
     ),
-    retrieve=extend_schema(responses={200: ErrorPatternSerializer, **error_responses(404)}),
+    retrieve=extend_schema(responses={200: ErrorPatternDetailSerializer, **error_responses(404)}),
 )
 class ErrorPatternViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = ErrorPattern.objects.all()
@@ -113,7 +114,11 @@ class ErrorPatternViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if not permissions.can_view_patterns(self.request.user):
             return ErrorPattern.objects.none()
-        return super().get_queryset().annotate(case_pk=F("case__id"))
+        queryset = super().get_queryset().annotate(case_pk=F("case__id"))
+        return queryset.select_related("case") if self.action == "retrieve" else queryset
+
+    def get_serializer_class(self):
+        return ErrorPatternDetailSerializer if self.action == "retrieve" else ErrorPatternSerializer
 
 
 @extend_schema_view(
