@@ -18,6 +18,7 @@ from cases.selectors import (
     linked_samples,
     quality_lead_choices,
 )
+from cases.widgets import QuickCheckboxList, QuickSelect
 
 SELECT_ALL_CAP = 1000
 
@@ -40,6 +41,8 @@ class IdForm(forms.Form):
 
 
 class UserChoiceField(forms.ModelChoiceField):
+    widget = QuickSelect  # pickers of a hundred people (`cases.widgets`)
+
     def label_from_instance(self, obj: User) -> str:
         return people.choice_label(obj)
 
@@ -81,7 +84,9 @@ class CaseEditForm(IdForm):
 class AssignForm(IdForm):
     id_prefix = "assign"
     owner = UserChoiceField(queryset=User.objects.none(), required=False, empty_label="Nobody")
-    team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"), required=False, empty_label="Keep the team")
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"), required=False, empty_label="Keep the team", widget=QuickSelect
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -166,7 +171,11 @@ class FindingForm(IdForm):
     statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     status = forms.ChoiceField(choices=FindingStatus.choices, initial=FindingStatus.HYPOTHESIS)
     evidence = forms.TypedMultipleChoiceField(
-        coerce=int, required=False, choices=(), widget=forms.CheckboxSelectMultiple, label="Evidence samples"
+        coerce=int,
+        required=False,
+        choices=(),
+        widget=QuickCheckboxList(label_class="check small"),
+        label="Evidence samples",
     )
     evidence_ids = forms.CharField(
         required=False,
@@ -250,7 +259,9 @@ class ActionItemForm(IdForm):
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=ActionItemKind.choices)
     owner = UserChoiceField(queryset=User.objects.none(), required=False, empty_label="No one yet")
-    team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"), required=False, empty_label="No team")
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"), required=False, empty_label="No team", widget=QuickSelect
+    )
     due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due date")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
 
