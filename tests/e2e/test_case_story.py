@@ -1,6 +1,6 @@
 """A detected case of the demo, as a quality lead opens it: the room tells its story at a glance (a title people write,
 the figures, the trend with its markers, what else is unusual) and fits a phone. Screenshots: case-story.png (desktop)
-and case-story-phone.png (390 px)."""
+and case-story-phone.png (390 px). And the page of its samples revealed at once."""
 
 import re
 from io import StringIO
@@ -14,6 +14,8 @@ from cases.demo.people import DEMO_PASSWORD
 from cases.models import Case
 from cases.story.selectors import case_story
 from cases.titles import TITLE_MAX
+from rca.models import SampleReveal
+from tests.factories import CaseFactory, CaseSampleFactory, ModerationSampleFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,3 +62,21 @@ def test_detected_case_room_tells_its_story_and_fits_a_phone(page, live_server, 
     expect(page.locator(".facts--story")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "case-story-phone")
+
+
+def test_reveal_this_page_shows_every_hidden_sample_after_one_confirmation(page, live_server, login, quality_lead):
+    case = CaseFactory(owner=quality_lead)
+    for n in range(3):
+        sample = ModerationSampleFactory(audit_label_id="minor_safety", notes=f"hidden note {n}")
+        CaseSampleFactory(case=case, sample=sample)
+    login(page, "lead")
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    expect(page.locator("#samples .sensitive__veil")).to_have_count(3)
+
+    page.get_by_text("Reveal this page…").click()
+    page.get_by_role("button", name="Reveal 3 samples").click()
+
+    expect(page.locator("#samples .sensitive__veil")).to_have_count(0)
+    expect(page.locator("#samples")).to_contain_text("hidden note 2")
+    expect(page.get_by_role("status")).to_have_text("Revealed 3 samples.")
+    assert SampleReveal.objects.filter(user=quality_lead).count() == 3
