@@ -27,7 +27,7 @@ from cases.workflow import AvailableTransition, available_transitions
 from rca.models import ModerationSample
 
 CASE_PAGE_SIZE = 25
-LINKED_SAMPLES_PAGE_SIZE = 25
+LINKED_SAMPLES_PAGE_SIZE = 10  # the most typical first (`cases.room_samples`): the room's evidence, then its work
 TIMELINE_LIMIT = 200
 DUE_SOON = timedelta(days=1)
 

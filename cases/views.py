@@ -25,7 +25,7 @@ from cases.preferences import preference_set
 from cases.room_context import case_or_404, error_text, room_url
 from rca.reveals import samples_reveal
 
-MAX_REVEALED_AT_ONCE = 100  # a page of the room shows 25
+MAX_REVEALED_AT_ONCE = 100  # a page of the room shows `selectors.LINKED_SAMPLES_PAGE_SIZE`
 
 # MY WORK AND THE BOARD
 # ------------------------------------------------------------------------------
