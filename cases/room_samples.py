@@ -3,8 +3,9 @@ the full list follows, paged (`cases.selectors.case_room`).
 
 What "typical" means follows the case's measure (`cases.measure`):
 
-- a measure with a text topic: how many of the topic's terms a sample's note names (whole words, as the measure
-  counts its errors: `cases.measure.counts.topic_q`), then the latest;
+- a measure with a text topic: how many of the topic's terms a sample's note contains (case-insensitive; a plain
+  containment rather than the measure's whole words, `cases.measure.counts.topic_q`: "insulting" is as typical as
+  "insult", and PostgreSQL tests it about three times faster than a regular expression), then the latest;
 - a measure without one: the measure's errors first (its population and error kind), then the latest;
 - no measure: the latest.
 
@@ -17,9 +18,9 @@ from functools import reduce
 from operator import add
 
 from django.db.models import Case as SqlCase
-from django.db.models import IntegerField, QuerySet, Value, When
+from django.db.models import IntegerField, Q, QuerySet, Value, When
 
-from cases.measure.counts import error_q, population_q, topic_q
+from cases.measure.counts import error_q, population_q
 from cases.measure.definition import Measure
 from rca.models import ModerationSample
 
@@ -66,7 +67,7 @@ def rank_samples(
     if order == SampleOrder.LATEST or measure is None:
         return queryset.order_by(*latest), SampleRanking(order=SampleOrder.LATEST if measure is None else order)
     if measure.topic_terms:
-        score = reduce(add, [_one_if(topic_q((term,))) for term in measure.topic_terms])
+        score = reduce(add, [_one_if(Q(notes__icontains=term)) for term in measure.topic_terms])
         ranking = SampleRanking(order=order, terms=measure.topic_terms)
     else:
         score = _one_if(population_q(measure.population) & error_q(measure))
