@@ -50,11 +50,11 @@ def sample_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def sample_reveal_view(request: HttpRequest, sample_id: int) -> HttpResponse:
     """Show the notes and transcript of one sample and record that this user chose to see them."""
-    if not permissions.can_reveal_sensitive_text(request.user):
-        raise PermissionDenied("Your role may not reveal sensitive text.")
     sample = selectors.visible_sample_or_none(user=request.user, sample_id=sample_id)
     if sample is None:
         raise Http404("No such sample.")
+    if not permissions.can_reveal_sensitive_text(request.user):
+        raise PermissionDenied("Your role may not reveal sensitive text.")
     sample_reveal(user=request.user, sample=sample)
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"id": sample.pk, "notes": sample.notes, "transcript": sample.transcript})

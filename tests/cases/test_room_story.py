@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.models import Team
 from cases.story.models import CaseStory
 from rca.models import SampleReveal
 from tests.factories import CaseFactory, CaseSampleFactory, ErrorPatternFactory, ModerationSampleFactory
@@ -179,3 +180,18 @@ def test_reveal_page_without_javascript_shows_the_texts(lead_client):
 
     assert response.status_code == 200
     assert "the note behind the veil" in response.content.decode()
+
+
+def test_reveal_page_is_open_to_a_partner_who_sees_the_case(client, partner):
+    team = Team.objects.get(slug="policy")
+    partner.teams.add(team)
+    case = CaseFactory(shared_teams=[team])
+    sample = _link(case, audit_label_id="violent_extremism")[0]
+    client.force_login(partner)
+
+    response = client.post(
+        reverse("case-samples-reveal", args=[case.pk]), {"sample": [sample.pk]}, HTTP_ACCEPT="application/json"
+    )
+
+    assert response.status_code == 200 and [item["id"] for item in response.json()["revealed"]] == [sample.pk]
+    assert SampleReveal.objects.filter(user=partner, sample=sample).count() == 1

@@ -136,6 +136,13 @@ PAGES: dict[str, tuple[str, Builder, Body, tuple]] = {
         lambda w: {"sample": [w.sample.pk]},
         LEAD_WRITE,
     ),
+    # Whoever sees a case may reveal the sensitive text of its samples (each reveal recorded; this one is not hidden).
+    "cases/<int:case_id>/samples/reveal/": (
+        "POST",
+        _case("samples/reveal/"),
+        lambda w: {"sample": [w.sample.pk]},
+        CASE_READ,
+    ),
     "cases/<int:case_id>/findings/<int:finding_id>/status/": (
         "POST",
         lambda w: f"/cases/{w.case.pk}/findings/{w.finding.pk}/status/",
