@@ -157,7 +157,12 @@ def test_case_representation_with_its_relations(lead_client, quality_lead):
         "topic_terms": [],
         "source": "pattern",
     }
+    story = detail.pop("story")  # its figures: tests/api/test_story.py
     assert list(detail.items()) == list({**expected, "measure": measure, "latest_fix": None}.items())
+    assert story["figures"]["measure"] == measure and [marker["kind"] for marker in story["markers"]] == [
+        "opened",
+        "closed",
+    ]
     assert listed == [expected]
 
 
