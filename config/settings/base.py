@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "cases",
     "cases.webhooks",
     "cases.fixes",
+    "rca.verdicts",
+    "cases.disputes",
 ]
 
 MIDDLEWARE = [
@@ -232,6 +234,7 @@ SPECTACULAR_SETTINGS = {
         "PatternStatusEnum": "rca.choices.PatternStatus",
         "DetectionRunStatusEnum": "rca.choices.DetectionRunStatus",
         "RootCauseCategoryEnum": "cases.choices.RootCauseCategory",
+        "ReviewKindEnum": "rca.verdicts.choices.ReviewKind",
     },
 }
 

@@ -87,7 +87,7 @@ class SampleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             raise ValidationError(
                 {"non_field_errors": [f"At most {settings.BULK_MAX_RECORDS} records per request; got {len(records)}."]}
             )
-        result = import_records(records)
+        result = import_records(records, actor=request.user)
         return Response(
             {
                 "created": result.created,
