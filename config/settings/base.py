@@ -235,6 +235,7 @@ SPECTACULAR_SETTINGS = {
         "DetectionRunStatusEnum": "rca.choices.DetectionRunStatus",
         "RootCauseCategoryEnum": "cases.choices.RootCauseCategory",
         "ReviewKindEnum": "rca.verdicts.choices.ReviewKind",
+        "KindEnum": "cases.choices.ActionItemKind",  # its name before reviews had a `kind` too
     },
 }
 

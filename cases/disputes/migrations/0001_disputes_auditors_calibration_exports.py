@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
                 ('disputed_label', models.ForeignKey(help_text='The verdict disputed.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='rca.policylabel', to_field='code')),
                 ('proposed_label', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='rca.policylabel', to_field='code')),
                 ('raised_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='dispute', to='verdicts.samplereview')),
+                ('review', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='dispute', to='verdicts.samplereview')),
                 ('sample', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='disputes', to='rca.moderationsample')),
             ],
             options={
