@@ -19,7 +19,7 @@ def _label_choices(*, blank: str | None) -> list[tuple[str, str]]:
 
 class DisputeForm(forms.Form):
     reason = forms.CharField(max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 3}))
-    proposed_label = forms.ChoiceField(required=False, label="The label you think is right (optional)")
+    proposed_label = forms.ChoiceField(required=False, label="The label you think is right")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,7 +26,9 @@ class Dispute(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     raised_at = models.DateTimeField(auto_now_add=True)
-    review = models.OneToOneField(SampleReview, null=True, blank=True, on_delete=models.RESTRICT, related_name="dispute")
+    review = models.OneToOneField(
+        SampleReview, null=True, blank=True, on_delete=models.RESTRICT, related_name="dispute"
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,5 +1,5 @@
 """The case room's calibration panel, as an inclusion tag so that the room needs one line to show it:
-`{% load disputes %}{% calibration_panel room.case %}` (its figures come from `cases.disputes.selectors`)."""
+`{% load disputes %}{% calibration_panel case %}` (its figures come from `cases.disputes.selectors`)."""
 
 from django import template
 
