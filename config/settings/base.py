@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "cases.webhooks",
     "cases.fixes",
     "cases.story",
+    "rca.verdicts",
+    "cases.disputes",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +235,8 @@ SPECTACULAR_SETTINGS = {
         "PatternStatusEnum": "rca.choices.PatternStatus",
         "DetectionRunStatusEnum": "rca.choices.DetectionRunStatus",
         "RootCauseCategoryEnum": "cases.choices.RootCauseCategory",
+        "ReviewKindEnum": "rca.verdicts.choices.ReviewKind",
+        "KindEnum": "cases.choices.ActionItemKind",  # its name before reviews had a `kind` too
     },
 }
 

@@ -8,7 +8,9 @@ Invariants:
 - each batch is one transaction (writer.py): an interrupted import leaves whole batches only, and re-running it
   completes without duplicates, since every write is an upsert by `external_id`;
 - duplicates inside one input: the last record of an external_id wins; each earlier one is reported as rejected
-  with a "superseded" message on `external_id`, so that `created + updated + rejected == records read`.
+  with a "superseded" message on `external_id`, so that `created + updated + rejected == records read`;
+- a record with `review_of` is a second audit of that sample (reviews.py): written after the samples read before it,
+  and counted as created, updated or rejected like a sample.
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -16,10 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 
 from rca.importing.background import BackgroundBatchWriter, can_write_in_background
 from rca.importing.duplicates import SeenExternalIds
 from rca.importing.readers import Row, UnreadableRow
+from rca.importing.reviews import ReviewValidator, classify, write_reviews
 from rca.importing.validation import NON_FIELD_ERRORS, Errors, RecordValidator, active_label_codes
 from rca.importing.writer import write_batch
 
@@ -52,15 +56,21 @@ class ImportCounts:
     rejected: int = 0
 
 
-def import_records(records: Iterable[Any], *, batch_size: int | None = None) -> ImportResult:
-    """Validate and upsert JSON-typed sample records (the bulk API's body), by `external_id`.
+def import_records(records: Iterable[Any], *, batch_size: int | None = None, actor: User | None = None) -> ImportResult:
+    """Validate and upsert JSON-typed sample records (the bulk API's body), by `external_id`; `actor` (who imports)
+    is named on the case timelines that a second audit of a linked sample writes.
 
     Returns the counts of created and updated samples and the rejected records (sorted by index), each with its
     0-based `index` in `records`, its `external_id` (a string, or None when it has none) and `errors`.
     """
     rejected: list[Rejection] = []
     counts = import_rows(
-        enumerate(records), textual=False, batch_size=batch_size, on_reject=rejected.append, position_name="index"
+        enumerate(records),
+        textual=False,
+        batch_size=batch_size,
+        on_reject=rejected.append,
+        position_name="index",
+        actor=actor,
     )
     rejected.sort(key=lambda rejection: rejection.position)
     return ImportResult(
@@ -81,6 +91,7 @@ def import_rows(
     position_name: str = "line",
     on_batch: Callable[[ImportCounts], None] | None = None,
     background_writes: bool = False,
+    actor: User | None = None,
 ) -> ImportCounts:
     """Import `(position, record)` rows in batches of `batch_size` (default `settings.IMPORT_BATCH_SIZE`).
 
@@ -93,7 +104,10 @@ def import_rows(
     batch_size = batch_size or settings.IMPORT_BATCH_SIZE
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    validate = RecordValidator(active_label_codes(), textual=textual)
+    labels = active_label_codes()
+    validate = RecordValidator(labels, textual=textual)
+    validate_review = ReviewValidator(labels, latest=validate.latest)
+    pending_reviews: list[tuple[int, dict[str, Any]]] = []
     seen = SeenExternalIds()
     counts = ImportCounts()
     pending: dict[str, tuple[int, dict[str, Any]]] = {}
@@ -137,11 +151,35 @@ def import_rows(
         else:
             written(write_batch(records))
 
+    def flush_reviews() -> None:
+        if pending:  # the samples read before the reviews are written first
+            flush()
+        if background is not None:
+            background.finish()
+        created, updated, rejections = write_reviews(pending_reviews, actor=actor)
+        pending_reviews.clear()
+        counts.created += created
+        counts.updated += updated
+        for position, external_id, errors in rejections:
+            reject(position, external_id, errors)
+        if on_batch is not None:
+            on_batch(counts)
+
     try:
         for position, raw in rows:
             counts.read += 1
             if isinstance(raw, UnreadableRow):
                 reject(position, None, {NON_FIELD_ERRORS: [raw.message]})
+                continue
+            is_review, raw = classify(raw)
+            if is_review:
+                clean, errors = validate_review(raw)
+                if clean is None:
+                    reject(position, _external_id_of(raw), errors)
+                    continue
+                pending_reviews.append((position, clean))
+                if len(pending_reviews) >= batch_size:
+                    flush_reviews()
                 continue
             clean, errors = validate(raw)
             if clean is None:
@@ -156,6 +194,8 @@ def import_rows(
                 flush()
         if pending:
             flush()
+        if pending_reviews:
+            flush_reviews()
         if background is not None:
             background.finish()
     finally:

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 
 from rca.models import ModerationSample
 from rca.sample_fields import COPY_COLUMNS, SAMPLE_FIELDS, Kind
+from rca.verdicts.services import resolutions_reapply
 
 # The clean record's keys (see validation.py), in the staging table's column order. The writer adds the
 # TIMESTAMP_COLUMNS (imported_at, updated_at) itself.
@@ -36,13 +37,15 @@ _SQLITE_IN_CHUNK = 900
 
 
 def write_batch(records: Sequence[dict[str, Any]]) -> tuple[int, int]:
-    """Upsert `records` (clean, with distinct external_ids) in one transaction; returns `(created, updated)`."""
+    """Upsert `records` (clean, with distinct external_ids) in one transaction; returns `(created, updated)`. A sample
+    whose verdict a second review resolved keeps its final label (`resolutions_reapply`: one cheap query when there is
+    no resolution at all)."""
     if not records:
         return 0, 0
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            return _write_postgresql(records)
-        return _write_with_orm(records)
+        result = _write_postgresql(records) if connection.vendor == "postgresql" else _write_with_orm(records)
+        resolutions_reapply([record["external_id"] for record in records])
+        return result
 
 
 # ---------------------------------------------------------------------------------------------------------------------

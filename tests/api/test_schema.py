@@ -25,7 +25,10 @@ from tests.factories import ActionItemFactory, CaseFactory, CaseSampleFactory, C
 
 EXAMPLES = 15
 PAGING = {"page", "page_size", "cursor"}
-OWN_PATHS = r"^/api/v1/(auth|samples|cases|findings|action-items|comments|patterns|detection-runs|reports|webhooks)/"
+OWN_PATHS = (
+    r"^/api/v1/(auth|samples|cases|findings|action-items|comments|patterns|detection-runs|reports|webhooks|disputes"
+    r"|quality|calibration-set)/"
+)
 
 
 @pytest.fixture
@@ -75,6 +78,11 @@ def test_schema_is_served_as_openapi_3_with_every_endpoint(client: Client):
         "/api/v1/patterns/",
         "/api/v1/patterns/{id}/",
         "/api/v1/detection-runs/",
+        "/api/v1/samples/{external_id}/disputes/",
+        "/api/v1/disputes/",
+        "/api/v1/disputes/{id}/review/",
+        "/api/v1/quality/agreement/",
+        "/api/v1/calibration-set/",
     } <= paths
 
 
@@ -92,6 +100,8 @@ def test_schema_documents_the_error_responses_of_every_operation(client: Client)
             if "{" in path or any(p["name"] in ("page", "cursor") for p in operation.get("parameters", [])):
                 assert "404" in codes, (method, path)
     assert "409" in document["paths"]["/api/v1/cases/{id}/transition/"]["post"]["responses"]
+    assert "409" in document["paths"]["/api/v1/samples/{external_id}/disputes/"]["post"]["responses"]
+    assert "409" in document["paths"]["/api/v1/disputes/{id}/review/"]["post"]["responses"]
 
 
 def test_schema_documents_every_filter_of_the_list_endpoints(client: Client):
@@ -174,6 +184,12 @@ STATE_DEPENDENT = {
     "POST /api/v1/action-items/": {"case", "owner", "team"},
     "PATCH /api/v1/action-items/{id}/": {"owner", "team"},
     "POST /api/v1/comments/": {"case", "finding"},
+    # A policy label that is not an active one (or, proposed, is the verdict itself); a dispute's case filter as
+    # above; a calibration set's sample filters as the samples list's, and a filter matching over 5,000 samples.
+    "POST /api/v1/samples/{external_id}/disputes/": {"proposed_label"},
+    "POST /api/v1/disputes/{id}/review/": {"label"},
+    "GET /api/v1/disputes/": {"case"},
+    "GET /api/v1/calibration-set/": {"decision_label", "audit_label", "case", "pattern", "non_field_errors"},
     # An unknown team or policy label, and `opened_before` not after `opened_after` (a relation of two inputs).
     "GET /api/v1/reports/closure/": {"team", "policy", "opened_before"},
     "GET /api/v1/reports/remediation/": {"team", "policy", "opened_before"},

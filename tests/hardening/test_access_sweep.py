@@ -157,6 +157,23 @@ PAGES: dict[str, tuple[str, Builder, Body, tuple]] = {
     ),
     "cases/<int:case_id>/five-whys/": ("POST", _case("five-whys/"), lambda w: {"why_1": "Swept why"}, LEAD_WRITE),
     "cases/<int:case_id>/writeup/": ("GET", _case("writeup/"), NO_BODY, CASE_READ),
+    # Audit quality: leads and partners (on what they see) dispute; leads (and mapped auditors) review the dispute,
+    # here on the unlinked sample, which partners do not see; managers read.
+    "samples/<int:sample_id>/verdict/": ("GET", lambda w: f"/samples/{w.sample.pk}/verdict/", NO_BODY, CASE_READ),
+    "samples/<int:sample_id>/disputes/": (
+        "POST",
+        lambda w: f"/samples/{w.sample.pk}/disputes/",
+        lambda w: {"reason": "Swept dispute"},
+        (LOGIN, 404, 404, DONE, REFUSED, DONE),
+    ),
+    "disputes/": ("GET", lambda w: "/disputes/", NO_BODY, LEADS_AND_MANAGERS),
+    "disputes/<int:dispute_id>/review/": (
+        "POST",
+        lambda w: f"/disputes/{w.dispute.pk}/review/",
+        lambda w: {"label": "none"},
+        (LOGIN, 404, 404, 404, REFUSED, DONE),
+    ),
+    "quality/agreement/": ("GET", lambda w: "/quality/agreement/", NO_BODY, LEADS_AND_MANAGERS),
 }
 
 
@@ -349,6 +366,16 @@ API: dict[str, tuple[Body | None, tuple, tuple | None]] = {
         None,
     ),
     "GET /api/v1/comments/{id}/": (None, API_READ, None),
+    "GET /api/v1/calibration-set/": (None, (401, 403, 200, 200, 200, 200), None),
+    "GET /api/v1/disputes/": (None, (401,) + (200,) * 5, (None, 0, 0, 0, 1, 1)),
+    "GET /api/v1/disputes/{id}/": (None, (401, 404, 404, 404, 200, 200), None),
+    "POST /api/v1/disputes/{id}/review/": (lambda w: {"label": "none"}, (401, 404, 404, 404, 403, 200), None),
+    "GET /api/v1/quality/agreement/": (None, (401, 403, 403, 403, 200, 200), None),
+    "POST /api/v1/samples/{external_id}/disputes/": (
+        lambda w: {"reason": "Swept dispute"},
+        (401, 404, 404, 201, 403, 201),
+        None,
+    ),
     "GET /api/v1/detection-runs/": (None, (401,) + (200,) * 5, (None, 0, 0, 0, 1, 1)),
     "POST /api/v1/detection-runs/": (lambda w: {}, (401, 403, 403, 403, 403, 202), None),
     "GET /api/v1/detection-runs/{id}/": (None, (401, 404, 404, 404, 200, 200), None),
@@ -389,6 +416,7 @@ def _api_path(operation: str, world: World) -> tuple[str, str]:
         "cases": world.case.pk,
         "comments": world.comment.pk,
         "detection-runs": world.run.pk,
+        "disputes": world.dispute.pk,
         "findings": world.finding.pk,
         "patterns": world.pattern.pk,
         "webhooks": 1,  # refused before any lookup: no endpoint needed

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.db.models import Count
 from django.utils import timezone
 
+from cases.disputes.models import CalibrationExport, Dispute
 from cases.fixes.models import Fix
 from cases.models import (
     ActionItem,
@@ -25,6 +26,7 @@ from cases.models import (
 )
 from cases.notifications.choices import NotificationKind
 from rca.models import DetectionRun, ErrorPattern, ModerationSample, SampleReveal
+from rca.verdicts.models import SampleReview
 from tests.factories import (
     ActionItemFactory,
     CaseFactory,
@@ -56,6 +58,7 @@ class World:
     policy: Team
     legal: Team
     factor: ContributingFactor
+    dispute: Dispute  # open, on the unlinked sample (which partners do not see)
 
 
 def build_world() -> World:
@@ -73,12 +76,13 @@ def build_world() -> World:
     CaseSampleFactory(case=case, sample=sample)
     Case.objects.filter(pk=case.pk).update(sample_count=1)
     run = DetectionRunFactory()
+    free_sample = ModerationSampleFactory(external_id="qa-sweep-free")
     Fix.objects.create(case=case, effective_at=timezone.now() - timedelta(days=3), recorded_by=users["lead"])
     return World(
         users=users,
         case=case,
         sample=sample,
-        free_sample=ModerationSampleFactory(external_id="qa-sweep-free"),
+        free_sample=free_sample,
         finding=FindingFactory(case=case, author=users["lead"]),
         item=ActionItemFactory(case=case, owner=users["partner"], team=policy),
         comment=CommentFactory(case=case, author=users["lead"]),
@@ -95,6 +99,9 @@ def build_world() -> World:
         policy=policy,
         legal=legal,
         factor=ContributingFactor.objects.create(case=case, category="process", statement="No second review."),
+        dispute=Dispute.objects.create(
+            sample=free_sample, reason="Swept", disputed_label_id=free_sample.audit_label_id, raised_by=users["lead"]
+        ),
     )
 
 
@@ -120,4 +127,8 @@ def state(world: World) -> tuple:
         Notification.objects.filter(read_at__isnull=True).count(),
         ContributingFactor.objects.count(),
         list(WhyStep.objects.values_list("case_id", "position", "answer")),
+        list(Dispute.objects.values_list("id", "status")),
+        SampleReview.objects.count(),
+        CalibrationExport.objects.count(),
+        list(ModerationSample.objects.order_by("id").values_list("audit_label", "verdict_in_doubt")),
     )
