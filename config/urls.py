@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("cases.api.urls")),
     path("", include("cases.reporting.api_urls")),
     path("", include("cases.webhooks.api.urls")),
+    path("", include("cases.initiatives.api.urls")),
     re_path(r"^[\s\S]*$", api_not_found),  # keep last: unknown API paths (even with a newline) get a JSON 404
 ]
 
@@ -28,6 +29,7 @@ urlpatterns = [
     ),
     path("api/v1/", include(api_v1)),
     path("", include("cases.reporting.urls")),
+    path("", include("cases.initiatives.urls")),
     path("", include("cases.evidence.urls")),
     path("", include("cases.urls")),
 ]

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "cases",
     "cases.webhooks",
     "cases.fixes",
+    "cases.initiatives",
 ]
 
 MIDDLEWARE = [
@@ -291,6 +292,13 @@ FIX_MIN_MONITORING_DAYS = env.int("FIX_MIN_MONITORING_DAYS", default=7)
 FIX_VERDICT_ALPHA = env.float("FIX_VERDICT_ALPHA", default=0.05)
 FIX_VERDICT_POWER = env.float("FIX_VERDICT_POWER", default=0.8)
 FIX_VERDICT_DROP = env.float("FIX_VERDICT_DROP", default=0.5)
+
+# QUALITY INITIATIVES (owned by cases/initiatives)
+# ------------------------------------------------------------------------------
+# An initiative's status compares its measure's rate over this many recent days of decisions with its plan; its
+# baseline, unless a lead gives it, is the rate over this many days before it is created.
+INITIATIVE_RECENT_DAYS = env.int("INITIATIVE_RECENT_DAYS", default=14)
+INITIATIVE_BASELINE_DAYS = env.int("INITIATIVE_BASELINE_DAYS", default=28)
 
 # WEBHOOKS AND CHAT ROUTES (owned by cases/webhooks; see docs/webhooks.md)
 # ------------------------------------------------------------------------------

@@ -68,6 +68,22 @@ def _case(suffix: str = "") -> Builder:
 
 
 NO_BODY: Body = lambda w: {}  # noqa: E731
+
+
+def _initiative(suffix: str = "") -> Builder:
+    return lambda w: f"/initiatives/{w.initiative.pk}/{suffix}"
+
+
+def _initiative_body(world: World) -> dict:
+    """The initiative form with a given baseline (no audits needed) and a new name."""
+    start, end = world.initiative.baseline_start, world.initiative.baseline_end
+    return {
+        "name": "Swept initiative", "target_percent": "3", "target_date": world.initiative.target_date.isoformat(),
+        "market": "ID", "decision_label": "none", "audit_label": "bullying_harassment", "baseline_percent": "8",
+        "baseline_start": start.isoformat(), "baseline_end": end.isoformat(),
+    }  # fmt: skip
+
+
 ALL_READ = (LOGIN, 200, 200, 200, 200, 200)
 CASE_READ = (LOGIN, 404, 404, 200, 200, 200)
 LEADS_AND_MANAGERS = (LOGIN, 403, 403, 403, 200, 200)
@@ -157,6 +173,17 @@ PAGES: dict[str, tuple[str, Builder, Body, tuple]] = {
     ),
     "cases/<int:case_id>/five-whys/": ("POST", _case("five-whys/"), lambda w: {"why_1": "Swept why"}, LEAD_WRITE),
     "cases/<int:case_id>/writeup/": ("GET", _case("writeup/"), NO_BODY, CASE_READ),
+    # Initiatives: leads and managers see them all, partners those a case they see serves; leads define and edit.
+    "initiatives/": ("GET", lambda w: "/initiatives/", NO_BODY, ALL_READ),
+    "initiatives/new/": ("POST", lambda w: "/initiatives/new/", _initiative_body, (LOGIN, 403, 403, 403, 403, DONE)),
+    "initiatives/<int:initiative_id>/": ("GET", _initiative(), NO_BODY, CASE_READ),
+    "initiatives/<int:initiative_id>/edit/": (
+        "POST",
+        _initiative("edit/"),
+        _initiative_body,
+        (LOGIN, 404, 404, 403, 403, DONE),
+    ),
+    "initiatives/<int:initiative_id>/weekly.csv": ("GET", _initiative("weekly.csv"), NO_BODY, CASE_READ),
 }
 
 
@@ -352,6 +379,23 @@ API: dict[str, tuple[Body | None, tuple, tuple | None]] = {
         None,
     ),
     "GET /api/v1/findings/{id}/": (None, API_READ, None),
+    # Initiatives: partners read those a case they see serves; leads define and change them.
+    "GET /api/v1/initiatives/": (None, (401,) + (200,) * 5, API_LISTS_CASE_OBJECTS),
+    "POST /api/v1/initiatives/": (
+        lambda w: {
+            "name": "API initiative",
+            "measure": {"population": {"market": "ID"}},
+            "target_rate": 0.03,
+            "target_date": w.initiative.target_date.isoformat(),
+            "baseline_rate": 0.08,
+            "baseline_start": w.initiative.baseline_start.isoformat(),
+            "baseline_end": w.initiative.baseline_end.isoformat(),
+        },
+        (401, 403, 403, 403, 403, 201),
+        None,
+    ),
+    "GET /api/v1/initiatives/{id}/": (None, API_READ, None),
+    "PATCH /api/v1/initiatives/{id}/": (lambda w: {"name": "API rename"}, API_LEAD_WRITE, None),
     "PATCH /api/v1/findings/{id}/": (lambda w: {"status": "confirmed"}, API_LEAD_WRITE, None),
     "GET /api/v1/patterns/": (None, (401,) + (200,) * 5, (None, 0, 0, 0, 1, 1)),
     "GET /api/v1/patterns/{id}/": (None, (401, 404, 404, 404, 200, 200), None),
@@ -383,6 +427,7 @@ def _api_path(operation: str, world: World) -> tuple[str, str]:
         "comments": world.comment.pk,
         "detection-runs": world.run.pk,
         "findings": world.finding.pk,
+        "initiatives": world.initiative.pk,
         "patterns": world.pattern.pk,
         "webhooks": 1,  # refused before any lookup: no endpoint needed
     }

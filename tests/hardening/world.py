@@ -1,12 +1,14 @@
 """One small world for the access-control sweep: a case shared with the Policy team, with a linked sample, a finding,
 a comment, an action item owned by the Policy partner, a second (unlinked) sample, a detected pattern with its run,
-and a notification of the quality lead; and one user per role, including a partner of another team (Legal)."""
+a notification of the quality lead and a quality initiative the case serves; and one user per role, including a
+partner of another team (Legal)."""
 
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db.models import Count
 
+from cases.initiatives.models import Initiative
 from cases.models import (
     ActionItem,
     Activity,
@@ -21,6 +23,7 @@ from cases.models import (
 )
 from cases.notifications.choices import NotificationKind
 from rca.models import DetectionRun, ErrorPattern, ModerationSample, SampleReveal
+from tests.cases.initiative_data import InitiativeFactory
 from tests.factories import (
     ActionItemFactory,
     CaseFactory,
@@ -52,6 +55,7 @@ class World:
     policy: Team
     legal: Team
     factor: ContributingFactor
+    initiative: Initiative
 
 
 def build_world() -> World:
@@ -90,6 +94,7 @@ def build_world() -> World:
         policy=policy,
         legal=legal,
         factor=ContributingFactor.objects.create(case=case, category="process", statement="No second review."),
+        initiative=InitiativeFactory(owner=users["lead"], cases=[case]),
     )
 
 
@@ -115,4 +120,5 @@ def state(world: World) -> tuple:
         Notification.objects.filter(read_at__isnull=True).count(),
         ContributingFactor.objects.count(),
         list(WhyStep.objects.values_list("case_id", "position", "answer")),
+        list(Initiative.objects.order_by("pk").values_list("pk", "name", "target_rate", "updated_at")),
     )
