@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from rca.choices import Outcome
-from rca.outcomes import derive_outcome
 from rca.quality.dimensions import Dimension, policy_of
 from rca.quality.metrics import GROUPABLE, validate_query
 from rca.quality.reading import QualityQueryError, rollup_cells
@@ -35,6 +34,12 @@ class SliceTotals:
     errors: int = 0
     weight: float = 0.0
     error_weight: float = 0.0
+
+
+SLICE_COLUMNS = (
+    "value", "audits_a", "audits_b", "errors_a", "errors_b", "share_a", "share_b", "rate_a", "rate_b", "mix", "rate",
+    "total",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -122,12 +127,13 @@ def _period_totals(*, dimension: str, start: date, end: date, filters: Mapping[s
     stored = [] if dimension == Dimension.POLICY else [dimension]
     policy_filter = filters.get(Dimension.POLICY)
     sums: dict[str, list] = {}
-    for cell in rollup_cells(start=start, end=end, dimensions=stored, filters=filters):
-        policy = policy_of(cell.decision_label, cell.audit_label)
+    labels = dimension == Dimension.POLICY or policy_filter is not None  # else the outcome is all it needs
+    for cell in rollup_cells(start=start, end=end, dimensions=stored, filters=filters, labels=labels):
+        policy = policy_of(cell.decision_label, cell.audit_label) if labels else None
         if policy_filter is not None and policy != policy_filter:
             continue
         value = policy if dimension == Dimension.POLICY else cell.values[0]
-        error = derive_outcome(cell.decision_label, cell.audit_label) != Outcome.CORRECT
+        error = cell.outcome != Outcome.CORRECT
         totals = sums.setdefault(value, [0, 0, 0.0, 0.0])
         totals[0] += cell.audits
         totals[2] += cell.weight

@@ -23,13 +23,22 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from rca.choices import Outcome
-from rca.outcomes import derive_outcome
 from rca.quality.dimensions import KEY_DIMENSIONS, ROLLUP_COLUMNS, Dimension, Period, policy_of
 from rca.quality.intervals import Rate, effective_size, rate
 from rca.quality.reading import Cell, QualityQueryError, rollup_cells
 
 GROUPABLE = (*KEY_DIMENSIONS, *ROLLUP_COLUMNS)
 MAX_GROUPS = 2
+RATES = ("error_rate", "over_enforcement_rate", "under_enforcement_rate", "wrong_policy_rate", "precision", "recall")
+COUNTS = (
+    "audits",
+    "errors",
+    "over_enforcement",
+    "under_enforcement",
+    "wrong_policy",
+    "weighted_audits",
+    "effective_audits",
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,23 @@ class MetricsRow:
     wrong_policy_rate: Rate
     precision: Rate | None = None
     recall: Rate | None = None
+
+    def flat(self) -> dict:
+        """The row as one flat dict (the API's JSON and CSV rows): `period_start`, the group's values under their
+        dimensions' names, the counts, then each rate with its interval (`<rate>`, `<rate>_low`, `<rate>_high`)."""
+        row = {"period_start": self.period_start, **self.group, **{name: getattr(self, name) for name in COUNTS}}
+        for name in RATES:
+            figure = getattr(self, name)
+            row[name], row[f"{name}_low"], row[f"{name}_high"] = (
+                (figure.value, figure.low, figure.high) if figure is not None else (None, None, None)
+            )
+        return row
+
+
+def metrics_columns(group_by: Sequence[str]) -> tuple[str, ...]:
+    """The keys of `MetricsRow.flat()` for a grouping, in order (a CSV header)."""
+    rates = [column for name in RATES for column in (name, f"{name}_low", f"{name}_high")]
+    return ("period_start", *dict.fromkeys(group_by), *COUNTS, *rates)
 
 
 @dataclass
@@ -107,9 +133,9 @@ def quality_metrics(
 ) -> list[MetricsRow]:
     """The figures of decision days `start`..`end` (inclusive) per period (None: one row per group over the range)
     and per value of each dimension of `group_by` (at most two; at most one rollup dimension across `group_by` and
-    `filters`). Rows come by period, then group values; groups without audits are left out, except that a policy
-    with decisions but no audits of its own (every decision of it a wrong policy) keeps its precision.
-    Raises `QualityQueryError` naming the parameter at fault.
+    `filters`). Rows come by period, then group values; groups without audits are left out (so is a policy that
+    decisions enforced but no audit is counted under: every decision of it a wrong policy). Raises
+    `QualityQueryError` naming the parameter at fault.
     """
     filters = {key: value for key, value in (filters or {}).items() if value not in (None, "")}
     group_by = list(dict.fromkeys(group_by))
@@ -117,7 +143,8 @@ def quality_metrics(
     by_policy = Dimension.POLICY in group_by
     policy_filter = filters.get(Dimension.POLICY)
     stored = [name for name in group_by if name != Dimension.POLICY]
-    cells = rollup_cells(start=start, end=end, dimensions=stored, period=period, filters=filters)
+    labels = bool(by_policy or policy_filter)  # the policy, precision and recall need the labels; the rest the outcome
+    cells = rollup_cells(start=start, end=end, dimensions=stored, period=period, filters=filters, labels=labels)
 
     groups: dict[tuple, _Group] = defaultdict(_Group)
 
@@ -127,12 +154,12 @@ def quality_metrics(
 
     for cell in cells:
         decided, audited = cell.decision_label, cell.audit_label
-        policy = policy_of(decided, audited)
+        policy = policy_of(decided, audited) if labels else None
         if policy_filter is None or policy == policy_filter:
             group = groups[key(cell, policy)]
             group.audits.add(cell)
-            group.outcomes[derive_outcome(decided, audited)].add(cell)
-        if by_policy or policy_filter:
+            group.outcomes[cell.outcome].add(cell)
+        if labels:
             if policy_filter in (None, decided):
                 groups[key(cell, decided)].decided.add(cell)
                 if decided == audited:
@@ -141,9 +168,9 @@ def quality_metrics(
                 groups[key(cell, audited)].audited.add(cell)
 
     rows = [
-        _row(group_key, group, group_by=group_by, weighted=weighted, precision=bool(by_policy or policy_filter))
+        _row(group_key, group, group_by=group_by, weighted=weighted, precision=labels)
         for group_key, group in groups.items()
-        if group.audits.n or group.decided.n
+        if group.audits.n
     ]
     rows.sort(key=lambda row: (row.period_start or date.min, tuple(row.group.values())))
     return rows

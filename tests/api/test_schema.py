@@ -25,7 +25,9 @@ from tests.factories import ActionItemFactory, CaseFactory, CaseSampleFactory, C
 
 EXAMPLES = 15
 PAGING = {"page", "page_size", "cursor"}
-OWN_PATHS = r"^/api/v1/(auth|samples|cases|findings|action-items|comments|patterns|detection-runs|reports|webhooks)/"
+OWN_PATHS = (
+    r"^/api/v1/(auth|samples|cases|findings|action-items|comments|patterns|detection-runs|reports|quality|webhooks)/"
+)
 
 
 @pytest.fixture
@@ -75,6 +77,8 @@ def test_schema_is_served_as_openapi_3_with_every_endpoint(client: Client):
         "/api/v1/patterns/",
         "/api/v1/patterns/{id}/",
         "/api/v1/detection-runs/",
+        "/api/v1/quality/metrics/",
+        "/api/v1/quality/changes/",
     } <= paths
 
 
@@ -145,6 +149,7 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application,
     path_regex=OWN_PATHS
 )
 
+ROLLUP_FILTERS = {"market", "language", "model_version", "queue", "content_type", "auditor"}
 # Inputs that a schema-valid request may still get refused for, with a 400 naming them, because whether a value is
 # acceptable depends on the data, not on its form (OpenAPI cannot say which ids exist), or on another input (which
 # OpenAPI 3.0 cannot relate). `positive_data_acceptance` runs for every operation, except that a 400 whose field
@@ -173,6 +178,10 @@ STATE_DEPENDENT = {
     # An unknown team or policy label, and `opened_before` not after `opened_after` (a relation of two inputs).
     "GET /api/v1/reports/closure/": {"team", "policy", "opened_before"},
     "GET /api/v1/reports/remediation/": {"team", "policy", "opened_before"},
+    # A period that ends before it starts, and a second rollup dimension named by a filter (market with group_by
+    # language, say): rollup rows carry one dimension (rca/quality/dimensions.py). Relations of two inputs.
+    "GET /api/v1/quality/metrics/": {"end", *ROLLUP_FILTERS},
+    "GET /api/v1/quality/changes/": {"a_end", "b_end", *ROLLUP_FILTERS},
 }
 
 
