@@ -128,6 +128,7 @@ def _sample_rows(count: int, now: datetime, rng: random.Random) -> Iterator[tupl
             "notes": " ".join(words) if decision != audit else "",
             "transcript": f"transcript {' '.join(reversed(words))}",
             "tags": f";{tag};" if tag else "",
+            "weight": 1.0,
             "imported_at": now,
             "updated_at": now,
         }
@@ -138,6 +139,7 @@ CASE_COLUMNS = (
     "id", "title", "problem_statement", "severity", "status", "owner_id", "team_id", "origin", "policy_label",
     "market", "root_cause_category", "root_cause_statement", "resolution_reason", "sample_count", "reopen_count",
     "due_at", "opened_at", "triaged_at", "investigating_at", "closed_at", "resolved_at", "updated_at", "audience",
+    "closed_by_override", "measure",
 )  # fmt: skip
 
 
@@ -250,6 +252,8 @@ def _build(conn: psycopg.Connection, *, samples: int, cases: int, log) -> None:
                         *((partners[case_id % len(partners)],) if case_id % 3 == 1 else ()),
                     ),
                 ),
+                False,
+                "{}",
             )
         )
     _copy(conn, "cases_case", CASE_COLUMNS, case_rows)

@@ -181,6 +181,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "detect-patterns-hourly": {"task": "rca.tasks.run_detection", "schedule": timedelta(hours=1)},
     "expire-detection-runs": {"task": "rca.tasks.expire_detection_runs", "schedule": timedelta(minutes=15)},
+    # Days an interrupted import marked but did not rebuild (rca/quality/rollups.py); nothing to do most of the time.
+    "refresh-quality-rollups": {"task": "rca.tasks.refresh_quality_rollups", "schedule": timedelta(minutes=10)},
 }
 
 # REST FRAMEWORK

@@ -27,7 +27,7 @@ from tests.factories import ActionItemFactory, CaseFactory, CaseSampleFactory, C
 EXAMPLES = 15
 PAGING = {"page", "page_size", "cursor"}
 OWN_PATHS = (
-    r"^/api/v1/(auth|samples|cases|findings|action-items|comments|patterns|detection-runs|reports|webhooks"
+    r"^/api/v1/(auth|samples|cases|findings|action-items|comments|patterns|detection-runs|reports|quality|webhooks"
     r"|initiatives)/"
 )
 
@@ -80,6 +80,8 @@ def test_schema_is_served_as_openapi_3_with_every_endpoint(client: Client):
         "/api/v1/patterns/",
         "/api/v1/patterns/{id}/",
         "/api/v1/detection-runs/",
+        "/api/v1/quality/metrics/",
+        "/api/v1/quality/changes/",
     } <= paths
 
 
@@ -150,6 +152,7 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application,
     path_regex=OWN_PATHS
 )
 
+ROLLUP_FILTERS = {"market", "language", "model_version", "queue", "content_type", "auditor"}
 INITIATIVE_INPUTS = {
     "measure", "owner", "cases", "baseline_rate", "baseline_start", "baseline_end", "baseline_days", "target_rate",
     "target_date",
@@ -189,6 +192,10 @@ STATE_DEPENDENT = {
     "POST /api/v1/initiatives/": INITIATIVE_INPUTS,
     "PATCH /api/v1/initiatives/{id}/": INITIATIVE_INPUTS,
     "GET /api/v1/initiatives/": {"case"},
+    # A period that ends before it starts, and a second rollup dimension named by a filter (market with group_by
+    # language, say): rollup rows carry one dimension (rca/quality/dimensions.py). Relations of two inputs.
+    "GET /api/v1/quality/metrics/": {"end", *ROLLUP_FILTERS},
+    "GET /api/v1/quality/changes/": {"a_end", "b_end", *ROLLUP_FILTERS},
 }
 
 
