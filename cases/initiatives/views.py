@@ -52,8 +52,13 @@ def measure_conditions(measure: dict) -> list[tuple[str, str]]:
 
 def progress_chart(page: InitiativePage):
     initiative, plan = page.initiative, page.plan
-    points = [
-        Point(week.start + timedelta(days=3), week.rate, week.interval, f"({week.errors} of {week.audits} audits)")
+    points = [  # mid-week, or today for this week
+        Point(
+            min(week.start + timedelta(days=3), page.today),
+            week.rate,
+            week.interval,
+            f"({week.errors} of {week.audits} audits)",
+        )
         for week in page.weeks
     ]
     baseline = [(initiative.baseline_start, plan.baseline_rate), (plan.baseline_end, plan.baseline_rate)]

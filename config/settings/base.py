@@ -235,6 +235,7 @@ SPECTACULAR_SETTINGS = {
         "PatternStatusEnum": "rca.choices.PatternStatus",
         "DetectionRunStatusEnum": "rca.choices.DetectionRunStatus",
         "RootCauseCategoryEnum": "cases.choices.RootCauseCategory",
+        "InitiativeStatusEnum": "cases.initiatives.choices.InitiativeStatus",
     },
 }
 

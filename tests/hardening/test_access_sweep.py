@@ -99,6 +99,14 @@ PAGES: dict[str, tuple[str, Builder, Body, tuple]] = {
     "api/redoc/": ("GET", lambda w: "/api/redoc/", NO_BODY, (200,) * 6),
     "api/v1/^[\\s\\S]*$": ("GET", lambda w: "/api/v1/no-such-endpoint/", NO_BODY, (404,) * 6),
     "reports/": ("GET", lambda w: "/reports/", NO_BODY, LEADS_AND_MANAGERS),
+    "quality/": ("GET", lambda w: "/quality/", NO_BODY, LEADS_AND_MANAGERS),
+    # A case for a slice of the change explainer: quality leads open it.
+    "quality/open-case/": (
+        "POST",
+        lambda w: "/quality/open-case/",
+        lambda w: {"dimension": "market", "value": "ID", "title": "Swept slice"},
+        (LOGIN, 403, 403, 403, 403, DONE),
+    ),
     "notifications/": ("GET", lambda w: "/notifications/", NO_BODY, ALL_READ),
     # The lead's notification: nobody else may open it or mark it read (404, not theirs).
     "notifications/<int:pk>/open/": (
@@ -399,6 +407,9 @@ API: dict[str, tuple[Body | None, tuple, tuple | None]] = {
     "PATCH /api/v1/findings/{id}/": (lambda w: {"status": "confirmed"}, API_LEAD_WRITE, None),
     "GET /api/v1/patterns/": (None, (401,) + (200,) * 5, (None, 0, 0, 0, 1, 1)),
     "GET /api/v1/patterns/{id}/": (None, (401, 404, 404, 404, 200, 200), None),
+    # Quality metrics: anyone with a role reads them (figures naming an auditor: leads and managers only).
+    "GET /api/v1/quality/metrics/": (None, (401, 403, 200, 200, 200, 200), None),
+    "GET /api/v1/quality/changes/": (None, (401, 403, 200, 200, 200, 200), None),
     "GET /api/v1/reports/closure/": (None, (401, 403, 403, 403, 200, 200), None),
     "GET /api/v1/reports/remediation/": (None, (401, 403, 403, 403, 200, 200), None),
     # Partners see the samples of the cases they see; leads and managers all of them.
