@@ -11,8 +11,11 @@ Invariants:
   with a "superseded" message on `external_id`, so that `created + updated + rejected == records read`;
 - a record with `review_of` is a second audit of that sample (reviews.py): written after the samples read before it,
   and counted as created, updated or rejected like a sample.
+- the quality rollups follow: each batch marks the days it changed, and the import rebuilds them once its batches
+  are written (`rca.quality.rollups`), so the metrics include it when the import returns.
 """
 
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +29,7 @@ from rca.importing.readers import Row, UnreadableRow
 from rca.importing.reviews import ReviewValidator, classify, write_reviews
 from rca.importing.validation import NON_FIELD_ERRORS, Errors, RecordValidator, active_label_codes
 from rca.importing.writer import write_batch
+from rca.quality.rollups import quality_rollups_refresh
 
 SUPERSEDED = "Superseded by a later record with the same external_id ({where} {position}), which was imported instead."
 
@@ -54,6 +58,8 @@ class ImportCounts:
     created: int = 0
     updated: int = 0
     rejected: int = 0
+    rollup_days: int = 0  # days of decision whose quality rollups the import rebuilt
+    rollup_seconds: float = 0.0  # the time that took
 
 
 def import_records(records: Iterable[Any], *, batch_size: int | None = None, actor: User | None = None) -> ImportResult:
@@ -92,6 +98,7 @@ def import_rows(
     on_batch: Callable[[ImportCounts], None] | None = None,
     background_writes: bool = False,
     actor: User | None = None,
+    rollups: bool = True,
 ) -> ImportCounts:
     """Import `(position, record)` rows in batches of `batch_size` (default `settings.IMPORT_BATCH_SIZE`).
 
@@ -99,7 +106,8 @@ def import_rows(
     duplicates when their successor is written), so memory stays flat; `on_batch` is called after each written batch.
     `background_writes` lets the database write a batch while the next one is validated (PostgreSQL, outside a
     transaction; see `BackgroundBatchWriter`). Only database errors propagate: a failed batch is rolled back whole,
-    the batches written before stay.
+    the batches written before stay. `rollups=False` leaves the quality rollups alone (neither marked nor rebuilt:
+    for a bulk load followed by `manage.py rebuild_quality_rollups`).
     """
     batch_size = batch_size or settings.IMPORT_BATCH_SIZE
     if batch_size < 1:
@@ -133,7 +141,11 @@ def import_rows(
         if on_batch is not None:
             on_batch(counts)
 
-    background = BackgroundBatchWriter(written) if background_writes and can_write_in_background() else None
+    background = (
+        BackgroundBatchWriter(written, mark_rollups=rollups)
+        if background_writes and can_write_in_background()
+        else None
+    )
 
     def flush() -> None:
         external_ids = list(pending)
@@ -149,7 +161,7 @@ def import_rows(
         if background is not None:
             background.submit(records, after_in_flight=bool(repeated))
         else:
-            written(write_batch(records))
+            written(write_batch(records, mark_rollups=rollups))
 
     def flush_reviews() -> None:
         if pending:  # the samples read before the reviews are written first
@@ -201,6 +213,10 @@ def import_rows(
     finally:
         if background is not None:
             background.close()
+    if rollups:
+        started = time.perf_counter()
+        counts.rollup_days = quality_rollups_refresh()
+        counts.rollup_seconds = time.perf_counter() - started
     if on_batch is not None:
         on_batch(counts)
     return counts

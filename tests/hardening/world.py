@@ -1,7 +1,7 @@
 """One small world for the access-control sweep: a case shared with the Policy team, with a linked sample, a finding,
 a comment, an action item owned by the Policy partner, a recorded fix, a second (unlinked) sample, a detected pattern
-with its run, and a notification of the quality lead; and one user per role, including a partner of another team
-(Legal)."""
+with its run, a notification of the quality lead and a quality initiative the case serves; and one user per role,
+including a partner of another team (Legal)."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cases.disputes.models import CalibrationExport, Dispute
 from cases.fixes.models import Fix
+from cases.initiatives.models import Initiative
 from cases.models import (
     ActionItem,
     Activity,
@@ -27,6 +28,7 @@ from cases.models import (
 from cases.notifications.choices import NotificationKind
 from rca.models import DetectionRun, ErrorPattern, ModerationSample, SampleReveal
 from rca.verdicts.models import SampleReview
+from tests.cases.initiative_data import InitiativeFactory
 from tests.factories import (
     ActionItemFactory,
     CaseFactory,
@@ -59,6 +61,7 @@ class World:
     legal: Team
     factor: ContributingFactor
     dispute: Dispute  # open, on the unlinked sample (which partners do not see)
+    initiative: Initiative
 
 
 def build_world() -> World:
@@ -102,6 +105,7 @@ def build_world() -> World:
         dispute=Dispute.objects.create(
             sample=free_sample, reason="Swept", disputed_label_id=free_sample.audit_label_id, raised_by=users["lead"]
         ),
+        initiative=InitiativeFactory(owner=users["lead"], cases=[case]),
     )
 
 
@@ -131,4 +135,5 @@ def state(world: World) -> tuple:
         SampleReview.objects.count(),
         CalibrationExport.objects.count(),
         list(ModerationSample.objects.order_by("id").values_list("audit_label", "verdict_in_doubt")),
+        list(Initiative.objects.order_by("pk").values_list("pk", "name", "target_rate", "updated_at")),
     )

@@ -89,6 +89,13 @@ class SampleRecordSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
     transcript = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
     tags = serializers.ListField(child=serializers.CharField(max_length=64), required=False)
+    weight = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=1e9,
+        help_text="The audit's sampling weight: greater than 0, at most 1e9; 1 when absent (docs/sample-format.md).",
+    )
 
 
 class SecondAuditRecordSerializer(serializers.Serializer):
