@@ -93,6 +93,7 @@ def calibration_set(*, user: User, samples: QuerySet[ModerationSample], case: Ca
                 "notes": "" if redacted else sample.notes,
                 "transcript": "" if redacted else sample.transcript,
                 "tags": sample.tag_list,
+                "weight": sample.weight,
                 "first_audit_label": first.get(sample.pk, sample.audit_label_id),
                 "review_notes": "" if redacted else review_notes.get(sample.pk, ""),
                 "case": case.key if case else "",
