@@ -15,11 +15,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.utils import timezone
 
 from rca.case_port import sample_verdict_reviewed
 from rca.models import ModerationSample
 from rca.outcomes import derive_outcome
+from rca.quality.rollups import decision_day, quality_rollups_mark, quality_rollups_refresh
 from rca.verdicts.choices import RESOLVING_KINDS, ReviewKind
 from rca.verdicts.models import SampleReview
 
@@ -93,6 +95,9 @@ def review_record(
                 "updated_at": timezone.now(),
             }
         ModerationSample.objects.filter(pk=locked.pk).update(**changes)
+        if review.overturned:  # the day's quality figures change with the label: rebuilt once this commits
+            quality_rollups_mark([decision_day(locked.decided_at)])
+            transaction.on_commit(quality_rollups_refresh, robust=True)
         sample_verdict_reviewed(review=review, actor=actor or reviewer)
     return review
 
