@@ -71,7 +71,8 @@ def _row(record: dict, now: datetime) -> tuple:
         record["external_id"], record["content_id"], record["content_type"], record["surface"], record["market"],
         record["language"], record["queue"], record["decision_source"], record["model_version"],
         record["moderator_id"], decision, audit, outcome, record["model_score"], record["decided_at"],
-        record["audited_at"], record["auditor_id"], record["notes"], record["transcript"], tags, now, now,
+        record["audited_at"], record["auditor_id"], record["notes"], record["transcript"], tags,
+        record.get("weight", 1.0), now, now,
     )  # fmt: skip
 
 

@@ -128,6 +128,7 @@ def _sample_rows(count: int, now: datetime, rng: random.Random) -> Iterator[tupl
             "notes": " ".join(words) if decision != audit else "",
             "transcript": f"transcript {' '.join(reversed(words))}",
             "tags": f";{tag};" if tag else "",
+            "weight": 1.0,
             "imported_at": now,
             "updated_at": now,
             "verdict_in_doubt": False,

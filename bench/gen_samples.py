@@ -113,6 +113,8 @@ def sample_records(rows: int, *, seed: int = 1, prefix: str = "bench", revision:
             "audited_at": audited.isoformat(),
             "auditor_id": f"aud-{rng.randrange(200)}",
         }
+        # Stratified sampling: model decisions are audited at a fifth of the human rate, so each stands for more.
+        record["weight"] = 5 if by_model else 1
         if by_model:
             record["model_version"] = rng.choice(MODEL_VERSIONS)
             record["model_score"] = round(rng.random(), 4)

@@ -101,6 +101,9 @@ class ActivityVerb(models.TextChoices):
     FIX_VERDICT = "fix_verdict", "the fix verdict changed"
     LATE_AUDITS = "late_audits", "late audits of decisions made before the fix"
     PATTERN_GREW = "pattern_grew", "the pattern grew since it was set aside"
+    VERDICT_DISPUTED = "verdict_disputed", "disputed a sample's verdict"
+    VERDICT_UPHELD = "verdict_upheld", "a second review upheld a sample's verdict"
+    VERDICT_OVERTURNED = "verdict_overturned", "a second review overturned a sample's verdict"
 
 
 class Role(models.TextChoices):

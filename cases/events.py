@@ -134,3 +134,35 @@ def pattern_grew(case: Case, *, weekly_errors: int, previous_weekly_errors: int)
         weekly_errors=weekly_errors,
         previous_weekly_errors=previous_weekly_errors,
     )
+
+
+def verdict_disputed(case: Case, actor: User | None, *, dispute_id: int, external_id: str, label: str) -> Activity:
+    return _record(
+        case, actor, ActivityVerb.VERDICT_DISPUTED, dispute_id=dispute_id, external_id=external_id, label=label
+    )
+
+
+def verdict_reviewed(
+    case: Case,
+    actor: User | None,
+    *,
+    review_id: int,
+    external_id: str,
+    kind: str,
+    verdict_label: str,
+    label: str,
+    overturned: bool,
+) -> Activity:
+    """A resolution of a linked sample's verdict: overturned (the sample now says `label`; `verdict_label` was its
+    label) or upheld."""
+    verb = ActivityVerb.VERDICT_OVERTURNED if overturned else ActivityVerb.VERDICT_UPHELD
+    return _record(
+        case,
+        actor,
+        verb,
+        review_id=review_id,
+        external_id=external_id,
+        kind=kind,
+        verdict_label=verdict_label,
+        label=label,
+    )

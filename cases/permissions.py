@@ -208,6 +208,12 @@ def can_view_reports(user: User | AnonymousUser) -> bool:
     return is_manager(user) or is_quality_lead(user)
 
 
+def can_view_quality_metrics(user: User | AnonymousUser) -> bool:
+    """Quality metrics (aggregates of the audits: `rca.quality`): every role. Figures per auditor are personal data
+    (`can_see_personal_data`): partners get none."""
+    return sees_all_cases(user) or has_role(user, Role.PARTNER)
+
+
 # PERSONAL DATA
 # ------------------------------------------------------------------------------
 

@@ -115,7 +115,7 @@ def case_samples_reveal(request: HttpRequest, case_id: int) -> HttpResponse:
     if len(raw) > MAX_REVEALED_AT_ONCE:
         return _bad_reveal(request, f"At most {MAX_REVEALED_AT_ONCE} samples at once; got {len(raw)}.")
     samples = selectors.linked_sensitive_samples(case=case, ids=[int(value) for value in raw])
-    samples_reveal(user=request.user, samples=samples)
+    samples_reveal(user=request.user, sample_ids=[sample.pk for sample in samples])
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"revealed": [{"id": s.pk, "notes": s.notes, "transcript": s.transcript} for s in samples]})
     return render(request, "cases/samples_revealed.html", {"case": case, "samples": samples})

@@ -10,7 +10,10 @@ api_v1 = [
     path("", include("cases.evidence.api.urls")),
     path("", include("cases.api.urls")),
     path("", include("cases.reporting.api_urls")),
+    path("", include("cases.quality.api_urls")),
     path("", include("cases.webhooks.api.urls")),
+    path("", include("cases.disputes.api.urls")),
+    path("", include("cases.initiatives.api.urls")),
     re_path(r"^[\s\S]*$", api_not_found),  # keep last: unknown API paths (even with a newline) get a JSON 404
 ]
 
@@ -28,6 +31,8 @@ urlpatterns = [
     ),
     path("api/v1/", include(api_v1)),
     path("", include("cases.reporting.urls")),
+    path("", include("cases.initiatives.urls")),
     path("", include("cases.evidence.urls")),
+    path("", include("cases.disputes.urls")),
     path("", include("cases.urls")),
 ]

@@ -1,5 +1,8 @@
 """The port through which a detected pattern becomes a case: the only module of `rca` that imports `cases`.
 
+It also carries one more hand-over: a resolved verdict (`rca.verdicts.services.review_record`) goes on the timeline of
+the cases that hold its sample, and settles the sample's open dispute (`sample_verdict_reviewed`).
+
 Detection (the evidence and its analysis) knows nothing else about case work. It hands a pattern, the ids of the
 samples the run found for it, the severity weight of its policy label and the display names of the policy labels (read
 once per run, for the case's title) to `pattern_case_record`; which severity that makes (`cases.severity`) and how a
@@ -9,12 +12,15 @@ case is opened, fed or reopened (`cases.services.case_record_pattern`) are the c
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 
+from cases.disputes.resolution import verdict_resolution_record
 from cases.services import case_record_pattern
 from cases.severity import severity_for
 from cases.story.tasks import refresh_case_story
 from rca.models import ErrorPattern, ModerationSample
+from rca.verdicts.models import SampleReview
 
 # "reopened" only on a regression after the case's fix; new samples that reopen nothing (late audits of decisions made
 # before the fix, a won't-fix case's growth note) are "updated".
@@ -55,3 +61,9 @@ def _case_samples(sample_ids: Sequence[int]) -> list[ModerationSample]:
         query = f"SELECT id, external_id FROM {table} WHERE id = ANY(%s) ORDER BY id"
         return list(ModerationSample.objects.raw(query, [list(sample_ids)]))
     return list(ModerationSample.objects.filter(pk__in=sample_ids).only("id", "external_id").order_by("id"))
+
+
+def sample_verdict_reviewed(*, review: SampleReview, actor: User | None) -> int:
+    """A resolution was recorded: write it on the timeline of every case its
+    sample is linked to and settle the sample's open dispute with it; returns how many cases it went on."""
+    return verdict_resolution_record(review=review, actor=actor)

@@ -55,6 +55,9 @@ class ModerationSample(models.Model):
     transcript = models.TextField(blank=True, default="")
     # Tags are stored as ";a;b;" so that one tag is a plain `LIKE '%;a;%'` on every database (SQLite included).
     tags = models.TextField(blank=True, default="")
+    # The audit's sampling weight (stratified QA samples): the quality metrics weigh each audit by it (rca/quality/).
+    # The database default keeps writers that predate the field (raw COPY, the benchmarks' loaders) working.
+    weight = models.FloatField(default=1.0, db_default=1.0)
     imported_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Set when the audit's verdict itself is questioned (an open dispute, an audit-driven pattern); never imported.
@@ -76,6 +79,7 @@ class ModerationSample(models.Model):
                 condition=Q(model_score__isnull=True) | Q(model_score__gte=0, model_score__lte=1),
                 name="sample_model_score_unit_interval",
             ),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="sample_weight_positive"),
         ]
 
     def __str__(self) -> str:
@@ -215,3 +219,41 @@ class TextTopic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.error_kind}: {', '.join(self.top_terms[:3])}"
+
+
+class QualityRollup(models.Model):
+    """Audits of one day of decisions and one slice, summed: what the quality metrics read (rca/quality/).
+
+    One row per (day, dimension, value, decision source, decision label, audit label): the audits with those values
+    whose decision was made that day (`decided_at`, in `settings.TIME_ZONE`), their count, the sum of their weights
+    and of their squared weights. `dimension` is one of the rollup dimensions (market, language, model_version, queue,
+    content_type, auditor) with `value` its value, or `all` with an empty value: each day's audits appear once per
+    dimension. The outcome follows from the two labels (`rca.outcomes.derive_outcome`).
+
+    Derived data only: `rca.quality.rollups` rebuilds a day's rows from the samples (never edits them). The key is the
+    primary key, in the order the metrics read it (a dimension's rows over a range of days); no other index, no id.
+    """
+
+    pk = models.CompositePrimaryKey("dimension", "day", "value", "decision_source", "decision_label", "audit_label")
+    day = models.DateField()
+    dimension = models.CharField(max_length=16)
+    value = models.CharField(max_length=64, blank=True, default="")
+    decision_source = models.CharField(max_length=8, choices=DecisionSource.choices)
+    decision_label = models.CharField(max_length=64)
+    audit_label = models.CharField(max_length=64)
+    audits = models.PositiveIntegerField()
+    weight = models.FloatField(help_text="Sum of the audits' weights.")
+    weight_squared = models.FloatField(help_text="Sum of the squares of the audits' weights (effective sample size).")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dimension}={self.value} {self.decision_label}>{self.audit_label}: {self.audits}"
+
+
+class QualityRollupMark(models.Model):
+    """A day of decisions whose rollups are out of date: written by each import batch in its own transaction (so an
+    interrupted import leaves its marks behind), cleared by the rebuild of that day (`rca.quality.rollups`)."""
+
+    day = models.DateField()
+
+    def __str__(self) -> str:
+        return str(self.day)

@@ -1,4 +1,4 @@
-"""The audit trail of sensitive text shown on purpose: one `SampleReveal` row per sample revealed, each time."""
+"""The audit trail of sensitive text shown on purpose: one `SampleReveal` row per reveal."""
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -13,8 +13,9 @@ def sample_reveal(*, user: User, sample: ModerationSample) -> SampleReveal:
     return SampleReveal.objects.create(user=user, sample=sample)
 
 
-@transaction.atomic
-def samples_reveal(*, user: User, samples: list[ModerationSample]) -> list[SampleReveal]:
-    """Record that `user` revealed the blurred text of each of `samples` at once (a page of them): one row a sample,
-    as `sample_reveal` writes, in one insert. The caller has checked that the user may see every one."""
-    return SampleReveal.objects.bulk_create(SampleReveal(user=user, sample=sample) for sample in samples)
+def samples_reveal(*, user: User, sample_ids: list[int]) -> int:
+    """Record that `user` saw the sensitive text of several samples at once (a calibration-set export, a page of a
+    case room's samples): one row a sample, in one insert; returns how many reveals were written. The caller has
+    checked that the user may see them."""
+    SampleReveal.objects.bulk_create([SampleReveal(user=user, sample_id=sample_id) for sample_id in sample_ids])
+    return len(sample_ids)

@@ -23,6 +23,7 @@ class Kind(StrEnum):
     NUMBER = "number"  # a float
     DATETIME = "datetime"  # an ISO 8601 date-time with a UTC offset
     TAGS = "tags"  # a list of short strings (CSV: `;`-separated), stored as ";a;b;"
+    WEIGHT = "weight"  # a positive float, `default` when not given (rca/importing/numbers.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,16 +32,16 @@ class SampleField:
 
     `required`: a record without it (or with an empty value) is rejected; `model_version`'s condition (required when
     `decision_source` is `model`) is a rule of the validator. `max_length`: the longest value, in characters (of each
-    tag, for `tags`; None when the value is looked up in a fixed set). `default`: the value stored
-    when an optional field is absent, when it is not empty. `derived`: computed by the import, never read from a
-    record (the outcome).
+    tag, for `tags`; None when the value is looked up in a fixed set). `default`: the value stored when an optional
+    field is absent, when it is not empty (a number for the weight). `derived`: computed by the import, never read
+    from a record (the outcome).
     """
 
     name: str
     kind: Kind
     required: bool = False
     max_length: int | None = None
-    default: str = ""
+    default: str | float = ""
     derived: bool = False
 
     @property
@@ -72,6 +73,7 @@ SAMPLE_FIELDS: tuple[SampleField, ...] = (
     SampleField("notes", Kind.TEXT, max_length=10_000),
     SampleField("transcript", Kind.TEXT, max_length=10_000),
     SampleField("tags", Kind.TAGS, max_length=64),  # the limit of each tag
+    SampleField("weight", Kind.WEIGHT, default=1.0),  # the audit's sampling weight
 )
 
 BY_NAME: dict[str, SampleField] = {field.name: field for field in SAMPLE_FIELDS}

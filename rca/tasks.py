@@ -8,6 +8,9 @@ results under the detection lock (idempotent: fingerprints, guarded status). Tas
 partition's result travels to the write step as JSON (`PartitionResult.to_dict()` / `from_dict()`).
 In eager mode (no Redis) the chord runs inline, with the same code.
 
+`refresh_quality_rollups` (beat: `refresh-quality-rollups`) rebuilds the quality rollups of days an import marked
+but did not rebuild (it stopped half-way); imports rebuild their own days as they finish.
+
 No module of the app imports this one (Celery's autodiscovery does): `rca.detection_runs` enqueues `run_detection` by
 name.
 """
@@ -26,6 +29,7 @@ from rca.detection_runs import (
     detection_runs_expire,
 )
 from rca.locks import DetectionLockBusy
+from rca.quality.rollups import quality_rollups_refresh
 
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
 
@@ -72,3 +76,10 @@ def fail_detection(request, exc, traceback, run_id: int) -> None:
 def expire_detection_runs() -> list[int]:
     """Beat (`expire-detection-runs`): fail the runs stuck queued or running past the timeout."""
     return detection_runs_expire()
+
+
+@shared_task(name="rca.tasks.refresh_quality_rollups", time_limit=900, soft_time_limit=840,
+             autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)  # fmt: skip
+def refresh_quality_rollups() -> int:
+    """Beat (`refresh-quality-rollups`): rebuild the rollups of the marked days; returns how many days."""
+    return quality_rollups_refresh()

@@ -3,6 +3,7 @@ filters as the API, and CSV links to the API with those filters."""
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_GET
 from cases import permissions
 from cases.choices import Severity
 from cases.fixes.choices import FixVerdict
+from cases.initiatives.selectors import initiative_list
 from cases.reporting import charts
 from cases.reporting.choices import GroupBy, Period, RemediationBasis
 from cases.reporting.closings import NO_FIX, NOT_COMPUTED, closed_before_fixes, fix_verdict_mix
@@ -85,6 +87,8 @@ def reports_dashboard(request: HttpRequest) -> HttpResponse:
         "snapshots": snapshot_trend(limit=SNAPSHOT_DAYS),
         "rca_months": rca_categories_by_month(filters=filters),
         "rca_categories": CATEGORIES,
+        "initiatives": initiative_list(user=request.user),
+        "initiative_recent_days": settings.INITIATIVE_RECENT_DAYS,
         "charts": {
             "closure_by_month": charts.column_chart(
                 [(row["group"], row["closure_rate"], f"({row['closed']} of {row['opened']})") for row in by_month]

@@ -123,6 +123,17 @@ def activity_text(activity) -> str:
         return format_html("{} watching", "started" if data.get("watching") else "stopped")
     if verb == ActivityVerb.OPENED:
         return format_html("opened the case ({})", data.get("origin", "manual"))
+    if verb == ActivityVerb.VERDICT_DISPUTED:
+        return format_html("disputed the verdict of {} (<b>{}</b>)", data.get("external_id", ""), data.get("label", ""))
+    if verb in (ActivityVerb.VERDICT_UPHELD, ActivityVerb.VERDICT_OVERTURNED):
+        how = "on an imported second review" if data.get("kind") == "second_review" else "on second review"
+        if verb == ActivityVerb.VERDICT_UPHELD:
+            return format_html("upheld the verdict of {} {} (<b>{}</b>)", data.get("external_id", ""), how,
+                               data.get("label", ""))  # fmt: skip
+        return format_html(
+            "overturned the verdict of {} {}: {} → <b>{}</b>; the sample now counts with the corrected label",
+            data.get("external_id", ""), how, data.get("verdict_label", ""), data.get("label", ""),
+        )  # fmt: skip
     fix_text = fix_activity_text(verb, data)
     if fix_text is not None:
         return format_html("{}", fix_text)

@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "cases.webhooks",
     "cases.fixes",
     "cases.story",
+    "rca.verdicts",
+    "cases.disputes",
+    "cases.initiatives",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +184,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "detect-patterns-hourly": {"task": "rca.tasks.run_detection", "schedule": timedelta(hours=1)},
     "expire-detection-runs": {"task": "rca.tasks.expire_detection_runs", "schedule": timedelta(minutes=15)},
+    # Days an interrupted import marked but did not rebuild (rca/quality/rollups.py); nothing to do most of the time.
+    "refresh-quality-rollups": {"task": "rca.tasks.refresh_quality_rollups", "schedule": timedelta(minutes=10)},
 }
 
 # REST FRAMEWORK
@@ -233,9 +238,11 @@ SPECTACULAR_SETTINGS = {
         "PatternStatusEnum": "rca.choices.PatternStatus",
         "DetectionRunStatusEnum": "rca.choices.DetectionRunStatus",
         "RootCauseCategoryEnum": "cases.choices.RootCauseCategory",
+        "ReviewKindEnum": "rca.verdicts.choices.ReviewKind",
+        "KindEnum": "cases.choices.ActionItemKind",  # its name before reviews and the story's markers had a `kind` too
+        "InitiativeStatusEnum": "cases.initiatives.choices.InitiativeStatus",
         # The story (`cases.api.story_serializers`): names for choice sets whose field names others use too (the
-        # action items' kinds keep the name they had alone).
-        "KindEnum": "cases.choices.ActionItemKind",
+        # remediation report's basis keeps the name it had alone).
         "BasisEnum": "cases.reporting.choices.RemediationBasis",
         "StoryMarkerKindEnum": ["opened", "fix", "closed", "reopened"],
         "StoryWindowBasisEnum": ["detection_window", "since_first_seen"],
@@ -307,6 +314,12 @@ CELERY_BEAT_SCHEDULE["refresh-case-stories-daily"] = {
     "task": "cases.story.tasks.refresh_open_case_stories",
     "schedule": crontab(hour=1, minute=15),
 }
+# QUALITY INITIATIVES (owned by cases/initiatives)
+# ------------------------------------------------------------------------------
+# An initiative's status compares its measure's rate over this many recent days of decisions with its plan; its
+# baseline, unless a lead gives it, is the rate over this many days before it is created.
+INITIATIVE_RECENT_DAYS = env.int("INITIATIVE_RECENT_DAYS", default=14)
+INITIATIVE_BASELINE_DAYS = env.int("INITIATIVE_BASELINE_DAYS", default=28)
 
 # WEBHOOKS AND CHAT ROUTES (owned by cases/webhooks; see docs/webhooks.md)
 # ------------------------------------------------------------------------------

@@ -32,7 +32,13 @@ class BackgroundBatchWriter:
     finished; every batch is whole or absent, so re-running the import completes it.
     """
 
-    def __init__(self, on_written: Callable[[tuple[int, int]], None], *, workers: int = DEFAULT_WORKERS) -> None:
+    def __init__(
+        self,
+        on_written: Callable[[tuple[int, int]], None],
+        *,
+        workers: int = DEFAULT_WORKERS,
+        mark_rollups: bool = True,
+    ) -> None:
         # One single-thread executor a worker: each thread keeps (and finally closes) its own connection.
         self._threads = [
             ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"sample-import-writer-{n}") for n in range(workers)
@@ -40,6 +46,7 @@ class BackgroundBatchWriter:
         self._submitted = 0
         self._in_flight: deque[Future[tuple[int, int]]] = deque()
         self._on_written = on_written
+        self._mark_rollups = mark_rollups
 
     def submit(self, records: Sequence[dict[str, Any]], *, after_in_flight: bool = False) -> None:
         """Start writing `records`, first waiting for the oldest batch when all workers are busy (or for every batch
@@ -47,7 +54,7 @@ class BackgroundBatchWriter:
         self._collect(keep=0 if after_in_flight else len(self._threads) - 1)
         thread = self._threads[self._submitted % len(self._threads)]
         self._submitted += 1
-        self._in_flight.append(thread.submit(write_batch, records))
+        self._in_flight.append(thread.submit(write_batch, records, mark_rollups=self._mark_rollups))
 
     def finish(self) -> None:
         """Wait for every batch in flight."""

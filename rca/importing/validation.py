@@ -2,13 +2,14 @@
 
 One validator serves every way in: JSON-typed records (the bulk API, JSON Lines files: numbers are numbers, tags a
 list, null allowed for optional fields) and textual records (CSV: every value a string, `""` for absent, tags
-`;`-separated, the score a decimal string). The result is either a clean dict keyed by `COPY_COLUMNS` (labels as
-`*_label_id`, tags encoded as ";a;b;", datetimes aware, the derived `outcome`) and no errors, or `None` and
-`{field: [messages]}`. The field names, which fields are required and the length limits come from
+`;`-separated, the score and the weight decimal strings). The result is either a clean dict keyed by `COPY_COLUMNS`
+(labels as `*_label_id`, tags encoded as ";a;b;", datetimes aware, the derived `outcome`) and no errors, or `None`
+and `{field: [messages]}`. The field names, which fields are required and the length limits come from
 `rca.sample_fields`; tests/rca/test_sample_fields.py checks this module against that table.
 
 This is the import's hot path (a million rows a run): each field's check is written out (no loop over the table), as
 plain comparisons, set look-ups and `datetime.fromisoformat`; the one regex (languages.py) runs once per distinct value.
+The numeric fields (the model's score, the sampling weight) are checked in numbers.py.
 """
 
 from collections.abc import Iterable, Mapping
@@ -20,6 +21,9 @@ from django.conf import settings
 from rca.choices import ContentType, DecisionSource
 from rca.importing.countries import ISO_3166_ALPHA_2
 from rca.importing.languages import canonical_language
+from rca.importing.numbers import clean_score, clean_weight
+from rca.importing.values import json_kind
+from rca.importing.values import shown as _shown
 from rca.models import PolicyLabel, encode_tags
 from rca.outcomes import derive_outcome
 from rca.sample_fields import BY_NAME, FIELDS, RECORD_FIELDS
@@ -60,9 +64,6 @@ NOT_A_MARKET = '"{value}" is not an ISO 3166-1 alpha-2 country code (e.g. US, ID
 NOT_A_LANGUAGE = '"{value}" is not a BCP 47 language tag (e.g. en, id, pt-BR).'
 UNKNOWN_LABEL = '"{value}" is not a known policy label.'
 MODEL_VERSION_REQUIRED = "This field is required when decision_source is model."
-NOT_A_NUMBER = "Expected a number, got {kind}."
-NOT_NUMERIC = '"{value}" is not a number.'
-SCORE_RANGE = "Ensure this value is between 0 and 1."
 NOT_A_DATETIME = '"{value}" is not an ISO 8601 date-time (e.g. 2026-11-02T10:14:00+07:00).'
 NO_OFFSET = '"{value}" has no UTC offset: add one (e.g. +07:00, or Z for UTC).'
 DATETIME_RANGE = '"{value}" is out of the supported range (years 1000-9998).'
@@ -74,28 +75,6 @@ TAG_LENGTH = "Each tag must be 1-{limit} characters: {value!r}."
 TAG_SEPARATOR = "A tag may not contain ';': {value!r}."
 
 Errors = dict[str, list[str]]
-
-
-def json_kind(value: Any) -> str:
-    """The JSON name of a value's type, for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list | tuple):
-        return "array"
-    if isinstance(value, Mapping):
-        return "object"
-    return type(value).__name__
-
-
-def _shown(value: str, limit: int = 40) -> str:
-    """A value quoted in a message, cut so that an oversized one does not flood the rejects file."""
-    return value if len(value) <= limit else value[:limit] + "..."
 
 
 def active_label_codes() -> frozenset[str]:
@@ -170,33 +149,6 @@ def _datetime(value: Any, errors: Errors, field: str, latest: datetime) -> datet
         errors[field] = [IN_THE_FUTURE.format(value=_shown(value), skew=settings.IMPORT_MAX_CLOCK_SKEW_MINUTES)]
         return None
     return moment
-
-
-def _score(value: Any, errors: Errors, *, textual: bool) -> float | None:
-    if value is None:
-        return None
-    if textual and isinstance(value, str):
-        value = value.strip()
-        if not value:
-            return None
-        try:
-            score = float(value)
-        except ValueError:
-            errors["model_score"] = [NOT_NUMERIC.format(value=_shown(value))]
-            return None
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        try:
-            score = float(value)
-        except OverflowError:
-            errors["model_score"] = [SCORE_RANGE]
-            return None
-    else:
-        errors["model_score"] = [NOT_A_NUMBER.format(kind=json_kind(value))]
-        return None
-    if not 0.0 <= score <= 1.0:  # also false for NaN
-        errors["model_score"] = [SCORE_RANGE]
-        return None
-    return score
 
 
 def _tags(value: Any, errors: Errors, *, textual: bool) -> str:
@@ -302,7 +254,7 @@ class RecordValidator:
         audit_label = get("audit_label")
         if audit_label.__class__ is not str or audit_label not in labels:
             audit_label = _label(audit_label, errors, "audit_label", labels)
-        model_score = _score(get("model_score"), errors, textual=textual)
+        model_score = clean_score(get("model_score"), errors, textual=textual)
         decided_at = _datetime(get("decided_at"), errors, "decided_at", self.latest)
         audited_at = _datetime(get("audited_at"), errors, "audited_at", self.latest)
         if decided_at is not None and audited_at is not None and audited_at < decided_at:
@@ -311,6 +263,7 @@ class RecordValidator:
         notes = _text(get("notes"), errors, "notes", MAX_LENGTH["notes"], strip=False)
         transcript = _text(get("transcript"), errors, "transcript", MAX_LENGTH["transcript"], strip=False)
         tags = _tags(get("tags"), errors, textual=textual)
+        weight = clean_weight(get("weight"), errors, textual=textual)
 
         if errors:
             return None, errors
@@ -339,6 +292,7 @@ class RecordValidator:
             "notes": notes,
             "transcript": transcript,
             "tags": tags,
+            "weight": weight,
         }, {}
 
     # -- language tags (validated once per distinct value) ----------------------------------------------------------

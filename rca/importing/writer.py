@@ -6,6 +6,11 @@ updated rows. Elsewhere (SQLite, the newcomer default) it is `bulk_create(update
 the rows that already exist. Either way a batch is written whole or not at all, so a crash leaves whole batches only
 and running the import again finishes the job without duplicates.
 
+Each batch also marks, in its transaction, the days of decision whose quality rollups it made stale
+(`rca.quality.rollups.quality_rollups_mark`): the day of every created or changed sample, and the former day of a
+changed sample whose decision moved. On PostgreSQL the upsert returns them (the former decision time is read by a
+subquery of its `RETURNING`, which sees the statement's starting snapshot, for updated rows only).
+
 New rows get `imported_at = updated_at = now`. `updated` counts the records whose sample already existed, which now
 holds the record's values: a changed sample keeps its `imported_at` and gets a new `updated_at`; a record equal to its
 sample is not rewritten at all (no dead tuple, no index entries, `updated_at` kept), so re-importing the same file
@@ -20,29 +25,41 @@ from typing import Any
 from django.db import connection, transaction
 
 from rca.models import ModerationSample
+from rca.quality.rollups import day_sql, decision_day, quality_rollups_mark
 from rca.sample_fields import COPY_COLUMNS, SAMPLE_FIELDS, Kind
+from rca.verdicts.services import resolutions_reapply
 
 # The clean record's keys (see validation.py), in the staging table's column order. The writer adds the
 # TIMESTAMP_COLUMNS (imported_at, updated_at) itself.
 COLUMNS = COPY_COLUMNS
 # PostgreSQL types of the staging table's columns (binary COPY sends each value in its column's type).
-_SQL_TYPES = {Kind.NUMBER: "float8", Kind.DATETIME: "timestamptz"}
+_SQL_TYPES = {Kind.NUMBER: "float8", Kind.WEIGHT: "float8", Kind.DATETIME: "timestamptz"}
 _COPY_TYPES = [_SQL_TYPES.get(field.kind, "text") for field in SAMPLE_FIELDS]
 _row_values = itemgetter(*COLUMNS)
 _FIELDS_BY_ATTNAME = {field.attname: field for field in ModerationSample._meta.concrete_fields}
 # Field names (not attnames) for bulk_create: everything but the key, and updated_at (auto_now) with it.
 UPDATE_FIELDS = [_FIELDS_BY_ATTNAME[name].name for name in COLUMNS if name != "external_id"] + ["updated_at"]
 _SQLITE_IN_CHUNK = 900
+_DECIDED_AT = COLUMNS.index("decided_at")
 
 
-def write_batch(records: Sequence[dict[str, Any]]) -> tuple[int, int]:
-    """Upsert `records` (clean, with distinct external_ids) in one transaction; returns `(created, updated)`."""
+def write_batch(records: Sequence[dict[str, Any]], *, mark_rollups: bool = True) -> tuple[int, int]:
+    """Upsert `records` (clean, with distinct external_ids) in one transaction; returns `(created, updated)`. A sample
+    whose verdict a second review resolved keeps its final label (`resolutions_reapply`: one cheap query when there is
+    no resolution at all).
+
+    `mark_rollups=False` leaves the quality rollups' marks out (an import whose caller rebuilds them itself)."""
     if not records:
         return 0, 0
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            return _write_postgresql(records)
-        return _write_with_orm(records)
+            created, updated, days = _write_postgresql(records)
+        else:
+            created, updated, days = _write_with_orm(records)
+        resolutions_reapply([record["external_id"] for record in records])
+        if mark_rollups:
+            quality_rollups_mark(days)
+    return created, updated
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -80,13 +97,17 @@ def _postgresql_statements() -> tuple[str, str, str, str]:
         # A record equal to its sample rewrites nothing (no dead tuple, no index entries, updated_at kept): the row is
         # still locked, and the record counts as updated (see write_batch).
         f" WHERE ({existing_values}) IS DISTINCT FROM ({new_values})"
-        f" RETURNING (xmax = 0) AS created"
-        f") SELECT count(*) FILTER (WHERE created) FROM upserted"
+        f" RETURNING (xmax = 0) AS created, decided_at,"
+        f" CASE WHEN xmax <> 0 THEN (SELECT former.decided_at FROM {table} AS former"
+        f" WHERE former.external_id = {table}.external_id) END AS former_decided_at"
+        f") SELECT (SELECT count(*) FROM upserted WHERE created),"
+        f" ARRAY(SELECT DISTINCT {day_sql('decided_at')[0]} FROM upserted UNION"
+        f" SELECT {day_sql('former_decided_at')[0]} FROM upserted WHERE former_decided_at IS NOT NULL)"
     )
     return create, truncate, copy, upsert
 
 
-def _write_postgresql(records: Sequence[dict[str, Any]]) -> tuple[int, int]:
+def _write_postgresql(records: Sequence[dict[str, Any]]) -> tuple[int, int, list]:
     create, truncate, copy_sql, upsert = _postgresql_statements()
     with connection.cursor() as cursor:
         cursor.execute(create)
@@ -98,9 +119,10 @@ def _write_postgresql(records: Sequence[dict[str, Any]]) -> tuple[int, int]:
             write_row = copy.write_row
             for record in records:
                 write_row(_row_values(record))
-        cursor.execute(upsert)
-        (created,) = cursor.fetchone()
-    return created, len(records) - created
+        day_params = day_sql("decided_at")[1]
+        cursor.execute(upsert, [*day_params, *day_params])
+        created, days = cursor.fetchone()
+    return created, len(records) - created, days
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -108,7 +130,7 @@ def _write_postgresql(records: Sequence[dict[str, Any]]) -> tuple[int, int]:
 # ---------------------------------------------------------------------------------------------------------------------
 
 
-def _write_with_orm(records: Sequence[dict[str, Any]]) -> tuple[int, int]:
+def _write_with_orm(records: Sequence[dict[str, Any]]) -> tuple[int, int, set]:
     external_ids = [record["external_id"] for record in records]
     existing: dict[str, tuple[Any, ...]] = {}
     for start in range(0, len(external_ids), _SQLITE_IN_CHUNK):
@@ -123,4 +145,10 @@ def _write_with_orm(records: Sequence[dict[str, Any]]) -> tuple[int, int]:
         unique_fields=["external_id"],
         update_fields=UPDATE_FIELDS,
     )
-    return len(records) - len(existing), len(existing)
+    days = {decision_day(record["decided_at"]) for record in changed}
+    days |= {
+        decision_day(existing[record["external_id"]][_DECIDED_AT])
+        for record in changed
+        if record["external_id"] in existing
+    }
+    return len(records) - len(existing), len(existing), days

@@ -21,11 +21,15 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from config.api.authentication import token_for
 from config.wsgi import application
+from tests.cases.initiative_data import InitiativeFactory
 from tests.factories import ActionItemFactory, CaseFactory, CaseSampleFactory, CommentFactory, FindingFactory
 
 EXAMPLES = 15
 PAGING = {"page", "page_size", "cursor"}
-OWN_PATHS = r"^/api/v1/(auth|samples|cases|findings|action-items|comments|patterns|detection-runs|reports|webhooks)/"
+OWN_PATHS = (
+    r"^/api/v1/(auth|samples|cases|findings|action-items|comments|patterns|detection-runs|reports|webhooks|disputes"
+    r"|quality|calibration-set|initiatives)/"
+)
 
 
 @pytest.fixture
@@ -47,6 +51,7 @@ def lead_headers(db, in_process_wsgi, quality_lead):
     FindingFactory(case=case)
     CommentFactory(case=case)
     ActionItemFactory(case=case)
+    InitiativeFactory(owner=quality_lead, cases=[case])
     token, _ = token_for(quality_lead)
     return {"Authorization": f"Token {token.key}"}
 
@@ -75,6 +80,13 @@ def test_schema_is_served_as_openapi_3_with_every_endpoint(client: Client):
         "/api/v1/patterns/",
         "/api/v1/patterns/{id}/",
         "/api/v1/detection-runs/",
+        "/api/v1/samples/{external_id}/disputes/",
+        "/api/v1/disputes/",
+        "/api/v1/disputes/{id}/review/",
+        "/api/v1/quality/agreement/",
+        "/api/v1/calibration-set/",
+        "/api/v1/quality/metrics/",
+        "/api/v1/quality/changes/",
     } <= paths
 
 
@@ -92,6 +104,8 @@ def test_schema_documents_the_error_responses_of_every_operation(client: Client)
             if "{" in path or any(p["name"] in ("page", "cursor") for p in operation.get("parameters", [])):
                 assert "404" in codes, (method, path)
     assert "409" in document["paths"]["/api/v1/cases/{id}/transition/"]["post"]["responses"]
+    assert "409" in document["paths"]["/api/v1/samples/{external_id}/disputes/"]["post"]["responses"]
+    assert "409" in document["paths"]["/api/v1/disputes/{id}/review/"]["post"]["responses"]
 
 
 def test_schema_documents_every_filter_of_the_list_endpoints(client: Client):
@@ -145,6 +159,11 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application,
     path_regex=OWN_PATHS
 )
 
+ROLLUP_FILTERS = {"market", "language", "model_version", "queue", "content_type", "auditor"}
+INITIATIVE_INPUTS = {
+    "measure", "owner", "cases", "baseline_rate", "baseline_start", "baseline_end", "baseline_days", "target_rate",
+    "target_date",
+}  # fmt: skip
 # Inputs that a schema-valid request may still get refused for, with a 400 naming them, because whether a value is
 # acceptable depends on the data, not on its form (OpenAPI cannot say which ids exist), or on another input (which
 # OpenAPI 3.0 cannot relate). `positive_data_acceptance` runs for every operation, except that a 400 whose field
@@ -174,9 +193,26 @@ STATE_DEPENDENT = {
     "POST /api/v1/action-items/": {"case", "owner", "team"},
     "PATCH /api/v1/action-items/{id}/": {"owner", "team"},
     "POST /api/v1/comments/": {"case", "finding"},
+    # A policy label that is not an active one (or, proposed, is the verdict itself); a dispute's case filter as
+    # above; a calibration set's sample filters as the samples list's, and a filter matching over 5,000 samples.
+    "POST /api/v1/samples/{external_id}/disputes/": {"proposed_label"},
+    "POST /api/v1/disputes/{id}/review/": {"label"},
+    "GET /api/v1/disputes/": {"case"},
+    "GET /api/v1/calibration-set/": {"decision_label", "audit_label", "case", "pattern", "non_field_errors"},
     # An unknown team or policy label, and `opened_before` not after `opened_after` (a relation of two inputs).
     "GET /api/v1/reports/closure/": {"team", "policy", "opened_before"},
     "GET /api/v1/reports/remediation/": {"team", "policy", "opened_before"},
+    # An initiative's inputs relate to each other and to the audits: a measure needs a condition or an audit label
+    # and names existing labels; a baseline is measured from audits (none: give the rate), a given rate needs its
+    # period, the period ends by today, the target is below the baseline and its date after the baseline's end; the
+    # owner must be a quality lead and the cases must exist.
+    "POST /api/v1/initiatives/": INITIATIVE_INPUTS,
+    "PATCH /api/v1/initiatives/{id}/": INITIATIVE_INPUTS,
+    "GET /api/v1/initiatives/": {"case"},
+    # A period that ends before it starts, and a second rollup dimension named by a filter (market with group_by
+    # language, say): rollup rows carry one dimension (rca/quality/dimensions.py). Relations of two inputs.
+    "GET /api/v1/quality/metrics/": {"end", *ROLLUP_FILTERS},
+    "GET /api/v1/quality/changes/": {"a_end", "b_end", *ROLLUP_FILTERS},
 }
 
 

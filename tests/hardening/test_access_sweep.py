@@ -68,6 +68,22 @@ def _case(suffix: str = "") -> Builder:
 
 
 NO_BODY: Body = lambda w: {}  # noqa: E731
+
+
+def _initiative(suffix: str = "") -> Builder:
+    return lambda w: f"/initiatives/{w.initiative.pk}/{suffix}"
+
+
+def _initiative_body(world: World) -> dict:
+    """The initiative form with a given baseline (no audits needed) and a new name."""
+    start, end = world.initiative.baseline_start, world.initiative.baseline_end
+    return {
+        "name": "Swept initiative", "target_percent": "3", "target_date": world.initiative.target_date.isoformat(),
+        "market": "ID", "decision_label": "none", "audit_label": "bullying_harassment", "baseline_percent": "8",
+        "baseline_start": start.isoformat(), "baseline_end": end.isoformat(),
+    }  # fmt: skip
+
+
 ALL_READ = (LOGIN, 200, 200, 200, 200, 200)
 CASE_READ = (LOGIN, 404, 404, 200, 200, 200)
 LEADS_AND_MANAGERS = (LOGIN, 403, 403, 403, 200, 200)
@@ -83,6 +99,14 @@ PAGES: dict[str, tuple[str, Builder, Body, tuple]] = {
     "api/redoc/": ("GET", lambda w: "/api/redoc/", NO_BODY, (200,) * 6),
     "api/v1/^[\\s\\S]*$": ("GET", lambda w: "/api/v1/no-such-endpoint/", NO_BODY, (404,) * 6),
     "reports/": ("GET", lambda w: "/reports/", NO_BODY, LEADS_AND_MANAGERS),
+    "quality/": ("GET", lambda w: "/quality/", NO_BODY, LEADS_AND_MANAGERS),
+    # A case for a slice of the change explainer: quality leads open it.
+    "quality/open-case/": (
+        "POST",
+        lambda w: "/quality/open-case/",
+        lambda w: {"dimension": "market", "value": "ID", "title": "Swept slice"},
+        (LOGIN, 403, 403, 403, 403, DONE),
+    ),
     "notifications/": ("GET", lambda w: "/notifications/", NO_BODY, ALL_READ),
     # The lead's notification: nobody else may open it or mark it read (404, not theirs).
     "notifications/<int:pk>/open/": (
@@ -164,6 +188,34 @@ PAGES: dict[str, tuple[str, Builder, Body, tuple]] = {
     ),
     "cases/<int:case_id>/five-whys/": ("POST", _case("five-whys/"), lambda w: {"why_1": "Swept why"}, LEAD_WRITE),
     "cases/<int:case_id>/writeup/": ("GET", _case("writeup/"), NO_BODY, CASE_READ),
+    # Audit quality: leads and partners (on what they see) dispute; leads (and mapped auditors) review the dispute,
+    # here on the unlinked sample, which partners do not see; managers read.
+    "samples/<int:sample_id>/verdict/": ("GET", lambda w: f"/samples/{w.sample.pk}/verdict/", NO_BODY, CASE_READ),
+    "samples/<int:sample_id>/disputes/": (
+        "POST",
+        lambda w: f"/samples/{w.sample.pk}/disputes/",
+        lambda w: {"reason": "Swept dispute"},
+        (LOGIN, 404, 404, DONE, REFUSED, DONE),
+    ),
+    "disputes/": ("GET", lambda w: "/disputes/", NO_BODY, LEADS_AND_MANAGERS),
+    "disputes/<int:dispute_id>/review/": (
+        "POST",
+        lambda w: f"/disputes/{w.dispute.pk}/review/",
+        lambda w: {"label": "none"},
+        (LOGIN, 404, 404, 404, REFUSED, DONE),
+    ),
+    "quality/agreement/": ("GET", lambda w: "/quality/agreement/", NO_BODY, LEADS_AND_MANAGERS),
+    # Initiatives: leads and managers see them all, partners those a case they see serves; leads define and edit.
+    "initiatives/": ("GET", lambda w: "/initiatives/", NO_BODY, ALL_READ),
+    "initiatives/new/": ("POST", lambda w: "/initiatives/new/", _initiative_body, (LOGIN, 403, 403, 403, 403, DONE)),
+    "initiatives/<int:initiative_id>/": ("GET", _initiative(), NO_BODY, CASE_READ),
+    "initiatives/<int:initiative_id>/edit/": (
+        "POST",
+        _initiative("edit/"),
+        _initiative_body,
+        (LOGIN, 404, 404, 403, 403, DONE),
+    ),
+    "initiatives/<int:initiative_id>/weekly.csv": ("GET", _initiative("weekly.csv"), NO_BODY, CASE_READ),
 }
 
 
@@ -356,6 +408,16 @@ API: dict[str, tuple[Body | None, tuple, tuple | None]] = {
         None,
     ),
     "GET /api/v1/comments/{id}/": (None, API_READ, None),
+    "GET /api/v1/calibration-set/": (None, (401, 403, 200, 200, 200, 200), None),
+    "GET /api/v1/disputes/": (None, (401,) + (200,) * 5, (None, 0, 0, 0, 1, 1)),
+    "GET /api/v1/disputes/{id}/": (None, (401, 404, 404, 404, 200, 200), None),
+    "POST /api/v1/disputes/{id}/review/": (lambda w: {"label": "none"}, (401, 404, 404, 404, 403, 200), None),
+    "GET /api/v1/quality/agreement/": (None, (401, 403, 403, 403, 200, 200), None),
+    "POST /api/v1/samples/{external_id}/disputes/": (
+        lambda w: {"reason": "Swept dispute"},
+        (401, 404, 404, 201, 403, 201),
+        None,
+    ),
     "GET /api/v1/detection-runs/": (None, (401,) + (200,) * 5, (None, 0, 0, 0, 1, 1)),
     "POST /api/v1/detection-runs/": (lambda w: {}, (401, 403, 403, 403, 403, 202), None),
     "GET /api/v1/detection-runs/{id}/": (None, (401, 404, 404, 404, 200, 200), None),
@@ -366,9 +428,29 @@ API: dict[str, tuple[Body | None, tuple, tuple | None]] = {
         None,
     ),
     "GET /api/v1/findings/{id}/": (None, API_READ, None),
+    # Initiatives: partners read those a case they see serves; leads define and change them.
+    "GET /api/v1/initiatives/": (None, (401,) + (200,) * 5, API_LISTS_CASE_OBJECTS),
+    "POST /api/v1/initiatives/": (
+        lambda w: {
+            "name": "API initiative",
+            "measure": {"population": {"market": "ID"}},
+            "target_rate": 0.03,
+            "target_date": w.initiative.target_date.isoformat(),
+            "baseline_rate": 0.08,
+            "baseline_start": w.initiative.baseline_start.isoformat(),
+            "baseline_end": w.initiative.baseline_end.isoformat(),
+        },
+        (401, 403, 403, 403, 403, 201),
+        None,
+    ),
+    "GET /api/v1/initiatives/{id}/": (None, API_READ, None),
+    "PATCH /api/v1/initiatives/{id}/": (lambda w: {"name": "API rename"}, API_LEAD_WRITE, None),
     "PATCH /api/v1/findings/{id}/": (lambda w: {"status": "confirmed"}, API_LEAD_WRITE, None),
     "GET /api/v1/patterns/": (None, (401,) + (200,) * 5, (None, 0, 0, 0, 1, 1)),
     "GET /api/v1/patterns/{id}/": (None, (401, 404, 404, 404, 200, 200), None),
+    # Quality metrics: anyone with a role reads them (figures naming an auditor: leads and managers only).
+    "GET /api/v1/quality/metrics/": (None, (401, 403, 200, 200, 200, 200), None),
+    "GET /api/v1/quality/changes/": (None, (401, 403, 200, 200, 200, 200), None),
     "GET /api/v1/reports/closure/": (None, (401, 403, 403, 403, 200, 200), None),
     "GET /api/v1/reports/remediation/": (None, (401, 403, 403, 403, 200, 200), None),
     # Partners see the samples of the cases they see; leads and managers all of them.
@@ -396,7 +478,9 @@ def _api_path(operation: str, world: World) -> tuple[str, str]:
         "cases": world.case.pk,
         "comments": world.comment.pk,
         "detection-runs": world.run.pk,
+        "disputes": world.dispute.pk,
         "findings": world.finding.pk,
+        "initiatives": world.initiative.pk,
         "patterns": world.pattern.pk,
         "webhooks": 1,  # refused before any lookup: no endpoint needed
     }

@@ -1,7 +1,7 @@
 """One small world for the access-control sweep: a case shared with the Policy team, with a linked sample, a finding,
 a comment, an action item owned by the Policy partner, a recorded fix, a second (unlinked) sample, a detected pattern
-with its run, and a notification of the quality lead; and one user per role, including a partner of another team
-(Legal)."""
+with its run, a notification of the quality lead and a quality initiative the case serves; and one user per role,
+including a partner of another team (Legal)."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -10,7 +10,9 @@ from django.contrib.auth.models import User
 from django.db.models import Count
 from django.utils import timezone
 
+from cases.disputes.models import CalibrationExport, Dispute
 from cases.fixes.models import Fix
+from cases.initiatives.models import Initiative
 from cases.models import (
     ActionItem,
     Activity,
@@ -25,6 +27,8 @@ from cases.models import (
 )
 from cases.notifications.choices import NotificationKind
 from rca.models import DetectionRun, ErrorPattern, ModerationSample, SampleReveal
+from rca.verdicts.models import SampleReview
+from tests.cases.initiative_data import InitiativeFactory
 from tests.factories import (
     ActionItemFactory,
     CaseFactory,
@@ -56,6 +60,8 @@ class World:
     policy: Team
     legal: Team
     factor: ContributingFactor
+    dispute: Dispute  # open, on the unlinked sample (which partners do not see)
+    initiative: Initiative
 
 
 def build_world() -> World:
@@ -73,12 +79,13 @@ def build_world() -> World:
     CaseSampleFactory(case=case, sample=sample)
     Case.objects.filter(pk=case.pk).update(sample_count=1)
     run = DetectionRunFactory()
+    free_sample = ModerationSampleFactory(external_id="qa-sweep-free")
     Fix.objects.create(case=case, effective_at=timezone.now() - timedelta(days=3), recorded_by=users["lead"])
     return World(
         users=users,
         case=case,
         sample=sample,
-        free_sample=ModerationSampleFactory(external_id="qa-sweep-free"),
+        free_sample=free_sample,
         finding=FindingFactory(case=case, author=users["lead"]),
         item=ActionItemFactory(case=case, owner=users["partner"], team=policy),
         comment=CommentFactory(case=case, author=users["lead"]),
@@ -95,6 +102,10 @@ def build_world() -> World:
         policy=policy,
         legal=legal,
         factor=ContributingFactor.objects.create(case=case, category="process", statement="No second review."),
+        dispute=Dispute.objects.create(
+            sample=free_sample, reason="Swept", disputed_label_id=free_sample.audit_label_id, raised_by=users["lead"]
+        ),
+        initiative=InitiativeFactory(owner=users["lead"], cases=[case]),
     )
 
 
@@ -120,4 +131,9 @@ def state(world: World) -> tuple:
         Notification.objects.filter(read_at__isnull=True).count(),
         ContributingFactor.objects.count(),
         list(WhyStep.objects.values_list("case_id", "position", "answer")),
+        list(Dispute.objects.values_list("id", "status")),
+        SampleReview.objects.count(),
+        CalibrationExport.objects.count(),
+        list(ModerationSample.objects.order_by("id").values_list("audit_label", "verdict_in_doubt")),
+        list(Initiative.objects.order_by("pk").values_list("pk", "name", "target_rate", "updated_at")),
     )

@@ -7,7 +7,7 @@ for everyone but quality leads and managers.
 from functools import cached_property
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from cases.api.story_serializers import StorySerializer
@@ -91,6 +91,35 @@ class SampleRecordSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
     transcript = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
     tags = serializers.ListField(child=serializers.CharField(max_length=64), required=False)
+    weight = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=1e9,
+        help_text="The audit's sampling weight: greater than 0, at most 1e9; 1 when absent (docs/sample-format.md).",
+    )
+
+
+class SecondAuditRecordSerializer(serializers.Serializer):
+    """A second audit of a sample's decision in the bulk request, for the schema only (docs/sample-format.md, "Second
+    audits"; checked by `rca.importing.reviews`): no other field of a sample may be given."""
+
+    external_id = serializers.CharField(max_length=128, help_text="The second audit's own id.")
+    review_of = serializers.CharField(max_length=128, help_text="The external_id of the sample it reviews.")
+    review_kind = serializers.ChoiceField(choices=["second_review", "calibration"])
+    review_round = serializers.CharField(max_length=64, required=False, help_text="Calibration answers only.")
+    audit_label = serializers.CharField(max_length=64, help_text="The second auditor's label.")
+    audited_at = serializers.DateTimeField()
+    auditor_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    notes = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+
+
+BULK_RECORD = PolymorphicProxySerializer(
+    component_name="BulkRecord",
+    serializers=[SampleRecordSerializer, SecondAuditRecordSerializer],
+    resource_type_field_name=None,
+    many=True,
+)
 
 
 class ErrorPatternSerializer(serializers.ModelSerializer):

@@ -17,12 +17,12 @@ from rest_framework.response import Response
 from cases import permissions
 from cases.evidence.api.pagination import SampleCursorPagination
 from cases.evidence.api.serializers import (
+    BULK_RECORD,
     BulkResultSerializer,
     DetectionRunRequestSerializer,
     DetectionRunSerializer,
     ErrorPatternDetailSerializer,
     ErrorPatternSerializer,
-    SampleRecordSerializer,
     SampleSerializer,
 )
 from cases.evidence.filters import PatternFilter, SampleFilter
@@ -63,12 +63,13 @@ class SampleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         summary="Upsert up to 5,000 sample records by external_id (quality leads); partial success",
         description=(
-            "A JSON list of records in the format of docs/sample-format.md. Valid records are stored (created or "
+            "A JSON list of records in the format of docs/sample-format.md (samples, or second audits of a sample: "
+            "records with `review_of`). Valid records are stored (created or "
             "updated by `external_id`) even when others are rejected; each rejected record is listed with its index "
             "and errors, and nothing of it is written. A body that is not a list, or holds more than "
             f"{settings.BULK_MAX_RECORDS} records, is a 400; a body over {settings.API_BULK_MAX_BYTES:,} bytes a 413."
         ),
-        request=SampleRecordSerializer(many=True),
+        request=BULK_RECORD,
         responses={200: BulkResultSerializer, **error_responses(400, 413)},
     )
     @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
@@ -88,7 +89,7 @@ class SampleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             raise ValidationError(
                 {"non_field_errors": [f"At most {settings.BULK_MAX_RECORDS} records per request; got {len(records)}."]}
             )
-        result = import_records(records)
+        result = import_records(records, actor=request.user)
         return Response(
             {
                 "created": result.created,

@@ -43,6 +43,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size", type=int, metavar="N", help="rows a transaction (default: IMPORT_BATCH_SIZE)"
         )
+        parser.add_argument(
+            "--no-rollups",
+            action="store_true",
+            help="leave the quality rollups stale (a bulk load): run rebuild_quality_rollups afterwards",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         batch_size = options["batch_size"]
@@ -88,6 +93,7 @@ class Command(BaseCommand):
                     on_reject=on_reject,
                     on_batch=on_batch,
                     background_writes=True,
+                    rollups=not options["no_rollups"],
                 )
             except ImportFileError as exc:
                 raise CommandError(str(exc)) from exc
@@ -100,5 +106,11 @@ class Command(BaseCommand):
                 ) from exc
 
         self.stdout.write(f"created: {counts.created}, updated: {counts.updated}, rejected: {counts.rejected}")
+        if options["no_rollups"]:
+            self.stdout.write("quality rollups: not updated (--no-rollups): run manage.py rebuild_quality_rollups")
+        else:
+            self.stdout.write(
+                f"quality rollups: {counts.rollup_days} days of decisions rebuilt in {counts.rollup_seconds:.1f}s"
+            )
         if counts.rejected and not options["rejects"] and counts.rejected > shown:
             self.stderr.write(f"({counts.rejected - shown} more rejected rows: pass --rejects FILE to keep them all)")
