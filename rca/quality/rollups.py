@@ -8,11 +8,13 @@ the samples table. Rebuilding a day rather than adding deltas is what makes a re
 knowing what each row held before. An import that stops half-way leaves its marks behind; the next import, the beat
 task `refresh-quality-rollups` or `manage.py rebuild_quality_rollups` finishes the job.
 
-A rebuild deletes the days' rows and inserts them again from one aggregate statement per run of days (at most
-`DAYS_PER_STATEMENT` days, split where the marked days leave a gap of more than `GAP_DAYS`), all in one transaction
-under a lock (PostgreSQL: an advisory lock; SQLite serialises writers itself), so readers see the old rows or the new
-ones and two rebuilds never interleave. On PostgreSQL the statement is one scan with `GROUPING SETS` (one set per
-rollup dimension, and `all`); elsewhere a `UNION ALL` of one `GROUP BY` per set. Figures in docs/performance.md.
+A rebuild deletes the days' rows and inserts them again from the samples, one aggregate statement per half of the
+row sets (`HALVES`) and per run of days (at most `DAYS_PER_STATEMENT` days, split where the marked days leave a gap
+of more than `GAP_DAYS`), under a lock (PostgreSQL: an advisory lock; SQLite serialises writers itself), so two
+rebuilds never interleave, and readers see a half's old rows or its new ones. On PostgreSQL a statement is one scan
+with `GROUPING SETS` (one set per rollup dimension, and `all`), and the two halves run side by side on two
+connections (the rebuild is CPU-bound, and the end of an import leaves a core idle); elsewhere each is a `UNION ALL`
+of one `GROUP BY` per set, one after the other. Figures in docs/performance.md.
 """
 
 import zlib
@@ -172,17 +174,19 @@ def _analyze(rows_written: int) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(QualityRollup._meta.db_table)}")
 
 
-def _rebuild_runs(runs: list[tuple[date, date]]) -> int:
+def _rebuild_runs(runs: list[tuple[date, date]], *, side_by_side: bool) -> int:
     """Rebuild the rows of every set on the days of `runs` (inside the caller's transaction, which holds the lock).
 
-    On PostgreSQL outside a caller's transaction, the second half of the sets is rebuilt at the same time on a
-    connection of its own, in its own transaction that commits before the caller's: the two halves share no row, and
-    should the caller's transaction fail, the marks it took come back and the next refresh does both halves again.
+    `side_by_side` (PostgreSQL, and no transaction around the rebuild's own): the second half of the sets is rebuilt
+    at the same time on a connection of its own, in its own transaction that commits before the caller's. The two
+    halves share no row, and should the caller's transaction fail, the marks it took come back and the next refresh
+    does both halves again. (Inside an outer transaction, such as a test's, another connection would not see what it
+    wrote.)
     """
     if not runs:
         return 0
     first_half, second_half = HALVES
-    if not _may_use_another_connection():
+    if not side_by_side:
         written = _rebuild_half(runs, first_half) + _rebuild_half(runs, second_half)
         _analyze(written)
         return written
@@ -194,10 +198,9 @@ def _rebuild_runs(runs: list[tuple[date, date]]) -> int:
     return written
 
 
-def _may_use_another_connection() -> bool:
-    """PostgreSQL, and the caller's only transaction is the rebuild's own (the other connection would not see what an
-    outer transaction, such as a test's, has written)."""
-    return connection.vendor == "postgresql" and len(connection.atomic_blocks) == 1
+def _side_by_side() -> bool:
+    """Whether a rebuild about to open its transaction may use a second connection (see `_rebuild_runs`)."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -221,22 +224,24 @@ def quality_rollups_refresh() -> int:
     meanwhile leaves it for the next refresh, so no committed change is ever left out.
     """
     table = connection.ops.quote_name(QualityRollupMark._meta.db_table)
+    side_by_side = _side_by_side()
     with transaction.atomic():
         _lock()
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {table} RETURNING day")
             days = {_as_date(day) for (day,) in cursor.fetchall()}
-        _rebuild_runs(day_runs(days))
+        _rebuild_runs(day_runs(days), side_by_side=side_by_side)
     return len(days)
 
 
 def quality_rollups_rebuild(*, days: Iterable[date] | None = None) -> int:
     """Rebuild the rollups of `days` from the samples, or of every day when `days` is None (which also drops rows of
     days that no longer have audits, and clears every mark); returns the rollup rows written."""
+    side_by_side = _side_by_side()
     with transaction.atomic():
         _lock()
         if days is not None:
-            return _rebuild_runs(day_runs(days))
+            return _rebuild_runs(day_runs(days), side_by_side=side_by_side)
         QualityRollupMark.objects.all().delete()
         bounds = ModerationSample.objects.aggregate(first=Min("decided_at"), last=Max("decided_at"))
         if bounds["first"] is None:
@@ -249,7 +254,7 @@ def quality_rollups_rebuild(*, days: Iterable[date] | None = None) -> int:
         while day <= end:
             runs.append((day, min(end, day + timedelta(days=DAYS_PER_STATEMENT - 1))))
             day = runs[-1][1] + timedelta(days=1)
-        return _rebuild_runs(runs)
+        return _rebuild_runs(runs, side_by_side=side_by_side)
 
 
 def _as_date(value: date | str) -> date:
