@@ -35,7 +35,6 @@ LOCK_KEY = zlib.crc32(b"rca.quality.rollups")
 # Memory for the rebuild's hash aggregates (PostgreSQL, this transaction only): a quarter of a million audits a
 # statement aggregates in memory instead of spilling to disk.
 WORK_MEM = "256MB"
-ANALYZE_AFTER_ROWS = 20_000
 
 # The rollup rows come in two halves of about equal cost, rebuilt side by side on PostgreSQL: each set costs about
 # the same to aggregate (a hash look-up per audit), and its rows to insert (on the benchmark dataset: auditor 44% of
@@ -166,10 +165,11 @@ def _rebuild_on_another_connection(runs: list[tuple[date, date]], sets: Sequence
         connections.close_all()
 
 
-def _analyze(rows_written: int) -> None:
-    """Fresh planner statistics after a large rebuild (PostgreSQL): without them a first read of a freshly filled
-    table sorts where it should hash (300 ms instead of 40 on the benchmark) until autovacuum comes by."""
-    if connection.vendor == "postgresql" and rows_written >= ANALYZE_AFTER_ROWS:
+def _analyze() -> None:
+    """Fresh planner statistics after a full rebuild (PostgreSQL): without them the first reads of a refilled table
+    sort where they should hash (300 ms instead of 40 on the benchmark). After an import, autovacuum's analyze comes
+    by within a minute; a full rebuild is the moment to do it at once."""
+    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(QualityRollup._meta.db_table)}")
 
@@ -187,15 +187,11 @@ def _rebuild_runs(runs: list[tuple[date, date]], *, side_by_side: bool) -> int:
         return 0
     first_half, second_half = HALVES
     if not side_by_side:
-        written = _rebuild_half(runs, first_half) + _rebuild_half(runs, second_half)
-        _analyze(written)
-        return written
+        return _rebuild_half(runs, first_half) + _rebuild_half(runs, second_half)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="quality-rollups") as pool:
         other = pool.submit(_rebuild_on_another_connection, runs, second_half)
         written = _rebuild_half(runs, first_half)
-        written += other.result()
-    _analyze(written)
-    return written
+        return written + other.result()
 
 
 def _side_by_side() -> bool:
@@ -254,7 +250,9 @@ def quality_rollups_rebuild(*, days: Iterable[date] | None = None) -> int:
         while day <= end:
             runs.append((day, min(end, day + timedelta(days=DAYS_PER_STATEMENT - 1))))
             day = runs[-1][1] + timedelta(days=1)
-        return _rebuild_runs(runs, side_by_side=side_by_side)
+        written = _rebuild_runs(runs, side_by_side=side_by_side)
+        _analyze()
+        return written
 
 
 def _as_date(value: date | str) -> date:
