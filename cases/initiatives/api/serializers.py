@@ -55,7 +55,7 @@ class PopulationSerializer(StrictSerializer):
         return fields
 
 
-class MeasureInputSerializer(StrictSerializer):
+class InitiativeMeasureInputSerializer(StrictSerializer):
     population = PopulationSerializer(
         required=False, help_text='Conditions on the audited decisions, e.g. `{"market": "ID"}`.'
     )
@@ -70,7 +70,7 @@ class MeasureInputSerializer(StrictSerializer):
     )
 
 
-class MeasureSerializer(serializers.Serializer):
+class InitiativeMeasureSerializer(serializers.Serializer):
     population = serializers.DictField(help_text="Condition -> a value, or a list of values (any of them).")
     audit_label = serializers.CharField()
     topic_terms = serializers.ListField(child=serializers.CharField())
@@ -97,7 +97,7 @@ class InitiativeSerializer(serializers.ModelSerializer):
     """Read it through `cases.initiatives.selectors` (owner selected, `visible_case_list` prefetched, `progress`
     attached)."""
 
-    measure = MeasureSerializer(read_only=True)
+    measure = InitiativeMeasureSerializer(read_only=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True, allow_null=True, default=None)
     cases = serializers.SerializerMethodField(help_text="Ids of the cases serving it that you may see, ascending.")
     status = serializers.ChoiceField(source="progress.status", choices=InitiativeStatus.choices, read_only=True)
@@ -140,7 +140,7 @@ def _rate(**kwargs) -> serializers.FloatField:
 class InitiativeCreateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
-    measure = MeasureInputSerializer(help_text="The same definition as a case's measure.")
+    measure = InitiativeMeasureInputSerializer(help_text="The same definition as a case's measure.")
     target_rate = _rate(help_text="The error rate to reach, a fraction (0.03 for 3%); below the baseline.")
     target_date = serializers.DateField(help_text="When; after the baseline's end, within three years of it.")
     owner = LeadField(required=False, help_text="A quality lead's user id; by default you.")
@@ -161,7 +161,7 @@ class InitiativeCreateSerializer(StrictSerializer):
 class InitiativeUpdateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
-    measure = MeasureInputSerializer(required=False, help_text="A new measure re-measures the baseline.")
+    measure = InitiativeMeasureInputSerializer(required=False, help_text="A new measure re-measures the baseline.")
     target_rate = _rate(required=False)
     target_date = serializers.DateField(required=False)
     owner = LeadField(required=False)
