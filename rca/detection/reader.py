@@ -93,6 +93,11 @@ def read_auditor_errors(start: datetime, end: datetime, auditors: list[str]) -> 
         .order_by("id")
         .values_list(*AUDITOR_ERROR_COLUMNS)
     )
+    if connection.vendor == "postgresql":  # as `read_errors`: psycopg's aware datetimes, no per-row conversion
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [AuditorErrorRow._make(row) for row in cursor.fetchall()]
     return [AuditorErrorRow._make(row) for row in rows]
 
 
