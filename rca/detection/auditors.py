@@ -28,10 +28,10 @@ evidence of a moderation mistake, and a group of auditors of one market would ot
 pattern per policy in that market. A real moderation pattern loses only the auditor's share of its errors: they are
 spread over every auditor of its slice, so they raise the peers' rate as much as the auditor's.
 
-Input, as plain tuples: the window's audits grouped by auditor and stratum with their overturns by outcome
-(`AuditorCubeRow`), and the overturns of the auditors the cube makes candidates (`AuditorPass.auditors`) as
-`AuditorErrorRow`s. Output: a `PartitionResult` of the `AUDIT_QUALITY` partition, whose hits carry `auditor_id` (one id,
-or the sorted ids of a group) and, for a group, `market` in their conditions.
+Input, as plain tuples (`rca.detection.auditor_rows`): the window's audits grouped by auditor and stratum with their
+overturns by outcome (`AuditorCubeRow`), and the overturns of the auditors the cube makes candidates
+(`AuditorPass.auditors`) as `AuditorErrorRow`s. Output: a `PartitionResult` of the `AUDIT_QUALITY` partition, whose
+hits carry `auditor_id` (one id, or the sorted ids of a group) and, for a group, `market` in their conditions.
 """
 
 import heapq
@@ -40,41 +40,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from time import perf_counter
-from typing import NamedTuple
 
 import numpy as np
 
+from rca.detection.auditor_rows import ANY, FALSE_NEGATIVE, FALSE_POSITIVE, AuditorCubeRow, ErrorArrays
 from rca.detection.params import DetectionParams
 from rca.detection.partitions import AUDIT_QUALITY, NO_VIOLATION
 from rca.detection.results import PartitionResult, PatternHit
 from rca.detection.slices import DAY_SECONDS, wilson_lower
 
-FALSE_POSITIVE, FALSE_NEGATIVE, ANY = "false_positive", "false_negative", "any"
 DIRECTIONS = (FALSE_POSITIVE, FALSE_NEGATIVE, ANY)
 MIN_PEER_AUDITS = 10
 ALL_MARKETS = -1
-
-
-class AuditorCubeRow(NamedTuple):
-    auditor_id: str
-    decision_label: str
-    market: str
-    decision_source: str
-    count: int  # audits
-    false_positive: int  # overturns by outcome
-    false_negative: int
-    wrong_policy: int
-
-
-class AuditorErrorRow(NamedTuple):
-    sample_id: int
-    audited_at: datetime
-    content_id: str
-    auditor_id: str
-    decision_label: str
-    audit_label: str
-    market: str
-    decision_source: str
 
 
 @dataclass
@@ -263,7 +240,7 @@ class AuditorPass:
     def find(self, errors: Iterable[Sequence]) -> PartitionResult:
         """The auditor patterns, given the overturns of (at least) `auditors`; see the module docstring."""
         started = perf_counter()
-        rows = _ErrorRows(errors, self)
+        rows = ErrorArrays(errors, auditors=self.auditor_ids, markets=self.markets, strata=self.strata_codes)
         excluded = np.zeros(len(self.auditor_ids), dtype=bool)
         heap = [(-candidate.stats.score, index) for index, candidate in enumerate(self.candidates)]
         heapq.heapify(heap)
@@ -281,7 +258,7 @@ class AuditorPass:
                 if heap and -heap[0][0] > candidate.stats.score:
                     heapq.heappush(heap, (-candidate.stats.score, index))
                     continue
-            claimed = rows.of(candidate)
+            claimed = self._claimed(rows, candidate)
             if not self._recurs(rows, claimed) or not self._robust(rows, claimed, candidate, excluded):
                 continue
             hits.append(self._describe(rows, claimed, candidate))
@@ -293,11 +270,22 @@ class AuditorPass:
             samples=self.total,
         )  # fmt: skip
 
-    def _recurs(self, rows: "_ErrorRows", claimed: np.ndarray) -> bool:
+    @staticmethod
+    def _claimed(rows: ErrorArrays, candidate: _Candidate) -> np.ndarray:
+        """Indices of the candidate's overturns: its members', of its direction, in its market's compared strata."""
+        keep = (
+            np.isin(rows.auditor, np.asarray(candidate.members, dtype=np.int64)) & rows.direction[candidate.direction]
+        )
+        if candidate.market != ALL_MARKETS:
+            keep &= rows.market == candidate.market
+        keep &= (rows.stratum >= 0) & candidate.stats.strata[np.maximum(rows.stratum, 0)]
+        return np.flatnonzero(keep)
+
+    def _recurs(self, rows: ErrorArrays, claimed: np.ndarray) -> bool:
         days = np.unique(rows.day[claimed]).size
         return days >= self.params.min_days and np.unique(rows.item[claimed]).size >= self.params.min_items
 
-    def _robust(self, rows: "_ErrorRows", claimed: np.ndarray, candidate: _Candidate, excluded: np.ndarray) -> bool:
+    def _robust(self, rows: ErrorArrays, claimed: np.ndarray, candidate: _Candidate, excluded: np.ndarray) -> bool:
         """Still significant without the busiest 24 hours, the busiest item and, for a group, the busiest member."""
         stamps = rows.ts[claimed]
         order = np.sort(stamps)
@@ -317,7 +305,7 @@ class AuditorPass:
             stats = self._evaluate(others, candidate.market, candidate.direction, without)
         return self._stats(int(keep.sum()), stats.audits, stats.expected, stats.strata).passed
 
-    def _describe(self, rows: "_ErrorRows", claimed: np.ndarray, candidate: _Candidate) -> PatternHit:
+    def _describe(self, rows: ErrorArrays, claimed: np.ndarray, candidate: _Candidate) -> PatternHit:
         stats = candidate.stats
         conditions: dict[str, str | list[str]] = {}
         if candidate.market != ALL_MARKETS:
@@ -346,49 +334,6 @@ class AuditorPass:
             content_items=int(np.unique(rows.item[claimed]).size),
             moderators=0,
         )
-
-
-class _ErrorRows:
-    """The overturns as arrays, coded with the cube's auditors, markets and strata (-1: not in the cube)."""
-
-    def __init__(self, errors: Iterable[Sequence], cube: AuditorPass) -> None:
-        auditors = {name: code for code, name in enumerate(cube.auditor_ids)}
-        markets = {name: code for code, name in enumerate(cube.markets)}
-        items: dict[str, int] = {}
-        columns: list[list] = [[] for _ in range(9)]
-        for row in errors:
-            row = AuditorErrorRow(*row)
-            stamp = (row.audited_at if row.audited_at.tzinfo else row.audited_at.replace(tzinfo=UTC)).timestamp()
-            columns[0].append(row.sample_id)
-            columns[1].append(stamp)
-            columns[2].append(datetime.fromtimestamp(stamp, UTC).toordinal())
-            columns[3].append(items.setdefault(row.content_id, len(items)))
-            columns[4].append(auditors.get(row.auditor_id or "", -1))
-            columns[5].append(markets.get(row.market, -1))
-            columns[6].append(cube.strata_codes.get((row.decision_label, row.market, row.decision_source), -1))
-            columns[7].append(row.decision_label == NO_VIOLATION)
-            columns[8].append(row.audit_label == NO_VIOLATION)
-        self.ids = np.asarray(columns[0], dtype=np.int64)
-        self.ts = np.asarray(columns[1], dtype=np.float64)
-        self.day, self.item, self.auditor, self.market, self.stratum = (
-            np.asarray(column, dtype=np.int64) for column in columns[2:7]
-        )
-        approved, overturned_to_none = np.asarray(columns[7], dtype=bool), np.asarray(columns[8], dtype=bool)
-        self.direction = {
-            FALSE_POSITIVE: overturned_to_none & ~approved,
-            FALSE_NEGATIVE: approved & ~overturned_to_none,
-            ANY: np.ones(self.ids.size, dtype=bool),
-        }
-
-    def of(self, candidate: _Candidate) -> np.ndarray:
-        """Indices of the candidate's overturns: its members', of its direction, in its market's compared strata."""
-        keep = (
-            np.isin(self.auditor, np.asarray(candidate.members, dtype=np.int64)) & self.direction[candidate.direction]
-        )
-        if candidate.market != ALL_MARKETS:
-            keep &= self.market == candidate.market
-        keep &= (self.stratum >= 0) & candidate.stats.strata[np.maximum(self.stratum, 0)]
-        return np.flatnonzero(keep)
 
 
 def find_auditor_patterns(cube: Iterable[Sequence], errors: Iterable[Sequence], params: DetectionParams):

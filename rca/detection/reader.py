@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from rca.choices import NO_VIOLATION, Outcome
-from rca.detection.auditors import AuditorCubeRow, AuditorErrorRow
+from rca.detection.auditor_rows import AuditorCubeRow, AuditorErrorRow
 from rca.detection.frame import CubeRow, ErrorRow
 from rca.models import ModerationSample, PolicyLabel
 
