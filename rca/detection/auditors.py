@@ -12,7 +12,8 @@ every prefix of that order is a candidate.
 
 **Comparable decisions.** Audits fall in strata of decision label x market x decision source. A candidate's expected
 overturns are, stratum by stratum, its audits times the rate of its peers (the stratum's other auditors, its members
-excluded); strata with fewer than `MIN_PEER_AUDITS` peer audits are left out (no peers, no comparison). A candidate
+excluded), shrunk toward the rate of the decision label and source in every market by `PEER_PRIOR_AUDITS` audits (a
+stratum of a few peer audits says little on its own; a stratum of many says it all). A candidate
 passes as a slice does: enough audits (`min_support`; and `auditor_min_audits` for each member in the scope: no verdict
 on a new auditor's first audits), enough overturns (`auditor_min_errors`), a lift of `min_lift` over the peers' rate
 and a Wilson lower bound above it. Then it must recur (`min_days` days, `min_items` content items) and stay significant
@@ -50,13 +51,13 @@ from rca.detection.results import PartitionResult, PatternHit
 from rca.detection.slices import DAY_SECONDS, wilson_lower
 
 DIRECTIONS = (FALSE_POSITIVE, FALSE_NEGATIVE, ANY)
-MIN_PEER_AUDITS = 10
+PEER_PRIOR_AUDITS = 10
 ALL_MARKETS = -1
 
 
 @dataclass
 class _Stats:
-    audits: int  # in the eligible strata of the direction, with peers
+    audits: int  # in the eligible strata of the direction
     errors: int
     expected: float  # overturns at the peers' rates
     rate: float
@@ -64,7 +65,6 @@ class _Stats:
     lift: float
     score: float
     passed: bool
-    strata: np.ndarray  # bool per stratum: compared (enough peer audits)
 
 
 @dataclass
@@ -115,10 +115,16 @@ class AuditorPass:
         auditor, market, stratum, approved, audits, fp, fn, wp = (np.asarray(c, dtype=np.int64) for c in columns)
         self.auditor, self.market, self.stratum, self.audits = auditor, market, stratum, audits
         self.n_strata = len(strata)
+        # Per stratum, its decision label and source in every market: where a stratum's thin peer rate is shrunk to.
+        wide: dict[tuple[str, str], int] = {}
+        self.stratum_wide = np.asarray(
+            [wide.setdefault((label, source), len(wide)) for label, _, source in strata], dtype=np.int64
+        )
         self.errors = {FALSE_POSITIVE: fp, FALSE_NEGATIVE: fn, ANY: fp + fn + wp}
         self.eligible = {FALSE_POSITIVE: approved == 0, FALSE_NEGATIVE: approved == 1, ANY: np.ones_like(audits, bool)}
         self.real = np.array([bool(name) for name in self.auditor_ids], dtype=bool)  # "" is no auditor
         self._scopes: dict[tuple[int, str], tuple[np.ndarray, ...]] = {}
+        self._priors: dict[str, np.ndarray] = {}
         self.candidates = self._candidates()
         self.timings = {"auditors": perf_counter() - started}
 
@@ -141,11 +147,24 @@ class AuditorPass:
         peers = ~is_member & ~excluded[auditor]
         peer_n = np.bincount(stratum[peers], weights=audits[peers], minlength=self.n_strata)
         peer_x = np.bincount(stratum[peers], weights=errors[peers], minlength=self.n_strata)
-        compared = peer_n >= MIN_PEER_AUDITS
-        mine = is_member & compared[stratum]
-        n, x = int(audits[mine].sum()), int(errors[mine].sum())
-        expected = float((audits[mine] * peer_x[stratum[mine]] / peer_n[stratum[mine]]).sum())
-        return self._stats(x, n, expected, compared)
+        rate = self._peer_rate(peer_n, peer_x, direction)
+        n, x = int(audits[is_member].sum()), int(errors[is_member].sum())
+        return self._stats(x, n, float((audits[is_member] * rate[stratum[is_member]]).sum()))
+
+    def _peer_rate(self, peer_n: np.ndarray, peer_x: np.ndarray, direction: str) -> np.ndarray:
+        """Per stratum, the peers' rate shrunk toward the rate of its decision label and source in every market."""
+        return (peer_x + PEER_PRIOR_AUDITS * self._prior(direction)) / (peer_n + PEER_PRIOR_AUDITS)
+
+    def _prior(self, direction: str) -> np.ndarray:
+        """Per stratum, the rate of its decision label and source in every market (every auditor's audits)."""
+        if direction not in self._priors:
+            rows = self.eligible[direction]
+            wide = self.stratum_wide[self.stratum[rows]]
+            size = int(self.stratum_wide.max(initial=0)) + 1
+            wide_n = np.bincount(wide, weights=self.audits[rows], minlength=size)
+            wide_x = np.bincount(wide, weights=self.errors[direction][rows], minlength=size)
+            self._priors[direction] = (wide_x / np.maximum(wide_n, 1.0))[self.stratum_wide]
+        return self._priors[direction]
 
     def _scope(self, market: int, direction: str) -> tuple[np.ndarray, ...]:
         """(auditor, stratum, audits, overturns) of the cube rows of a market (or all) eligible for a direction."""
@@ -160,9 +179,9 @@ class AuditorPass:
             )
         return self._scopes[key]
 
-    def _stats(self, x: int, n: int, expected: float, compared: np.ndarray) -> _Stats:
+    def _stats(self, x: int, n: int, expected: float) -> _Stats:
         rate, baseline, lift, score, passed = (float(v[0]) for v in judge([x], [n], [expected], self.params))
-        return _Stats(n, x, expected, rate, baseline, lift, score, bool(passed), compared)
+        return _Stats(n, x, expected, rate, baseline, lift, score, bool(passed))
 
     def _by_auditor_and_market(self, direction: str):
         """(audits, overturns, expected, volume) per auditor x market, each auditor against every other one."""
@@ -172,20 +191,15 @@ class AuditorPass:
         stratum_n = np.bincount(self.stratum, weights=audits_in, minlength=self.n_strata)
         stratum_x = np.bincount(self.stratum, weights=errors_in, minlength=self.n_strata)
         peer_n, peer_x = stratum_n[self.stratum] - audits_in, stratum_x[self.stratum] - errors_in
-        keep = rows & (peer_n >= MIN_PEER_AUDITS)
-        expected = np.where(keep, audits_in * peer_x / np.maximum(peer_n, 1.0), 0.0)
+        peer_rate = (peer_x + PEER_PRIOR_AUDITS * self._prior(direction)[self.stratum]) / (peer_n + PEER_PRIOR_AUDITS)
+        expected = audits_in * peer_rate
         shape = (len(self.auditor_ids), len(self.markets))
         key = self.auditor * shape[1] + self.market
 
         def per_cell(values):
             return np.bincount(key, weights=values, minlength=shape[0] * shape[1]).reshape(shape)
 
-        return (
-            per_cell(np.where(keep, audits_in, 0)),
-            per_cell(np.where(keep, errors_in, 0)),
-            per_cell(expected),
-            per_cell(self.audits),
-        )
+        return per_cell(audits_in), per_cell(errors_in), per_cell(expected), per_cell(self.audits)
 
     # CANDIDATES
     # --------------------------------------------------------------------------
@@ -272,13 +286,13 @@ class AuditorPass:
 
     @staticmethod
     def _claimed(rows: ErrorArrays, candidate: _Candidate) -> np.ndarray:
-        """Indices of the candidate's overturns: its members', of its direction, in its market's compared strata."""
+        """Indices of the candidate's overturns: its members', of its direction, in its market (if it has one)."""
         keep = (
             np.isin(rows.auditor, np.asarray(candidate.members, dtype=np.int64)) & rows.direction[candidate.direction]
         )
         if candidate.market != ALL_MARKETS:
             keep &= rows.market == candidate.market
-        keep &= (rows.stratum >= 0) & candidate.stats.strata[np.maximum(rows.stratum, 0)]
+        keep &= rows.stratum >= 0
         return np.flatnonzero(keep)
 
     def _recurs(self, rows: ErrorArrays, claimed: np.ndarray) -> bool:
@@ -303,7 +317,7 @@ class AuditorPass:
             without = excluded.copy()
             without[busiest] = True
             stats = self._evaluate(others, candidate.market, candidate.direction, without)
-        return self._stats(int(keep.sum()), stats.audits, stats.expected, stats.strata).passed
+        return self._stats(int(keep.sum()), stats.audits, stats.expected).passed
 
     def _describe(self, rows: ErrorArrays, claimed: np.ndarray, candidate: _Candidate) -> PatternHit:
         stats = candidate.stats

@@ -309,8 +309,8 @@ AUDITOR_NOTES = (
     "Removal too strict, context makes it acceptable.",
 )
 AUDITOR_PLANTED: tuple[AuditorPlant, ...] = (
-    AuditorPlant("auditor_lenient_across_policies", ("aud-17",), "", 0.0, 0.4, AUDITOR_NOTES),
-    AuditorPlant("auditor_group_tr_lenient", ("aud-tr-1", "aud-tr-2", "aud-tr-3"), "TR", 0.4, 0.45, AUDITOR_NOTES),
+    AuditorPlant("auditor_lenient_across_policies", ("aud-17",), "", 0.0, 0.5, AUDITOR_NOTES),
+    AuditorPlant("auditor_group_tr_lenient", ("aud-tr-1", "aud-tr-2", "aud-tr-3"), "TR", 0.4, 0.55, AUDITOR_NOTES),
 )
 AUDITOR_DECOYS: tuple[AuditorPlant, ...] = (
     # A new auditor: a few dozen audits over the last days, a third of them overturned.
