@@ -125,8 +125,11 @@ def _pattern_problem_statement(pattern: ErrorPattern, names: Mapping[str, str]) 
         f"({format_percent(pattern.error_rate)}), seen on {_counted(pattern.days_seen, 'day')}."
     )
     if pattern.is_audit_driven:
+        definition = pattern.definition
+        audits = "audited removal" if definition.get("audit_label") else "audit"
+        audits = "audited approval" if definition.get("decision_label") else audits
         figures = (
-            f"{_counted(pattern.error_count, 'overturn')} in {_counted(pattern.support, 'audit')} "
+            f"{_counted(pattern.error_count, 'overturn')} of {_counted(pattern.support, audits)} "
             f"({format_percent(pattern.error_rate)}, against {format_percent(pattern.baseline_rate)} for peers "
             f"auditing comparable decisions), seen on {_counted(pattern.days_seen, 'day')}. The audits are in doubt, "
             "not the decisions: their samples are marked verdict in doubt."

@@ -1,5 +1,6 @@
 """The synthetic traffic's vocabulary (markets, content types, model versions, tags, note wordings) and its planted
-patterns and decoys (`PLANTED`), used by `rca.synthetic.generator`."""
+patterns and decoys (`PLANTED`, `DECOYS`; the auditor-driven ones: `AUDITOR_PLANTED`, `AUDITOR_DECOYS`), used by
+`rca.synthetic.generator`."""
 
 from dataclasses import dataclass
 
