@@ -1,7 +1,9 @@
-"""The rca app's choice values. `NO_VIOLATION` is defined by the pure detection code and re-exported here."""
+"""The rca app's choice values. `NO_VIOLATION` and `AUDIT_QUALITY` are defined by the pure detection code and
+re-exported here."""
 
 from django.db import models
 
+from rca.detection.partitions import AUDIT_QUALITY as AUDIT_QUALITY
 from rca.detection.partitions import NO_VIOLATION as NO_VIOLATION
 
 

@@ -161,6 +161,11 @@ class ErrorPattern(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_audit_driven(self) -> bool:
+        """Found by the auditor pass (`rca.detection.auditors`): the audits are in doubt, not the decisions."""
+        return "auditor_id" in (self.definition or {})
+
 
 class PatternFingerprint(models.Model):
     """An alias: one more fingerprint owned by a pattern (as a Sentry issue owns several hashes)."""

@@ -278,6 +278,11 @@ DETECTION_MIN_ITEMS = env.int("DETECTION_MIN_ITEMS", default=5)
 DETECTION_MIN_MODERATORS = env.int("DETECTION_MIN_MODERATORS", default=2)
 DETECTION_TEXT_CLUSTERS = env.int("DETECTION_TEXT_CLUSTERS", default=16)
 DETECTION_TOPIC_MATCH_SIMILARITY = env.float("DETECTION_TOPIC_MATCH_SIMILARITY", default=0.5)
+# Auditor-driven patterns (rca/detection/auditors.py): no verdict on an auditor with fewer audits (each member of a
+# group), and more overturns than a slice's errors, since they pool every error kind.
+DETECTION_AUDITOR_MIN_AUDITS = env.int("DETECTION_AUDITOR_MIN_AUDITS", default=60)
+DETECTION_AUDITOR_MIN_ERRORS = env.int("DETECTION_AUDITOR_MIN_ERRORS", default=20)
+DETECTION_AUDITOR_MAX_GROUP = env.int("DETECTION_AUDITOR_MAX_GROUP", default=5)
 
 # NOTIFICATIONS (owned by cases/notifications)
 # ------------------------------------------------------------------------------
