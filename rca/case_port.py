@@ -1,4 +1,5 @@
-"""The port through which a detected pattern becomes a case: the only module of `rca` that imports `cases`.
+"""The port through which a detected pattern becomes a case, and through which retention learns which samples the case
+work still needs: the only module of `rca` that imports `cases`.
 
 Detection (the evidence and its analysis) knows nothing else about case work. It hands a pattern, the ids of the
 samples the run found for it, the severity weight of its policy label and the display names of the policy labels (read
@@ -10,11 +11,13 @@ from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
 
+from cases.models import CaseSample, Finding
 from cases.services import case_record_pattern
 from cases.severity import severity_for
 from cases.story.tasks import refresh_case_story
-from rca.models import ErrorPattern, ModerationSample
+from rca.models import ErrorPattern, ModerationSample, PatternSample
 
 # "reopened" only on a regression after the case's fix; new samples that reopen nothing (late audits of decisions made
 # before the fix, a won't-fix case's growth note) are "updated".
@@ -55,3 +58,15 @@ def _case_samples(sample_ids: Sequence[int]) -> list[ModerationSample]:
         query = f"SELECT id, external_id FROM {table} WHERE id = ANY(%s) ORDER BY id"
         return list(ModerationSample.objects.raw(query, [list(sample_ids)]))
     return list(ModerationSample.objects.filter(pk__in=sample_ids).only("id", "external_id").order_by("id"))
+
+
+def samples_kept_by_cases() -> Q:
+    """A filter of `ModerationSample`: the samples that case work refers to, which retention (`rca.retention`) keeps
+    however old they are: linked to a case (any status: a closed case's evidence stays readable), evidence of a finding,
+    or in the pattern of a case."""
+    in_case_pattern = PatternSample.objects.filter(sample=OuterRef("pk"), pattern__case__isnull=False)
+    return (
+        Q(Exists(CaseSample.objects.filter(sample=OuterRef("pk"))))
+        | Q(Exists(Finding.evidence.through.objects.filter(moderationsample=OuterRef("pk"))))
+        | Q(Exists(in_case_pattern))
+    )
