@@ -92,7 +92,7 @@ class ImportJobRequestSerializer(StrictSerializer):
 @extend_schema_view(
     list=extend_schema(
         summary="Import jobs, newest first (quality leads, managers, staff)",
-        responses={200: ImportJobSerializer, **error_responses(404)},
+        responses={200: ImportJobSerializer, **error_responses(400, 404)},
     ),
     retrieve=extend_schema(
         summary="An import job with its chunks and its first rejected records",
@@ -124,7 +124,7 @@ class ImportJobViewSet(
             chunks_total=Count("chunks"),
             chunks_done=Count("chunks", filter=Q(chunks__status=ImportChunkStatus.DONE)),
             chunks_failed=Count("chunks", filter=Q(chunks__status=ImportChunkStatus.FAILED)),
-        )
+        ).order_by("-created_at", "-id")  # an aggregate drops Meta.ordering
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(Prefetch("chunks", ImportChunk.objects.order_by("index")))
         return queryset
