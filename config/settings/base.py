@@ -232,6 +232,9 @@ SPECTACULAR_SETTINGS = {
         "ActionItemStatusEnum": "cases.choices.ActionItemStatus",
         "PatternStatusEnum": "rca.choices.PatternStatus",
         "DetectionRunStatusEnum": "rca.choices.DetectionRunStatus",
+        "ImportJobStatusEnum": "rca.choices.ImportJobStatus",
+        "ImportChunkStatusEnum": "rca.choices.ImportChunkStatus",
+        "FileFormatEnum": "rca.choices.FileFormat",
         "RootCauseCategoryEnum": "cases.choices.RootCauseCategory",
     },
 }
