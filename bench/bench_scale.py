@@ -1,6 +1,6 @@
 """Scale benchmark (issue 20): N audits over 21 days with the synthetic generator's planted patterns, imported over 1
 and over 2 Celery workers into a table that already holds N audits, then detection with 1 and 2 workers, the samples
-explorer's common queries and the case board.
+explorer's common queries and the case board; then retention's speed.
 
 The table is first filled (`COPY`) with N older audits: the same traffic shifted 21 days back, ids prefixed `h`, so
 outside the detection window. The file (`JSON Lines`, ~520 bytes an audit) is written a day at a time. A measured
@@ -39,6 +39,7 @@ from bench.bench_detection_speed import (
     stop_workers,
     wait_ready,
 )
+from bench.bench_import import BackendCpu
 from bench.databases import DEFAULT_URL, conninfo, migrate, open_database, smoke_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,12 +130,17 @@ def measured_import(path: Path, workers: int, env: dict[str, str]) -> dict:
         if workers:
             wait_ready(workers)
         peaks = [PeakRss(worker.pid) for worker in pool]
+        cpu_before = sum(_tree_cpu(worker.pid) for worker in pool)
         started = time.perf_counter()
         command = [sys.executable, "manage.py", "import_samples_parallel", str(path)]
-        child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        own_peak = PeakRss(child.pid)
-        output, errors = child.communicate()
-        seconds = time.perf_counter() - started
+        with BackendCpu(env["DATABASE_URL"]) as backends:
+            child = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            own_peak = PeakRss(child.pid)
+            output, errors = child.communicate()
+            seconds = time.perf_counter() - started
+        workers_cpu = sum(_tree_cpu(worker.pid) for worker in pool) - cpu_before
         peaks_mb = [peak.stop() for peak in peaks]
         command_mb = own_peak.stop()
     finally:
@@ -142,7 +148,22 @@ def measured_import(path: Path, workers: int, env: dict[str, str]) -> dict:
     if child.returncode != 0:
         raise SystemExit(f"import_samples_parallel failed ({child.returncode}): {output} {errors[-2000:]}")
     counts = dict(part.split(": ") for part in output.strip().splitlines()[-1].split(", "))
-    return {"seconds": seconds, "counts": counts, "workers_mb": peaks_mb, "command_mb": command_mb}
+    return {"seconds": seconds, "counts": counts, "workers_mb": peaks_mb, "command_mb": command_mb,
+            "workers_cpu": workers_cpu, "postgres_cpu": backends.seconds}  # fmt: skip
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its children, from /proc."""
+    total, pids = 0.0, [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            pids.extend(int(child) for child in Path(f"/proc/{current}/task/{current}/children").read_text().split())
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def measured_reads(repeat: int) -> dict[str, float]:
@@ -180,6 +201,20 @@ def measured_reads(repeat: int) -> dict[str, float]:
     return medians
 
 
+def measured_retention(days: int) -> dict:
+    """`samples_drop_old` as if the clock were further on, so that the older half of the older audits is past the
+    retention: its speed (the detected cases keep their samples)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from rca.retention import samples_drop_old
+
+    now = timezone.now() + timedelta(days=settings.SAMPLE_RETENTION_DAYS - days - days // 2)
+    started = time.perf_counter()
+    result = samples_drop_old(now=now, archive_dir="")
+    return {"seconds": time.perf_counter() - started, "deleted": result.deleted, "batches": result.batches}
+
+
 # MAIN
 # ------------------------------------------------------------------------------
 
@@ -195,7 +230,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7, help="timed requests per query")
     parser.add_argument("--workdir", help="where the file goes (default: a temporary directory)")
     parser.add_argument("--smoke", action="store_true", help="6,000 audits over 7 days, eager, a few seconds")
+    parser.add_argument("--only-retention", action="store_true", help="the retention step alone, on the database as is")
     args = parser.parse_args(argv)
+    if args.only_retention:
+        _django(smoke_database_url(args.database, DEFAULT_URL), redis_url="")
+        print(f"retention: {measured_retention(args.days)}")
+        return 0
     if args.smoke:
         args.rows, args.days, args.import_workers, args.detect_workers, args.repeat = 6_000, 7, [0], [0], 2
         args.database = "rca_bench_smoke_scale"
@@ -224,12 +264,14 @@ def main(argv: list[str] | None = None) -> int:
                 reset_table(url)
             before = count_rows(url)
             result = imports[workers] = measured_import(path, workers, env)
-            rate = total / result["seconds"]
+            rate, cpu = total / result["seconds"], result["workers_cpu"] + result["postgres_cpu"]
             print(
                 f"import, {workers or 'no (eager)'} worker(s), into {before:,} rows: {result['seconds']:.1f}s = "
                 f"{rate:,.0f} rows/s; {result['counts']}; peak RSS workers "
                 f"{', '.join(f'{mb:.0f} MB' for mb in result['workers_mb']) or '-'}, command "
-                f"{result['command_mb']:.0f} MB",
+                f"{result['command_mb']:.0f} MB; CPU a row: workers {result['workers_cpu'] / total * 1e6:.1f} us, "
+                f"PostgreSQL {result['postgres_cpu'] / total * 1e6:.1f} us"
+                + (f" -> {total / (cpu / 2):,.0f} rows/s if both cores were ours" if cpu else ""),
                 flush=True,
             )
     import psycopg
@@ -256,6 +298,14 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(f"reads on {count_rows(url):,} audits:", flush=True)
     reads = measured_reads(args.repeat)
+
+    dropped = measured_retention(args.days)
+    print(
+        f"retention (the older half of the {args.days} older days, batches of 5,000): {dropped['deleted']:,} deleted "
+        f"in {dropped['seconds']:.1f}s = {dropped['deleted'] / dropped['seconds']:,.0f} rows/s, "
+        f"{dropped['seconds'] / max(dropped['batches'], 1) * 1000:.0f} ms a batch on average",
+        flush=True,
+    )
 
     if args.smoke:
         return 0 if run.status == "succeeded" and imports[0]["counts"]["created"] == str(total) else 1

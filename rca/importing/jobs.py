@@ -231,10 +231,19 @@ def import_job_resume(*, job_id: int) -> list[int]:
 
 
 def _unfinished_chunk_ids(job_id: int, *, include_failed: bool = False) -> list[int]:
+    """The chunks to send, in `spread_order`."""
     statuses = (*UNFINISHED, ImportChunkStatus.FAILED) if include_failed else UNFINISHED
-    return list(
-        ImportChunk.objects.filter(job_id=job_id, status__in=statuses).order_by("index").values_list("pk", flat=True)
-    )
+    ids = ImportChunk.objects.filter(job_id=job_id, status__in=statuses).order_by("index").values_list("pk", flat=True)
+    ids = list(ids)
+    return [ids[position] for position in spread_order(len(ids))]
+
+
+def spread_order(count: int) -> list[int]:
+    """0..count-1 in bit-reversed order (0, 4, 2, 6, 1, 5, 3, 7): chunks taken at the same time by any number of
+    workers lie far apart in the file. An export is usually sorted by time (and its ids often by time too), so
+    neighbouring chunks would write to the same last pages of the same indexes and wait on each other's page locks."""
+    bits = max(1, (count - 1).bit_length())
+    return sorted(range(count), key=lambda position: int(f"{position:0{bits}b}"[::-1], 2))
 
 
 def _fail_job(job_id: int, error: str) -> None:

@@ -11,7 +11,7 @@ from django.db import connection
 
 from rca.choices import ImportChunkStatus, ImportJobStatus
 from rca.importing.chunks import open_chunk, plan_chunks
-from rca.importing.jobs import import_job_plan, import_job_request, import_job_resume
+from rca.importing.jobs import import_job_plan, import_job_request, import_job_resume, spread_order
 from rca.importing.readers import open_sample_file
 from rca.importing.tasks import import_chunk
 from rca.models import ImportChunk, ImportJob, ModerationSample
@@ -34,6 +34,11 @@ def write_jsonl(path, count: int) -> list[str]:
     ids = [f"qa-{i:03d}" for i in range(count)]
     path.write_text("".join(jsonl_record(external_id) + "\n" for external_id in ids), encoding="utf-8")
     return ids
+
+
+def test_chunks_are_sent_far_apart_in_the_file_for_the_workers_that_take_them_together():
+    assert spread_order(8) == [0, 4, 2, 6, 1, 5, 3, 7]
+    assert sorted(spread_order(11)) == list(range(11)) and spread_order(1) == [0]
 
 
 @pytest.mark.parametrize("chunk_bytes", [1, 40, 150, 10_000])
@@ -66,7 +71,8 @@ def test_a_failed_chunk_is_retried_whole_and_a_stopped_job_resumes_with_every_ro
     source = tmp_path / "samples.jsonl"
     ids = write_jsonl(source, 40)
     job = import_job_request(path=source, chunk_bytes=len(jsonl_record("qa-000")) * 10)  # 4 chunks of 10 lines
-    first, failing, stopped, waiting = import_job_plan(job_id=job.pk)
+    import_job_plan(job_id=job.pk)
+    first, failing, stopped, waiting = job.chunks.order_by("index").values_list("pk", flat=True)
     database_refusal.refuse("qa-016")  # the second chunk's second batch: its first batch is written, then refused
 
     import_chunk.apply(args=[first])
@@ -82,7 +88,7 @@ def test_a_failed_chunk_is_retried_whole_and_a_stopped_job_resumes_with_every_ro
     connection.check_constraints()  # the rows' deferred checks, before the table can be altered back
     database_refusal.allow()
     with django_capture_on_commit_callbacks(execute=True):
-        assert import_job_resume(job_id=job.pk) == [failing, stopped, waiting]
+        assert set(import_job_resume(job_id=job.pk)) == {failing, stopped, waiting}
     import_chunk.apply(args=[first])  # a redelivered chunk that is done changes nothing
 
     assert sorted(ModerationSample.objects.values_list("external_id", flat=True)) == ids

@@ -4,6 +4,7 @@ a closed case's linked samples and the fix figures on its page and in the API; a
 import io
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -61,7 +62,9 @@ def test_retention_drops_an_old_month_but_a_closed_case_keeps_its_samples_and_fi
     for side in ("before", "after"):
         audits, count, rate = stored[side]["audits"], stored[side]["errors"], stored[side]["rate"]
         assert (api[side]["audits"], api[side]["errors"]) == (audits, count) == (200, 40 if side == "before" else 38)
-        assert f'<td class="num">{audits}</td><td class="num">{count}</td><td class="num">{format_percent(rate)}' in room
+        assert (
+            f'<td class="num">{audits}</td><td class="num">{count}</td><td class="num">{format_percent(rate)}' in room
+        )
     linked = client.get("/api/v1/samples/", {"case": case.pk, "page_size": 200}).json()["results"]
     assert {sample["external_id"] for sample in linked} == {sample.external_id for sample in errors}
 
@@ -75,7 +78,7 @@ def test_retention_archives_what_it_deletes_in_the_import_format(tmp_path):
     result = samples_drop_old(now=now, archive_dir=tmp_path, batch_size=5)
 
     assert result.deleted == 12 and not ModerationSample.objects.exists()
-    lines = open(result.archive_path, encoding="utf-8").read().splitlines()
+    lines = Path(result.archive_path).read_text(encoding="utf-8").splitlines()
     assert len(lines) == 12 and json.loads(lines[0])["tags"] == ["guest_battle"]
     out = io.StringIO()
     call_command("import_samples", result.archive_path, stdout=out, stderr=io.StringIO())
