@@ -43,3 +43,24 @@ class DetectionRunStatus(models.TextChoices):
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
     SKIPPED = "skipped", "Skipped"  # another run held the lock
+
+
+class FileFormat(models.TextChoices):
+    """The formats of a sample file (docs/sample-format.md)."""
+
+    CSV = "csv", "CSV with a header row"
+    JSONL = "jsonl", "JSON Lines"
+
+
+class ImportJobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"  # created; the file is not split yet
+    RUNNING = "running", "Running"  # split into chunks, which workers import
+    SUCCEEDED = "succeeded", "Succeeded"  # every chunk imported (rows may have been rejected)
+    FAILED = "failed", "Failed"  # the file could not be read, or a chunk failed after its retries
+
+
+class ImportChunkStatus(models.TextChoices):
+    PENDING = "pending", "Pending"  # waiting for a worker (again, after a failed attempt: see `attempts`, `error`)
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"  # committed, with its counts
+    FAILED = "failed", "Failed"  # failed on every attempt; `import_samples_parallel --resume` tries it again
