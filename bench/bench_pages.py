@@ -8,6 +8,7 @@ is stored first, as detection's task would have (a warm room); the other rooms s
 Pattern pages are measured on 300 patterns added in the same transaction.
 
     .venv/bin/python -m bench.bench_pages                  # full size, database rca_bench
+    .venv/bin/python -m bench.bench_pages --as-is          # the database as it is (no migration, no dataset check)
     .venv/bin/python -m bench.bench_pages --smoke          # a few seconds on rca_bench_smoke_pages
 """
 
@@ -141,8 +142,9 @@ def _big_room(case_id: int) -> int:
     return count
 
 
-def run(database_url: str, *, samples: int, cases: int, runs: int) -> list[dict]:
-    ensure_dataset(database_url, samples=samples, cases=cases)
+def run(database_url: str, *, samples: int, cases: int, runs: int, setup: bool = True) -> list[dict]:
+    if setup:
+        ensure_dataset(database_url, samples=samples, cases=cases)
     _setup_django(database_url)
     from django.contrib.auth.models import User
     from django.db import transaction
@@ -220,12 +222,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny dataset, a few runs: proves the script works")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--as-is", action="store_true", help="no migration nor dataset check (a shared database)")
     args = parser.parse_args(argv)
     if args.smoke:
         url, samples, cases, runs = _smoke_url(), SMOKE_SAMPLES, SMOKE_CASES, 2
     else:
         url, samples, cases, runs = args.database_url, FULL_SAMPLES, FULL_CASES, args.runs
-    results = run(url, samples=samples, cases=cases, runs=runs)
+    results = run(url, samples=samples, cases=cases, runs=runs, setup=not args.as_is)
     print(f"{'page':<36} {'median ms':>10} {'max ms':>8} {'queries':>8}  status")
     failures = 0
     for row in results:
