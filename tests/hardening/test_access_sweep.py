@@ -453,10 +453,6 @@ API: dict[str, tuple[Body | None, tuple, tuple | None]] = {
     "GET /api/v1/quality/changes/": (None, (401, 403, 200, 200, 200, 200), None),
     "GET /api/v1/reports/closure/": (None, (401, 403, 403, 403, 200, 200), None),
     "GET /api/v1/reports/remediation/": (None, (401, 403, 403, 403, 200, 200), None),
-    # Quality metrics are aggregates every role reads; figures per auditor are for leads and managers only
-    # (tests/api/test_quality.py).
-    "GET /api/v1/quality/metrics/": (None, (401, 403, 200, 200, 200, 200), None),
-    "GET /api/v1/quality/changes/": (None, (401, 403, 200, 200, 200, 200), None),
     # Partners see the samples of the cases they see; leads and managers all of them.
     "GET /api/v1/samples/": (None, (401,) + (200,) * 5, (None, 0, 0, 1, 2, 2)),
     "GET /api/v1/samples/{external_id}/": (None, API_READ, None),
