@@ -45,7 +45,7 @@ class ConditionValueField(serializers.Field):
         return value
 
 
-class PopulationSerializer(StrictSerializer):
+class InitiativePopulationSerializer(StrictSerializer):
     """The population's conditions (`cases.measure.definition.POPULATION_FIELDS`), each optional."""
 
     def get_fields(self):
@@ -56,7 +56,7 @@ class PopulationSerializer(StrictSerializer):
 
 
 class InitiativeMeasureInputSerializer(StrictSerializer):
-    population = PopulationSerializer(
+    population = InitiativePopulationSerializer(
         required=False, help_text='Conditions on the audited decisions, e.g. `{"market": "ID"}`.'
     )
     audit_label = serializers.CharField(
