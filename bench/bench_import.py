@@ -239,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"database: {'PostgreSQL' if on_postgres else 'SQLite (PostgreSQL not reachable)'}")
     runs = (
+        ("first import, --no-rollups", plain, TARGET_CREATE_ROWS_S),
         ("first import", first, TARGET_CREATE_ROWS_S),
         ("re-import, same file", again, TARGET_UPDATE_ROWS_S),
         ("re-import, every row changed", changed, TARGET_UPDATE_ROWS_S),

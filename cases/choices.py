@@ -42,6 +42,7 @@ class RootCauseCategory(models.TextChoices):
     TOOLING_ROUTING = "tooling_routing", "Tooling / queue routing"
     LOCALISATION = "localisation", "Localisation / language coverage"
     PROCESS = "process", "Process"
+    QA_CALIBRATION = "qa_calibration", "QA calibration (the audit, not the decision)"
 
 
 class FindingStatus(models.TextChoices):

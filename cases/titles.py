@@ -11,6 +11,10 @@ Indonesia (live-clf-3.2)". What goes wrong reads differently for each kind of er
 
 When the slice does not say who decides, the sentence is passive: "X missed in ...", "Allowed videos removed as X".
 
+An audit-driven pattern (its slice names `auditor_id`) questions the audit, not the decision: "Auditor aud-17
+overturns correct removals across policies", "Auditors aud-tr-1, aud-tr-2 and aud-tr-3 overturn correct removals in
+Türkiye" (a group is counted, "3 auditors ...", when its names do not fit).
+
 A title holds at most `TITLE_MAX` characters and no `key=value` text. When it is longer, its conditions are dropped,
 least distinctive first (`_DROP_ORDER`); the chips under it still show every condition. Labels are written with
 their display names (`PolicyLabel.name`), markets and languages with their English names when known.
@@ -32,6 +36,7 @@ TOPIC_TERMS_IN_CHIP = 5
 
 # The chips' labels, in the order the chips are shown.
 CHIP_LABELS: dict[str, str] = {
+    "auditor_id": "Auditor",
     "decision_label": "Decision",
     "audit_label": "Audit",
     "market": "Market",
@@ -97,6 +102,8 @@ def pattern_title(
     label names), it is cut at a word boundary with an ellipsis. Never a `key=value`, never a word cut in two.
     """
     definition, terms = _parts(pattern)
+    if "auditor_id" in definition:
+        return _auditor_title(definition, limit)
     names = pattern_label_names(definition) if names is None else names
     kept = {feature for feature in definition if _shown(definition, feature, terms)}
     title = _sentence(definition, terms, names, kept)
@@ -221,6 +228,28 @@ def _sentence(definition: Mapping[str, object], terms: Sequence[str], names: Map
     if notes:
         text += " (" + ", ".join(notes) + ")"
     return text
+
+
+def _auditor_title(definition: Mapping[str, object], limit: int | None) -> str:
+    """Who audits out of line with their peers, which decisions they overturn, and where."""
+    value = definition["auditor_id"]
+    ids = [str(value)] if isinstance(value, str) else [str(item) for item in value]
+    decided, audited = str(definition.get("decision_label") or ""), str(definition.get("audit_label") or "")
+    if audited == NO_VIOLATION and not decided:
+        overturned = "correct removals"
+    elif decided == NO_VIOLATION and not audited:
+        overturned = "correct approvals"
+    else:
+        overturned = "correct decisions"
+    market = str(definition.get("market") or "")
+    where = f"in {market_in_sentence(market)}" if market else "across policies"
+    if len(ids) == 1:
+        title = f"Auditor {ids[0]} overturns {overturned} {where}"
+    else:
+        title = f"Auditors {', '.join(ids[:-1])} and {ids[-1]} overturn {overturned} {where}"
+        if limit is not None and len(title) > limit:
+            title = f"{len(ids)} auditors overturn {overturned} {where}"
+    return title if limit is None or len(title) <= limit else _cut_at_word(title, limit)
 
 
 def _does(who: tuple[str, bool], verb: str) -> str:

@@ -10,6 +10,8 @@ from config.admin import ReadOnlyAdminMixin
 from rca.models import (
     DetectionRun,
     ErrorPattern,
+    ImportChunk,
+    ImportJob,
     ModerationSample,
     PatternFingerprint,
     PatternSample,
@@ -85,3 +87,22 @@ class SampleRevealAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ("revealed_at", "user", "sample")
     list_select_related = ("user", "sample")
+
+
+class ImportChunkInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ImportChunk
+    fields = ("index", "status", "attempts", "first_line", "lines", "created", "updated", "rejected", "error",
+              "finished_at")  # fmt: skip
+    readonly_fields = fields
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Import jobs are created by `import_samples_parallel` and `POST /api/v1/import-jobs/`, and moved by workers."""
+
+    list_display = (
+        "id", "status", "source_path", "created_at", "total", "processed", "created", "updated", "rejected",
+        "finished_at",
+    )  # fmt: skip
+    list_filter = ("status", "file_format")
+    inlines = [ImportChunkInline]

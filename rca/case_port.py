@@ -1,4 +1,5 @@
-"""The port through which a detected pattern becomes a case: the only module of `rca` that imports `cases`.
+"""The port through which a detected pattern becomes a case, and through which retention learns which samples the case
+work still needs: the only module of `rca` that imports `cases`.
 
 It also carries one more hand-over: a resolved verdict (`rca.verdicts.services.review_record`) goes on the timeline of
 the cases that hold its sample, and settles the sample's open dispute (`sample_verdict_reviewed`).
@@ -14,12 +15,14 @@ from typing import Literal
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
 
 from cases.disputes.resolution import verdict_resolution_record
+from cases.models import CaseSample, Finding
 from cases.services import case_record_pattern
 from cases.severity import severity_for
 from cases.story.tasks import refresh_case_story
-from rca.models import ErrorPattern, ModerationSample
+from rca.models import ErrorPattern, ModerationSample, PatternSample
 from rca.verdicts.models import SampleReview
 
 # "reopened" only on a regression after the case's fix; new samples that reopen nothing (late audits of decisions made
@@ -67,3 +70,15 @@ def sample_verdict_reviewed(*, review: SampleReview, actor: User | None) -> int:
     """A resolution was recorded: write it on the timeline of every case its
     sample is linked to and settle the sample's open dispute with it; returns how many cases it went on."""
     return verdict_resolution_record(review=review, actor=actor)
+
+
+def samples_kept_by_cases() -> Q:
+    """A filter of `ModerationSample`: the samples that case work refers to, which retention (`rca.retention`) keeps
+    however old they are: linked to a case (any status: a closed case's evidence stays readable), evidence of a finding,
+    or in the pattern of a case."""
+    in_case_pattern = PatternSample.objects.filter(sample=OuterRef("pk"), pattern__case__isnull=False)
+    return (
+        Q(Exists(CaseSample.objects.filter(sample=OuterRef("pk"))))
+        | Q(Exists(Finding.evidence.through.objects.filter(moderationsample=OuterRef("pk"))))
+        | Q(Exists(in_case_pattern))
+    )

@@ -1,7 +1,9 @@
-"""The rca app's choice values. `NO_VIOLATION` is defined by the pure detection code and re-exported here."""
+"""The rca app's choice values. `NO_VIOLATION` and `AUDIT_QUALITY` are defined by the pure detection code and
+re-exported here."""
 
 from django.db import models
 
+from rca.detection.partitions import AUDIT_QUALITY as AUDIT_QUALITY
 from rca.detection.partitions import NO_VIOLATION as NO_VIOLATION
 
 
@@ -41,3 +43,24 @@ class DetectionRunStatus(models.TextChoices):
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
     SKIPPED = "skipped", "Skipped"  # another run held the lock
+
+
+class FileFormat(models.TextChoices):
+    """The formats of a sample file (docs/sample-format.md)."""
+
+    CSV = "csv", "CSV with a header row"
+    JSONL = "jsonl", "JSON Lines"
+
+
+class ImportJobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"  # created; the file is not split yet
+    RUNNING = "running", "Running"  # split into chunks, which workers import
+    SUCCEEDED = "succeeded", "Succeeded"  # every chunk imported (rows may have been rejected)
+    FAILED = "failed", "Failed"  # the file could not be read, or a chunk failed after its retries
+
+
+class ImportChunkStatus(models.TextChoices):
+    PENDING = "pending", "Pending"  # waiting for a worker (again, after a failed attempt: see `attempts`, `error`)
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"  # committed, with its counts
+    FAILED = "failed", "Failed"  # failed on every attempt; `import_samples_parallel --resume` tries it again

@@ -4,15 +4,18 @@
   calls it), by name: this module does not import `rca.tasks` (which imports it);
 - `detection_run_start` moves it to running (guarded update: a run starts once; a start redelivered while it runs gets
   the same partitions again), reads the window's traffic cube once and saves it for the partitions
-  (`rca.detection.cube_store`), and returns its partitions;
-- `detection_partition_analyse` loads the cube, reads one partition's errors and analyses them; it writes nothing, so
-  it may run twice;
+  (`rca.detection.cube_store`), runs the auditor pass (`rca.detection.auditors`) and saves its result, and returns its
+  partitions: the auditor pass's (`AUDIT_QUALITY`) first, then one per policy area;
+- `detection_partition_analyse` loads the cube, reads one partition's errors, leaves out those the auditor pass
+  claimed (auditor patterns win: an error is never in two patterns) and analyses them; the `AUDIT_QUALITY` partition
+  returns the auditor pass's result. It writes nothing, so it may run twice;
 - `detection_run_finish` writes the results under the detection write lock (`rca.locks`), so that two runs finishing
   at once open no duplicate case (`rca.pattern_writes`), and records the counts and timings on the run;
 - `detection_run_fail` and `detection_runs_expire` close the runs that stopped or that nothing will finish;
 - `detection_run_execute` does all of it inline (the management command, tests, eager mode).
 """
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from time import perf_counter
 
@@ -27,10 +30,11 @@ from django.utils import timezone
 from rca.choices import DetectionRunStatus
 from rca.detection import reader
 from rca.detection.analysis import find_patterns
-from rca.detection.cube_store import cube_forget, cube_load, cube_save
+from rca.detection.auditors import AuditorPass, claimed_ids
+from rca.detection.cube_store import auditor_result_load, auditor_result_save, cube_forget, cube_load, cube_save
 from rca.detection.frame import encode_cube
 from rca.detection.params import DetectionParams, params_from_settings
-from rca.detection.partitions import plan_partitions
+from rca.detection.partitions import AUDIT_QUALITY, plan_partitions
 from rca.detection.results import PartitionResult
 from rca.locks import DetectionLockBusy, detection_lock
 from rca.models import DetectionRun
@@ -38,7 +42,7 @@ from rca.pattern_writes import patterns_record_hits
 
 MAX_WINDOW_DAYS = 365
 RUN_TASK = "rca.tasks.run_detection"
-TIMED_STEPS = ("read_cube", "load_cube", "read_errors", "encode", "text", "search", "cover")
+TIMED_STEPS = ("read_cube", "auditors", "load_cube", "read_errors", "encode", "text", "search", "cover")
 
 
 # REQUEST AND START
@@ -95,11 +99,28 @@ def detection_run_start(*, run_id: int, now: datetime | None = None) -> list[str
         read_started = perf_counter()
         cube = encode_cube(reader.read_cube(run.window_start, run.window_end))
         cube_save(run_id=run_id, cube=cube)
-        DetectionRun.objects.filter(pk=run_id).update(timings={"read_cube": perf_counter() - read_started})
+        read_cube = perf_counter() - read_started
+        auditors_started = perf_counter()
+        auditor_result_save(run_id=run_id, result=replace(_auditor_pass(run), timings={}))  # timed here, whole
+        timings = {"read_cube": read_cube, "auditors": perf_counter() - auditors_started}
+        DetectionRun.objects.filter(pk=run_id).update(timings=timings)
     except Exception as exc:
         detection_run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
         raise
-    return list(plan_partitions(reader.read_label_areas()))
+    return [AUDIT_QUALITY, *plan_partitions(reader.read_label_areas())]
+
+
+def _auditor_pass(run: DetectionRun) -> PartitionResult:
+    """The auditor pass over the run's window: the auditor cube, then the overturns of its candidates only."""
+    auditors = AuditorPass(
+        reader.read_auditor_cube(run.window_start, run.window_end), DetectionParams.from_dict(run.parameters)
+    )
+    return auditors.find(reader.read_auditor_errors(run.window_start, run.window_end, auditors.auditors))
+
+
+def _auditor_result(run: DetectionRun) -> PartitionResult:
+    """The auditor pass's result saved by the start step, or the pass again when it is gone (same rows, slower)."""
+    return auditor_result_load(run_id=run.pk) or _auditor_pass(run)
 
 
 # ANALYSE (read-only)
@@ -107,8 +128,12 @@ def detection_run_start(*, run_id: int, now: datetime | None = None) -> list[str
 
 
 def detection_partition_analyse(*, run_id: int, partition: str) -> PartitionResult:
-    """Read and analyse one partition of a running run; returns its hits, counts and timings. Writes nothing."""
+    """Read and analyse one partition of a running run; returns its hits, counts and timings. Writes nothing.
+
+    The `AUDIT_QUALITY` partition is the auditor pass (run by the start step); the others leave out its errors."""
     run = DetectionRun.objects.get(pk=run_id)
+    if partition == AUDIT_QUALITY:
+        return _auditor_result(run)
     params = DetectionParams.from_dict(run.parameters)
     labels = plan_partitions(reader.read_label_areas()).get(partition, [])
     started = perf_counter()
@@ -118,6 +143,9 @@ def detection_partition_analyse(*, run_id: int, partition: str) -> PartitionResu
     load_cube = perf_counter() - started
     started = perf_counter()
     errors = reader.read_errors(run.window_start, run.window_end, labels) if labels else []
+    claimed = claimed_ids(_auditor_result(run)) if errors else frozenset()
+    if claimed:
+        errors = [row for row in errors if row.sample_id not in claimed]
     read_errors = perf_counter() - started
     result = find_patterns(cube, errors, params)
     return result.placed(

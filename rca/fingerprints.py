@@ -25,7 +25,8 @@ _PLACEHOLDERS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 _SPACES = re.compile(r"\s+")
 
-# Slice features, in the canonical order used by names and fingerprints.
+# Slice features, in the canonical order used by names and fingerprints. `auditor_id` (one id, or a group's list) is
+# the condition of audit-driven patterns (`rca.detection.auditors`); a pattern without it hashes as it always did.
 SLICE_FEATURES: tuple[str, ...] = (
     "decision_label",
     "audit_label",
@@ -37,6 +38,7 @@ SLICE_FEATURES: tuple[str, ...] = (
     "content_type",
     "tag",
     "text_topic",
+    "auditor_id",
 )
 
 
@@ -69,9 +71,11 @@ def normalise_text(text: str) -> str:
     return _SPACES.sub(" ", out).strip().lower()
 
 
-def _normalise_value(feature: str, value) -> str | int:
+def _normalise_value(feature: str, value) -> str | int | list[str]:
     if feature == "text_topic":
         return int(value)
+    if feature == "auditor_id" and isinstance(value, list | tuple):
+        return sorted(str(item).strip() for item in value)
     value = str(value).strip()
     if feature == "market":
         return value.upper()
@@ -80,7 +84,7 @@ def _normalise_value(feature: str, value) -> str | int:
     return value.lower() if feature in ("decision_source", "content_type", "decision_label", "audit_label") else value
 
 
-def normalise_slice(definition: Mapping[str, object]) -> dict[str, str | int]:
+def normalise_slice(definition: Mapping[str, object]) -> dict[str, str | int | list[str]]:
     """The slice with known features only, values in canonical case, keys in canonical order; unknown keys raise."""
     unknown = set(definition) - set(SLICE_FEATURES)
     if unknown:
@@ -98,11 +102,13 @@ def pattern_fingerprint(definition: Mapping[str, object], *, version: str = FING
 
 
 def pattern_name(definition: Mapping[str, object], top_terms: list[str], *, max_terms: int = 3) -> str:
-    """A readable name from the slice and the top terms, e.g. `none → bullying_harassment · ID · model · "slang"`."""
+    """A readable name from the slice and the top terms, e.g. `none → bullying_harassment · ID · model · "slang"`; an
+    audit-driven pattern's labels may be any (`*`): `* → none · auditor_id=aud-17`."""
     slice_ = normalise_slice(definition)
-    head = f"{slice_.get('decision_label', '?')} → {slice_.get('audit_label', '?')}"
+    any_label = "*" if "auditor_id" in slice_ else "?"
+    head = f"{slice_.get('decision_label', any_label)} → {slice_.get('audit_label', any_label)}"
     parts = [head] + [
-        f"{feature}={value}"
+        f"{feature}={','.join(value) if isinstance(value, list) else value}"
         for feature, value in slice_.items()
         if feature not in ("decision_label", "audit_label", "text_topic")
     ]

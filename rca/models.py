@@ -3,7 +3,16 @@
 from django.db import models
 from django.db.models import F, Q
 
-from rca.choices import ContentType, DecisionSource, DetectionRunStatus, Outcome, PatternStatus
+from rca.choices import (
+    ContentType,
+    DecisionSource,
+    DetectionRunStatus,
+    FileFormat,
+    ImportChunkStatus,
+    ImportJobStatus,
+    Outcome,
+    PatternStatus,
+)
 
 
 class PolicyLabel(models.Model):
@@ -161,6 +170,11 @@ class ErrorPattern(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_audit_driven(self) -> bool:
+        """Found by the auditor pass (`rca.detection.auditors`): the audits are in doubt, not the decisions."""
+        return "auditor_id" in (self.definition or {})
+
 
 class PatternFingerprint(models.Model):
     """An alias: one more fingerprint owned by a pattern (as a Sentry issue owns several hashes)."""
@@ -230,11 +244,12 @@ class QualityRollup(models.Model):
     content_type, auditor) with `value` its value, or `all` with an empty value: each day's audits appear once per
     dimension. The outcome follows from the two labels (`rca.outcomes.derive_outcome`).
 
-    Derived data only: `rca.quality.rollups` rebuilds a day's rows from the samples (never edits them). The key is the
-    primary key, in the order the metrics read it (a dimension's rows over a range of days); no other index, no id.
+    Derived data only: `rca.quality.rollups` rebuilds a day's rows from the samples (never edits them): it deletes a
+    range of days and inserts them again from one `GROUP BY` per dimension, under a lock, so a (day, dimension, value,
+    source, labels) key appears once by construction. A unique index on that key would say so too, at a third of
+    the rebuild's cost (docs/performance.md); the one index is the metrics' way in: a dimension's rows over days.
     """
 
-    pk = models.CompositePrimaryKey("dimension", "day", "value", "decision_source", "decision_label", "audit_label")
     day = models.DateField()
     dimension = models.CharField(max_length=16)
     value = models.CharField(max_length=64, blank=True, default="")
@@ -244,6 +259,9 @@ class QualityRollup(models.Model):
     audits = models.PositiveIntegerField()
     weight = models.FloatField(help_text="Sum of the audits' weights.")
     weight_squared = models.FloatField(help_text="Sum of the squares of the audits' weights (effective sample size).")
+
+    class Meta:
+        indexes = [models.Index(fields=["dimension", "day"], name="rollup_dimension_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.dimension}={self.value} {self.decision_label}>{self.audit_label}: {self.audits}"
@@ -257,3 +275,70 @@ class QualityRollupMark(models.Model):
 
     def __str__(self) -> str:
         return str(self.day)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Import jobs: a large file imported by Celery workers, chunk by chunk (rca/importing/jobs.py)
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+class ImportJob(models.Model):
+    """One file on the server imported by workers in parallel: split into chunks (byte ranges on record boundaries),
+    each imported in its own transaction. The counts are the sums of the chunks done; `total` is the file's lines after
+    a CSV header (one record a line, except blank lines and CSV values that span lines)."""
+
+    status = models.CharField(max_length=16, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED)
+    source_path = models.CharField(max_length=1024, help_text="Absolute path of the file, as the workers read it.")
+    file_format = models.CharField(max_length=8, choices=FileFormat.choices)
+    file_size = models.PositiveBigIntegerField(default=0)
+    chunk_bytes = models.PositiveIntegerField(help_text="The planned size of a chunk, in bytes.")
+    header_bytes = models.PositiveIntegerField(default=0, help_text="CSV: the length of the header row, in bytes.")
+    requested_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    total = models.PositiveBigIntegerField(default=0)
+    processed = models.PositiveBigIntegerField(default=0, help_text="Lines of the chunks done.")
+    created = models.PositiveBigIntegerField(default=0)
+    updated = models.PositiveBigIntegerField(default=0)
+    rejected = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True, default="", help_text="Why the job failed, when it did.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import job {self.pk} ({self.status})"
+
+
+class ImportChunk(models.Model):
+    """Bytes [start, end) of a job's file, starting at line `first_line`: imported in one transaction, whole or not at
+    all, and counted on the job in that same transaction (so a retried chunk is never counted twice)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    start = models.PositiveBigIntegerField()
+    end = models.PositiveBigIntegerField()
+    first_line = models.PositiveBigIntegerField()
+    lines = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=ImportChunkStatus.choices, default=ImportChunkStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    rejections = models.JSONField(
+        default=list, blank=True, help_text="The first rejected records: line, external_id, errors."
+    )
+    error = models.TextField(blank=True, default="", help_text="Why the latest attempt failed.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "index"], name="import_chunk_unique"),
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="import_chunk_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Chunk {self.index} of import job {self.job_id} ({self.status})"

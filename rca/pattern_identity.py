@@ -6,7 +6,8 @@ Three things keep it stable when the analysis sees the problem a little differen
 - text topics are matched to the known topics of the same error kind by term similarity (`TopicResolver`), so a
   topic's id, part of the fingerprint, survives rewordings;
 - the fingerprints of the topics merged into a hit are recorded as aliases (`PatternFingerprint`) of its pattern;
-- failing both, a pattern of the same error kind already holding at least half of the hit's samples is the hit.
+- failing both, a pattern of the same error kind already holding at least half of the hit's samples is the hit (for an
+  audit-driven pattern: the same direction, so a group whose members changed stays one pattern).
 
 Every write here is a get-or-create on a unique key, so writing the same hit twice creates nothing new.
 """
@@ -51,8 +52,13 @@ class TopicResolver:
 
 
 def pattern_definition(hit: PatternHit, topic: TextTopic | None) -> dict:
-    """The definition a fingerprint hashes: error kind, the slice's conditions, and the text topic's id if any."""
-    definition = {"decision_label": hit.decision_label, "audit_label": hit.audit_label, **hit.conditions}
+    """The definition a fingerprint hashes: error kind, the slice's conditions, and the text topic's id if any.
+
+    An audit-driven hit pools error kinds: its label that may be any is left out (`audit_label: none` alone is "every
+    overturned removal"), and its conditions name the auditor(s)."""
+    labels = {"decision_label": hit.decision_label, "audit_label": hit.audit_label}
+    definition = {key: value for key, value in labels.items() if value or not hit.is_audit_driven}
+    definition.update(hit.conditions)
     if topic is not None:
         definition["text_topic"] = topic.pk
     return definition
@@ -102,8 +108,9 @@ def _find_pattern(fingerprints: list[str], hit: PatternHit, taken: set[int]) -> 
     if overlap and overlap[1] * 2 >= len(hit.sample_ids):
         candidate = ErrorPattern.objects.get(pk=overlap[0])
         same_kind = (
-            candidate.definition.get("decision_label") == hit.decision_label
-            and candidate.definition.get("audit_label") == hit.audit_label
+            candidate.definition.get("decision_label", "") == hit.decision_label
+            and candidate.definition.get("audit_label", "") == hit.audit_label
+            and candidate.is_audit_driven == hit.is_audit_driven
         )
         return candidate if same_kind else None
     return None

@@ -4,6 +4,9 @@
 (`rca.detection_runs.detection_run_finish`). Strongest hits first, each hit becomes a pattern (`rca.pattern_identity`),
 its statistics and samples are recorded, and its case is opened, fed or reopened through `rca.case_port`. Patterns of
 the analysed partitions that the run did not find again turn dormant.
+
+An audit-driven pattern (the auditor pass's) is in the policy area `AUDIT_QUALITY` (its case is routed by it) and its
+samples are marked `verdict_in_doubt`: the audit, not the decision, is what the case questions.
 """
 
 from collections.abc import Sequence
@@ -13,12 +16,12 @@ from django.db import connection
 from django.utils import timezone
 
 from rca.case_port import pattern_case_record
-from rca.choices import PatternStatus
+from rca.choices import AUDIT_QUALITY, PatternStatus
 from rca.detection.params import DetectionParams
 from rca.detection.partitions import stake_label
 from rca.detection.results import PartitionResult, PatternHit
 from rca.fingerprints import pattern_name
-from rca.models import DetectionRun, ErrorPattern, PatternSample, PolicyLabel
+from rca.models import DetectionRun, ErrorPattern, ModerationSample, PatternSample, PolicyLabel
 from rca.pattern_identity import TopicResolver, pattern_find_or_create
 
 COUNTS = ("patterns_found", "patterns_new", "cases_opened", "cases_updated", "cases_reopened")
@@ -45,6 +48,8 @@ def patterns_record_hits(*, run: DetectionRun, results: Sequence[PartitionResult
         taken.add(pattern.pk)
         _update_pattern(pattern, hit, run, labels)
         _add_pattern_samples(pattern, hit.sample_ids, run)
+        if hit.is_audit_driven:
+            _mark_verdicts_in_doubt(hit.sample_ids)
         label = labels.get(pattern.policy_label)
         outcome = pattern_case_record(
             pattern=pattern,
@@ -71,7 +76,7 @@ def _update_pattern(pattern: ErrorPattern, hit: PatternHit, run: DetectionRun, l
     pattern.name = pattern_name(pattern.definition, top_terms)
     pattern.status = PatternStatus.ACTIVE
     pattern.top_terms = top_terms
-    pattern.policy_area = label.area if label else ""
+    pattern.policy_area = AUDIT_QUALITY if hit.is_audit_driven else label.area if label else ""
     pattern.policy_label = stake
     pattern.market = str(hit.conditions.get("market", ""))[:2]
     pattern.support = hit.support
@@ -107,3 +112,16 @@ def _add_pattern_samples(pattern: ErrorPattern, sample_ids: Sequence[int], run: 
         [PatternSample(pattern=pattern, sample_id=sample_id, run=run) for sample_id in sample_ids],
         ignore_conflicts=True,
     )
+
+
+def _mark_verdicts_in_doubt(sample_ids: Sequence[int]) -> None:
+    """Mark the samples of an audit-driven pattern `verdict_in_doubt` (those not marked yet): one statement."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {ModerationSample._meta.db_table} SET verdict_in_doubt = true "
+                "WHERE id = ANY(%s) AND NOT verdict_in_doubt",
+                [list(sample_ids)],
+            )
+        return
+    ModerationSample.objects.filter(pk__in=sample_ids, verdict_in_doubt=False).update(verdict_in_doubt=True)

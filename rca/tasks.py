@@ -28,8 +28,10 @@ from rca.detection_runs import (
     detection_run_start,
     detection_runs_expire,
 )
+from rca.importing import tasks as import_tasks  # noqa: F401 (registers the import jobs' tasks in every process)
 from rca.locks import DetectionLockBusy
 from rca.quality.rollups import quality_rollups_refresh
+from rca.retention import samples_drop_old
 
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
 
@@ -83,3 +85,11 @@ def expire_detection_runs() -> list[int]:
 def refresh_quality_rollups() -> int:
     """Beat (`refresh-quality-rollups`): rebuild the rollups of the marked days; returns how many days."""
     return quality_rollups_refresh()
+
+
+@shared_task(name="rca.tasks.drop_old_samples", time_limit=3600, soft_time_limit=3300)
+def drop_old_samples() -> dict:
+    """Beat (`drop-old-samples`): retention (`rca.retention`) for at most 50 minutes; the next run goes on."""
+    result = samples_drop_old(max_seconds=3000)
+    return {"deleted": result.deleted, "complete": result.complete, "skipped": result.skipped,
+            "archive": result.archive_path}  # fmt: skip

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from cases.choices import Role
 from cases.models import Team
+from rca.choices import AUDIT_QUALITY
 from rca.models import PolicyLabel
 
 DEMO_PASSWORD = "rca-demo-2026"
@@ -23,8 +24,9 @@ DEMO_USERS = [
 @transaction.atomic
 def users_and_teams() -> dict[str, User]:
     """Create the demo users (keeping existing ones and their passwords) and route every policy area to the quality
-    team, whose leads then own the detected cases. Returns the users by username."""
-    areas = sorted(set(PolicyLabel.objects.exclude(code="none").values_list("area", flat=True)))
+    team (the audit-driven patterns' `AUDIT_QUALITY` too), whose leads then own the detected cases. Returns the users
+    by username."""
+    areas = sorted({*PolicyLabel.objects.exclude(code="none").values_list("area", flat=True), AUDIT_QUALITY})
     quality = Team.objects.get(slug="quality")
     if quality.policy_areas != areas:
         quality.policy_areas = areas

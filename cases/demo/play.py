@@ -16,8 +16,10 @@ from cases.fixes.records import FixInput, closure_evidence, latest_fix
 from cases.fixes.services import fix_verdict_refresh
 from cases.models import Case, Team
 from rca.models import ModerationSample
+from rca.synthetic.catalog import AUDITOR_PLANTED
 
 SAMPLES_PER_CASE = 8
+PLANTED_AUDITORS = tuple(auditor for plant in AUDITOR_PLANTED for auditor in plant.auditors)
 SAMPLE_WINDOW = timedelta(days=45)
 MIN_SAMPLES = 3
 OVERRIDE_REASON = "The partner team confirmed the fix; the weekly audit sample is too small to verify it."
@@ -25,13 +27,18 @@ OVERRIDE_REASON = "The partner team confirmed the fix; the weekly audit sample i
 
 def pick_samples(story: Story, *, before: datetime, used: set[int]) -> list[ModerationSample]:
     """Up to `SAMPLES_PER_CASE` errors of the story's pattern audited in the weeks before `before`, not yet taken by
-    another demo case when there are enough; any earlier ones otherwise."""
-    errors = ModerationSample.objects.filter(
-        market=story.market,
-        decision_label_id=story.decision_label,
-        audit_label_id=story.audit_label,
-        audited_at__lt=before,
-    ).order_by("-audited_at")
+    another demo case when there are enough; any earlier ones otherwise. Never an audit of the planted auditor-driven
+    patterns' auditors: a lenient auditor's overturns look like a story's errors, but the audit is wrong."""
+    errors = (
+        ModerationSample.objects.filter(
+            market=story.market,
+            decision_label_id=story.decision_label,
+            audit_label_id=story.audit_label,
+            audited_at__lt=before,
+        )
+        .exclude(auditor_id__in=PLANTED_AUDITORS)  # their overturns are the audit's errors, not the story's
+        .order_by("-audited_at")
+    )
     candidates = list(errors.filter(audited_at__gte=before - SAMPLE_WINDOW)[: SAMPLES_PER_CASE * 4])
     if len(candidates) < MIN_SAMPLES:
         candidates = list(errors[: SAMPLES_PER_CASE * 4])

@@ -98,7 +98,7 @@ class QualityMetricsView(QualityView):
     @extend_schema(
         operation_id="quality_metrics",
         summary="Audited volume, error rate and its parts, precision and recall, per group and period",
-        description="Read from the daily rollups of the audits (docs: rca/quality/metrics.py). Rates are weighted by "
+        description="Read from the daily rollups of the audits (definitions in docs/quality.md). Rates are weighted by "
         "the audits' sampling weights unless `weighted=false`, with 95% Wilson intervals on the effective sample "
         "size. Days are days of the decision. " + _COMBINATION,
         parameters=[
@@ -136,7 +136,7 @@ class QualityChangesView(QualityView):
     @extend_schema(
         operation_id="quality_changes",
         summary="What changed, and why: the error rate's change between two periods, split per slice",
-        description="Kitagawa's decomposition (docs: rca/quality/decomposition.py): each slice of `dimension` "
+        description="Kitagawa's decomposition (docs/quality.md): each slice of `dimension` "
         "contributes a mix part (its share of the audits moving) and a rate part (its error rate moving), which add "
         "up exactly to the change of the overall error rate. As CSV, the slices' rows. " + _COMBINATION,
         parameters=[

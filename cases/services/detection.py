@@ -2,7 +2,11 @@
 recurs. It opens the case (routed to a team and its least busy quality lead) or feeds it new samples. A closed case
 reopens (the workflow table's reopen move) only on a regression among decisions made after its fix
 (`cases.fixes.regression`); a won't-fix case never reopens by itself, it notes when its pattern has doubled
-(`cases.fixes.growth`)."""
+(`cases.fixes.growth`).
+
+An audit-driven pattern (an auditor, or a group, out of line with their peers) opens its case with the root-cause
+category `qa_calibration` and is routed by its policy area, `AUDIT_QUALITY`, which the Quality team lists: the
+calibration of the audits is the quality team's work, not a partner's."""
 
 from collections.abc import Iterable, Mapping
 
@@ -11,7 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from cases import events, permissions
-from cases.choices import OPEN_STATUSES, CaseOrigin, CaseStatus, LinkSource, Severity
+from cases.choices import OPEN_STATUSES, CaseOrigin, CaseStatus, LinkSource, RootCauseCategory, Severity
 from cases.fixes.growth import case_growth_check
 from cases.fixes.regression import case_regression
 from cases.models import Case, Team
@@ -79,6 +83,9 @@ def case_record_pattern(
             origin=CaseOrigin.DETECTED,
             pattern=pattern,
         )
+        if pattern.is_audit_driven:  # part of the opening: the category the detection found, which a lead may change
+            case.root_cause_category = RootCauseCategory.QA_CALIBRATION
+            case.save(update_fields=["root_cause_category"])
         return case, "opened"
     while case.status == CaseStatus.DUPLICATE and case.duplicate_of_id:
         case = Case.objects.select_for_update().get(pk=case.duplicate_of_id)  # feed the case that absorbed it
@@ -117,6 +124,16 @@ def _pattern_problem_statement(pattern: ErrorPattern, names: Mapping[str, str]) 
         f"{_counted(pattern.error_count, 'error')} in {_counted(pattern.support, 'audit')} "
         f"({format_percent(pattern.error_rate)}), seen on {_counted(pattern.days_seen, 'day')}."
     )
+    if pattern.is_audit_driven:
+        definition = pattern.definition
+        audits = "audited removal" if definition.get("audit_label") else "audit"
+        audits = "audited approval" if definition.get("decision_label") else audits
+        figures = (
+            f"{_counted(pattern.error_count, 'overturn')} of {_counted(pattern.support, audits)} "
+            f"({format_percent(pattern.error_rate)}, against {format_percent(pattern.baseline_rate)} for peers "
+            f"auditing comparable decisions), seen on {_counted(pattern.days_seen, 'day')}. The audits are in doubt, "
+            "not the decisions: their samples are marked verdict in doubt."
+        )
     lines = [f"{pattern_title(pattern, names=names, limit=None)}: {figures}"]
     if chips:
         lines.append("Slice: " + "; ".join(f"{label}: {value}" for label, value in chips) + ".")

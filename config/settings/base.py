@@ -237,6 +237,9 @@ SPECTACULAR_SETTINGS = {
         "ActionItemStatusEnum": "cases.choices.ActionItemStatus",
         "PatternStatusEnum": "rca.choices.PatternStatus",
         "DetectionRunStatusEnum": "rca.choices.DetectionRunStatus",
+        "ImportJobStatusEnum": "rca.choices.ImportJobStatus",
+        "ImportChunkStatusEnum": "rca.choices.ImportChunkStatus",
+        "FileFormatEnum": "rca.choices.FileFormat",
         "RootCauseCategoryEnum": "cases.choices.RootCauseCategory",
         "ReviewKindEnum": "rca.verdicts.choices.ReviewKind",
         "KindEnum": "cases.choices.ActionItemKind",  # its name before reviews and the story's markers had a `kind` too
@@ -259,6 +262,24 @@ IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=5000)
 IMPORT_MAX_CLOCK_SKEW_MINUTES = env.int("IMPORT_MAX_CLOCK_SKEW_MINUTES", default=60)
 BULK_MAX_RECORDS = 5000
 
+# IMPORT JOBS AND RETENTION (owned by rca/importing/jobs.py and rca/retention.py; see the README)
+# ------------------------------------------------------------------------------
+# `POST /api/v1/import-jobs/` imports files from this directory only (unset: imports by path are off over the API).
+IMPORT_SOURCE_DIR = env("IMPORT_SOURCE_DIR", default="")
+# A job's file is cut into chunks of about this size, each imported by a worker in one transaction.
+IMPORT_CHUNK_BYTES = env.int("IMPORT_CHUNK_BYTES", default=32 * 1024 * 1024)
+# A failed chunk is rolled back and retried this many times, after 10 s, 20 s, 40 s... (Celery retry).
+IMPORT_CHUNK_MAX_RETRIES = env.int("IMPORT_CHUNK_MAX_RETRIES", default=3)
+IMPORT_CHUNK_RETRY_SECONDS = env.float("IMPORT_CHUNK_RETRY_SECONDS", default=10.0)
+# The longest a chunk's transaction waits for a lock (rows another import is writing) before it fails and is retried.
+IMPORT_CHUNK_LOCK_TIMEOUT_SECONDS = env.float("IMPORT_CHUNK_LOCK_TIMEOUT_SECONDS", default=60.0)
+IMPORT_CHUNK_REJECTIONS_KEPT = 100  # rejected records listed on a chunk (all are counted)
+# Audits older than this are deleted (the ones case work refers to are kept), archived first when the directory is set.
+SAMPLE_RETENTION_DAYS = env.int("SAMPLE_RETENTION_DAYS", default=400)
+SAMPLE_ARCHIVE_DIR = env("SAMPLE_ARCHIVE_DIR", default="")
+SAMPLE_RETENTION_BATCH = env.int("SAMPLE_RETENTION_BATCH", default=5000)
+CELERY_BEAT_SCHEDULE["drop-old-samples"] = {"task": "rca.tasks.drop_old_samples", "schedule": timedelta(hours=6)}
+
 # DETECTION (owned by rca/detection)
 # ------------------------------------------------------------------------------
 DETECTION_WINDOW_DAYS = env.int("DETECTION_WINDOW_DAYS", default=14)
@@ -278,6 +299,11 @@ DETECTION_MIN_ITEMS = env.int("DETECTION_MIN_ITEMS", default=5)
 DETECTION_MIN_MODERATORS = env.int("DETECTION_MIN_MODERATORS", default=2)
 DETECTION_TEXT_CLUSTERS = env.int("DETECTION_TEXT_CLUSTERS", default=16)
 DETECTION_TOPIC_MATCH_SIMILARITY = env.float("DETECTION_TOPIC_MATCH_SIMILARITY", default=0.5)
+# Auditor-driven patterns (rca/detection/auditors.py): no verdict on an auditor with fewer audits (each member of a
+# group), and more overturns than a slice's errors, since they pool every error kind.
+DETECTION_AUDITOR_MIN_AUDITS = env.int("DETECTION_AUDITOR_MIN_AUDITS", default=60)
+DETECTION_AUDITOR_MIN_ERRORS = env.int("DETECTION_AUDITOR_MIN_ERRORS", default=20)
+DETECTION_AUDITOR_MAX_GROUP = env.int("DETECTION_AUDITOR_MAX_GROUP", default=5)
 
 # NOTIFICATIONS (owned by cases/notifications)
 # ------------------------------------------------------------------------------

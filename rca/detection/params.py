@@ -21,6 +21,9 @@ class DetectionParams:
     topic_merge_similarity: float = 0.15  # k-means clusters of one error kind merge above this term similarity
     hit_merge_similarity: float = 0.10  # hits of one kind on overlapping slices merge above this topic similarity
     topic_match_similarity: float = 0.5  # a run's cluster is a known topic above this term similarity
+    auditor_min_audits: int = 60  # audits of each auditor of an auditor pattern, in its scope (no verdict on a few)
+    auditor_min_errors: int = 20  # overturns of an auditor pattern (pooled over error kinds, so more than min_errors)
+    auditor_max_group: int = 5  # auditors of one market in a group pattern
     seed: int = 1
 
     def as_dict(self) -> dict:

@@ -1,7 +1,10 @@
-"""Read a run's window: the traffic cube (grouped by the database) and one partition's errors, needed columns only.
+"""Read a run's window: the traffic cube (grouped by the database) and one partition's errors, needed columns only;
+and for the auditor pass, the auditor cube and the overturns of its candidate auditors.
 
 The cube is one `GROUP BY` over the window's categorical columns: the database reduces millions of audits to a few
-thousand combinations with their counts. Errors are one indexed query (`outcome`, `audited_at`) per partition.
+thousand combinations with their counts. Errors are one indexed query (`outcome`, `audited_at`) per partition. The
+auditor cube is one more `GROUP BY` (auditor x decision label x market x decision source, with the overturns by
+outcome): about as many rows as the traffic cube, read in a third of its time.
 """
 
 from datetime import datetime
@@ -10,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from rca.choices import NO_VIOLATION, Outcome
+from rca.detection.auditor_rows import AuditorCubeRow, AuditorErrorRow
 from rca.detection.frame import CubeRow, ErrorRow
 from rca.models import ModerationSample, PolicyLabel
 
@@ -51,6 +55,50 @@ def read_cube(start: datetime, end: datetime) -> list[CubeRow]:
         # Enough memory to group by hashing: with the default 4 MB PostgreSQL sorts a million rows on disk (3x slower).
         cursor.execute(f"SET LOCAL work_mem = '{CUBE_WORK_MEM}'")
         return [CubeRow(*row) for row in rows]
+
+
+AUDITOR_CUBE_COLUMNS = ("auditor_id", "decision_label_id", "market", "decision_source")
+AUDITOR_ERROR_COLUMNS = (
+    "id", "audited_at", "content_id", "auditor_id", "decision_label_id", "audit_label_id", "market", "decision_source",
+)  # fmt: skip
+
+
+def read_auditor_cube(start: datetime, end: datetime) -> list[AuditorCubeRow]:
+    """The window's audits by auditor and stratum, with their overturns by outcome (`rca.detection.auditors`)."""
+    rows = (
+        _window(start, end)
+        .values_list(*AUDITOR_CUBE_COLUMNS)
+        .annotate(
+            count=Count("id"),
+            false_positive=Count("id", filter=Q(outcome=Outcome.FALSE_POSITIVE)),
+            false_negative=Count("id", filter=Q(outcome=Outcome.FALSE_NEGATIVE)),
+            wrong_policy=Count("id", filter=Q(outcome=Outcome.WRONG_POLICY)),
+        )
+        .order_by()
+    )
+    if connection.vendor != "postgresql":
+        return [AuditorCubeRow(*row) for row in rows]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{CUBE_WORK_MEM}'")
+        return [AuditorCubeRow(*row) for row in rows]
+
+
+def read_auditor_errors(start: datetime, end: datetime, auditors: list[str]) -> list[AuditorErrorRow]:
+    """The overturns of `auditors` in the window, in id order."""
+    if not auditors:
+        return []
+    rows = (
+        _window(start, end)
+        .filter(outcome__in=MISCLASSIFIED, auditor_id__in=auditors)
+        .order_by("id")
+        .values_list(*AUDITOR_ERROR_COLUMNS)
+    )
+    if connection.vendor == "postgresql":  # as `read_errors`: psycopg's aware datetimes, no per-row conversion
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [AuditorErrorRow._make(row) for row in cursor.fetchall()]
+    return [AuditorErrorRow._make(row) for row in rows]
 
 
 def read_errors(start: datetime, end: datetime, labels: list[str]) -> list[ErrorRow]:

@@ -33,7 +33,7 @@ class PatternHit:
 
     decision_label: str
     audit_label: str
-    conditions: dict[str, str]  # feature -> value, in the slice's feature order
+    conditions: dict[str, str | list[str]]  # feature -> value, in the slice's feature order; a group's auditor ids
     topic: HitTopic | None  # None: a pattern without text
     merged_topics: tuple[HitTopic | None, ...]  # topics of split wordings merged into this hit (aliases)
     support: int  # audits in the slice
@@ -54,6 +54,11 @@ class PatternHit:
     def kind(self) -> str:
         """The error kind, `decision label>audit label`: topics are matched within one kind."""
         return f"{self.decision_label}>{self.audit_label}"
+
+    @property
+    def is_audit_driven(self) -> bool:
+        """A pattern of the auditor pass (`rca.detection.auditors`): the audit is in doubt, not the decision."""
+        return "auditor_id" in self.conditions
 
     @property
     def top_terms(self) -> list[str]:

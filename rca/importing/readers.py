@@ -16,17 +16,11 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from django.db import models
-
+from rca.choices import FileFormat
 from rca.importing.validation import json_kind
 
 NOT_UTF8 = "The line is not valid UTF-8: save the file as UTF-8."
 _BOM = "\ufeff"
-
-
-class FileFormat(models.TextChoices):
-    CSV = "csv", "CSV with a header row"
-    JSONL = "jsonl", "JSON Lines"
 
 
 _EXTENSIONS = {".csv": FileFormat.CSV, ".jsonl": FileFormat.JSONL, ".ndjson": FileFormat.JSONL}

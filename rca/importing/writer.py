@@ -53,7 +53,7 @@ def write_batch(records: Sequence[dict[str, Any]], *, mark_rollups: bool = True)
         return 0, 0
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            created, updated, days = _write_postgresql(records)
+            created, updated, days = _write_postgresql(records, with_days=mark_rollups)
         else:
             created, updated, days = _write_with_orm(records)
         resolutions_reapply([record["external_id"] for record in records])
@@ -68,7 +68,9 @@ def write_batch(records: Sequence[dict[str, Any]], *, mark_rollups: bool = True)
 
 
 @cache
-def _postgresql_statements() -> tuple[str, str, str, str]:
+def _postgresql_statements(*, with_days: bool) -> tuple[str, str, str, str]:
+    """The staging table's statements and the upsert; `with_days`: the upsert also returns the decision days it
+    changed (for the quality rollups), else just the count of created rows."""
     quote = connection.ops.quote_name
     table = quote(ModerationSample._meta.db_table)
     staging = "rca_import_staging_v1"
@@ -87,6 +89,17 @@ def _postgresql_statements() -> tuple[str, str, str, str]:
     updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in payload)
     existing_values = ", ".join(f"{table}.{column}" for column in payload)
     new_values = ", ".join(f"EXCLUDED.{column}" for column in payload)
+    if with_days:
+        returning = (
+            f" RETURNING (xmax = 0) AS created, decided_at,"
+            f" CASE WHEN xmax <> 0 THEN (SELECT former.decided_at FROM {table} AS former"
+            f" WHERE former.external_id = {table}.external_id) END AS former_decided_at"
+            f") SELECT (SELECT count(*) FROM upserted WHERE created),"
+            f" ARRAY(SELECT {day_sql('decided_at')[0]} FROM upserted UNION"
+            f" SELECT {day_sql('former_decided_at')[0]} FROM upserted WHERE former_decided_at IS NOT NULL)"
+        )
+    else:
+        returning = " RETURNING (xmax = 0) AS created) SELECT count(*) FILTER (WHERE created), NULL FROM upserted"
     upsert = (
         f"WITH upserted AS ("
         f" INSERT INTO {table} ({column_list}, imported_at, updated_at)"
@@ -97,18 +110,13 @@ def _postgresql_statements() -> tuple[str, str, str, str]:
         # A record equal to its sample rewrites nothing (no dead tuple, no index entries, updated_at kept): the row is
         # still locked, and the record counts as updated (see write_batch).
         f" WHERE ({existing_values}) IS DISTINCT FROM ({new_values})"
-        f" RETURNING (xmax = 0) AS created, decided_at,"
-        f" CASE WHEN xmax <> 0 THEN (SELECT former.decided_at FROM {table} AS former"
-        f" WHERE former.external_id = {table}.external_id) END AS former_decided_at"
-        f") SELECT (SELECT count(*) FROM upserted WHERE created),"
-        f" ARRAY(SELECT DISTINCT {day_sql('decided_at')[0]} FROM upserted UNION"
-        f" SELECT {day_sql('former_decided_at')[0]} FROM upserted WHERE former_decided_at IS NOT NULL)"
+        f"{returning}"
     )
     return create, truncate, copy, upsert
 
 
-def _write_postgresql(records: Sequence[dict[str, Any]]) -> tuple[int, int, list]:
-    create, truncate, copy_sql, upsert = _postgresql_statements()
+def _write_postgresql(records: Sequence[dict[str, Any]], *, with_days: bool) -> tuple[int, int, list]:
+    create, truncate, copy_sql, upsert = _postgresql_statements(with_days=with_days)
     with connection.cursor() as cursor:
         cursor.execute(create)
         cursor.execute(truncate)
@@ -119,10 +127,10 @@ def _write_postgresql(records: Sequence[dict[str, Any]]) -> tuple[int, int, list
             write_row = copy.write_row
             for record in records:
                 write_row(_row_values(record))
-        day_params = day_sql("decided_at")[1]
+        day_params = day_sql("decided_at")[1] if with_days else []
         cursor.execute(upsert, [*day_params, *day_params])
         created, days = cursor.fetchone()
-    return created, len(records) - created, days
+    return created, len(records) - created, days or []
 
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -8,11 +8,13 @@ the samples table. Rebuilding a day rather than adding deltas is what makes a re
 knowing what each row held before. An import that stops half-way leaves its marks behind; the next import, the beat
 task `refresh-quality-rollups` or `manage.py rebuild_quality_rollups` finishes the job.
 
-A rebuild deletes the days' rows and inserts them again from one aggregate statement per run of days (at most
-`DAYS_PER_STATEMENT` days, split where the marked days leave a gap of more than `GAP_DAYS`), all in one transaction
-under a lock (PostgreSQL: an advisory lock; SQLite serialises writers itself), so readers see the old rows or the new
-ones and two rebuilds never interleave. On PostgreSQL the statement is one scan with `GROUPING SETS` (one set per
-rollup dimension, and `all`); elsewhere a `UNION ALL` of one `GROUP BY` per set. Figures in docs/performance.md.
+A rebuild deletes the days' rows and inserts them again from the samples, one aggregate statement per half of the
+row sets (`HALVES`) and per run of days (at most `DAYS_PER_STATEMENT` days, split where the marked days leave a gap
+of more than `GAP_DAYS`), under a lock (PostgreSQL: an advisory lock; SQLite serialises writers itself), so two
+rebuilds never interleave, and readers see a half's old rows or its new ones. On PostgreSQL a statement is one scan
+with `GROUPING SETS` (one set per rollup dimension, and `all`), and the two halves run side by side on two
+connections (the rebuild is CPU-bound, and the end of an import leaves a core idle); elsewhere each is a `UNION ALL`
+of one `GROUP BY` per set, one after the other. Figures in docs/performance.md.
 """
 
 import zlib
@@ -33,13 +35,13 @@ LOCK_KEY = zlib.crc32(b"rca.quality.rollups")
 # Memory for the rebuild's hash aggregates (PostgreSQL, this transaction only): a quarter of a million audits a
 # statement aggregates in memory instead of spilling to disk.
 WORK_MEM = "256MB"
-ANALYZE_AFTER_ROWS = 20_000
 
-# The rollup rows come in two halves of about equal cost (rows written: auditor 44%, queue 21%, market 13%, language
-# 12%, content type 7%, model version 3%, all 1% on the benchmark dataset), rebuilt side by side on PostgreSQL.
+# The rollup rows come in two halves of about equal cost, rebuilt side by side on PostgreSQL: each set costs about
+# the same to aggregate (a hash look-up per audit), and its rows to insert (on the benchmark dataset: auditor 44% of
+# the rows, queue 21%, market 13%, language 12%, content type 7%, model version 3%, all 1%).
 HALVES: tuple[tuple[str, ...], tuple[str, ...]] = (
-    (ALL, Dimension.MARKET, Dimension.LANGUAGE, Dimension.MODEL_VERSION, Dimension.QUEUE),
-    (Dimension.AUDITOR, Dimension.CONTENT_TYPE),
+    (ALL, Dimension.MARKET, Dimension.LANGUAGE, Dimension.QUEUE),
+    (Dimension.AUDITOR, Dimension.CONTENT_TYPE, Dimension.MODEL_VERSION),
 )
 
 _ROLLUP_COLUMNS = (
@@ -116,13 +118,13 @@ def _insert_statement(first: date, last: date, sets: Sequence[str]) -> tuple[str
             f" AS samples GROUP BY GROUPING SETS ({', '.join(grouping_sets)})"
         )
         return sql, [*day_params, *where_params]
+    # Elsewhere (SQLite): one GROUP BY per set, by the result's columns (the day's function runs once a row).
     selects, params = [], []
     for name, column in [*([(ALL, "''")] if ALL in sets else []), *dimensions]:
         selects.append(
-            f"SELECT {day}, '{name}', {column}, {keys}, {sums} FROM {samples} WHERE {where}"
-            f" GROUP BY {day}, {column}, {keys}"
+            f"SELECT {day}, '{name}', {column}, {keys}, {sums} FROM {samples} WHERE {where} GROUP BY 1, 3, 4, 5, 6"
         )
-        params += [*day_params, *where_params, *day_params]
+        params += [*day_params, *where_params]
     return target + " UNION ALL ".join(selects), params
 
 
@@ -163,40 +165,38 @@ def _rebuild_on_another_connection(runs: list[tuple[date, date]], sets: Sequence
         connections.close_all()
 
 
-def _analyze(rows_written: int) -> None:
-    """Fresh planner statistics after a large rebuild (PostgreSQL): without them a first read of a freshly filled
-    table sorts where it should hash (300 ms instead of 40 on the benchmark) until autovacuum comes by."""
-    if connection.vendor == "postgresql" and rows_written >= ANALYZE_AFTER_ROWS:
+def _analyze() -> None:
+    """Fresh planner statistics after a full rebuild (PostgreSQL): without them the first reads of a refilled table
+    sort where they should hash (300 ms instead of 40 on the benchmark). After an import, autovacuum's analyze comes
+    by within a minute; a full rebuild is the moment to do it at once."""
+    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(QualityRollup._meta.db_table)}")
 
 
-def _rebuild_runs(runs: list[tuple[date, date]]) -> int:
+def _rebuild_runs(runs: list[tuple[date, date]], *, side_by_side: bool) -> int:
     """Rebuild the rows of every set on the days of `runs` (inside the caller's transaction, which holds the lock).
 
-    On PostgreSQL outside a caller's transaction, the second half of the sets is rebuilt at the same time on a
-    connection of its own, in its own transaction that commits before the caller's: the two halves share no row, and
-    should the caller's transaction fail, the marks it took come back and the next refresh does both halves again.
+    `side_by_side` (PostgreSQL, and no transaction around the rebuild's own): the second half of the sets is rebuilt
+    at the same time on a connection of its own, in its own transaction that commits before the caller's. The two
+    halves share no row, and should the caller's transaction fail, the marks it took come back and the next refresh
+    does both halves again. (Inside an outer transaction, such as a test's, another connection would not see what it
+    wrote.)
     """
     if not runs:
         return 0
     first_half, second_half = HALVES
-    if not _may_use_another_connection():
-        written = _rebuild_half(runs, first_half) + _rebuild_half(runs, second_half)
-        _analyze(written)
-        return written
+    if not side_by_side:
+        return _rebuild_half(runs, first_half) + _rebuild_half(runs, second_half)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="quality-rollups") as pool:
         other = pool.submit(_rebuild_on_another_connection, runs, second_half)
         written = _rebuild_half(runs, first_half)
-        written += other.result()
-    _analyze(written)
-    return written
+        return written + other.result()
 
 
-def _may_use_another_connection() -> bool:
-    """PostgreSQL, and the caller's only transaction is the rebuild's own (the other connection would not see what an
-    outer transaction, such as a test's, has written)."""
-    return connection.vendor == "postgresql" and len(connection.atomic_blocks) == 1
+def _side_by_side() -> bool:
+    """Whether a rebuild about to open its transaction may use a second connection (see `_rebuild_runs`)."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -220,22 +220,24 @@ def quality_rollups_refresh() -> int:
     meanwhile leaves it for the next refresh, so no committed change is ever left out.
     """
     table = connection.ops.quote_name(QualityRollupMark._meta.db_table)
+    side_by_side = _side_by_side()
     with transaction.atomic():
         _lock()
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {table} RETURNING day")
             days = {_as_date(day) for (day,) in cursor.fetchall()}
-        _rebuild_runs(day_runs(days))
+        _rebuild_runs(day_runs(days), side_by_side=side_by_side)
     return len(days)
 
 
 def quality_rollups_rebuild(*, days: Iterable[date] | None = None) -> int:
     """Rebuild the rollups of `days` from the samples, or of every day when `days` is None (which also drops rows of
     days that no longer have audits, and clears every mark); returns the rollup rows written."""
+    side_by_side = _side_by_side()
     with transaction.atomic():
         _lock()
         if days is not None:
-            return _rebuild_runs(day_runs(days))
+            return _rebuild_runs(day_runs(days), side_by_side=side_by_side)
         QualityRollupMark.objects.all().delete()
         bounds = ModerationSample.objects.aggregate(first=Min("decided_at"), last=Max("decided_at"))
         if bounds["first"] is None:
@@ -248,7 +250,9 @@ def quality_rollups_rebuild(*, days: Iterable[date] | None = None) -> int:
         while day <= end:
             runs.append((day, min(end, day + timedelta(days=DAYS_PER_STATEMENT - 1))))
             day = runs[-1][1] + timedelta(days=1)
-        return _rebuild_runs(runs)
+        written = _rebuild_runs(runs, side_by_side=side_by_side)
+        _analyze()
+        return written
 
 
 def _as_date(value: date | str) -> date:

@@ -1,5 +1,6 @@
 """The synthetic traffic's vocabulary (markets, content types, model versions, tags, note wordings) and its planted
-patterns and decoys (`PLANTED`), used by `rca.synthetic.generator`."""
+patterns and decoys (`PLANTED`, `DECOYS`; the auditor-driven ones: `AUDITOR_PLANTED`, `AUDITOR_DECOYS`), used by
+`rca.synthetic.generator`."""
 
 from dataclasses import dataclass
 
@@ -283,3 +284,39 @@ DECOYS: tuple[PlantedPattern, ...] = (
     ),
 )
 DECOY_SIZES = {"one_day": 60, "one_item": 80, "tiny_slice": 10, "one_moderator": 45}
+
+
+# AUDITOR-DRIVEN PATTERNS
+# ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditorPlant:
+    """Overturns by an auditor (or a group) of correct removals: the audit is wrong, not the decision."""
+
+    key: str
+    auditors: tuple[str, ...]
+    market: str  # "" for every market
+    share: float  # of the market's audits given to the group (0: the auditors keep the audits they drew)
+    rate: float  # share of the auditors' correct removals they overturn
+    notes: tuple[str, ...]
+    decoy: str = ""  # "" for a real pattern, else the kind of decoy
+
+
+AUDITOR_NOTES = (
+    "Content within guidelines, removal not needed.",
+    "No violation visible, restoring content {n}.",
+    "Borderline but allowed, overturning the removal at {ts}.",
+    "Removal too strict, context makes it acceptable.",
+)
+AUDITOR_PLANTED: tuple[AuditorPlant, ...] = (
+    AuditorPlant("auditor_lenient_across_policies", ("aud-17",), "", 0.0, 0.5, AUDITOR_NOTES),
+    AuditorPlant("auditor_group_tr_lenient", ("aud-tr-1", "aud-tr-2", "aud-tr-3"), "TR", 0.4, 0.55, AUDITOR_NOTES),
+)
+AUDITOR_DECOYS: tuple[AuditorPlant, ...] = (
+    # A new auditor: a few dozen audits over the last days, a third of them overturned.
+    AuditorPlant("auditor_decoy_new", ("aud-new-1",), "", 0.0, 0.4, AUDITOR_NOTES, decoy="new_auditor"),
+    # One auditor's one bad day in one market: many overturns in a day, an ordinary rate on the others.
+    AuditorPlant("auditor_decoy_bad_day", ("aud-05",), "BR", 0.0, 1.0, AUDITOR_NOTES, decoy="bad_day"),
+)
+AUDITOR_DECOY_SIZES = {"new_auditor": 36, "bad_day": 30}

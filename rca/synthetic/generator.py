@@ -5,6 +5,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from rca.synthetic.catalog import (
+    AUDITOR_DECOY_SIZES,
+    AUDITOR_DECOYS,
+    AUDITOR_PLANTED,
     CHITCHAT,
     CONTENT_TYPES,
     DECOY_SIZES,
@@ -19,6 +22,7 @@ from rca.synthetic.catalog import (
     QUEUE_GROUP,
     TAGS,
     VIOLATIONS,
+    AuditorPlant,
     PlantedPattern,
 )
 
@@ -29,6 +33,8 @@ class SyntheticData:
     planted: list[PlantedPattern]
     decoys: list[PlantedPattern]
     truth: dict[str, str] = field(default_factory=dict)  # external_id -> planted or decoy key, for their errors
+    auditor_planted: list[AuditorPlant] = field(default_factory=list)
+    auditor_decoys: list[AuditorPlant] = field(default_factory=list)
 
 
 def _weighted(rng: random.Random, pairs) -> str:
@@ -147,6 +153,44 @@ class _Generator:
             self.make_error(record, pattern)
             self.records.append(record)
 
+    def overturn(self, record: dict, plant: AuditorPlant) -> None:
+        """The auditor overturns a removal: the decision cited a violation, the audit says there is none."""
+        if record["decision_label"] == NO_VIOLATION:
+            record["decision_label"] = self.rng.choice(VIOLATIONS)
+        record["audit_label"] = NO_VIOLATION
+        record["notes"] = _fill(self.rng, self.rng.choice(plant.notes))
+        self.truth[record["external_id"]] = plant.key
+
+    def auditor_assign(self, plant: AuditorPlant) -> None:
+        """A group's auditors take `share` of their market's audits (a team working for one market)."""
+        for record in self.records:
+            if plant.share and record["market"] == plant.market and self.rng.random() < plant.share:
+                record["auditor_id"] = self.rng.choice(plant.auditors)
+
+    def auditor_plant(self, plant: AuditorPlant) -> None:
+        """The plant's auditors overturn `rate` of the correct removals they audit (in their market, if it has one),
+        on every day and under every policy."""
+        for record in self.records:
+            if record["auditor_id"] not in plant.auditors or (plant.market and record["market"] != plant.market):
+                continue
+            correct_removal = record["decision_label"] == record["audit_label"] != NO_VIOLATION
+            if correct_removal and self.rng.random() < plant.rate:
+                self.overturn(record, plant)
+
+    def auditor_decoy(self, plant: AuditorPlant) -> None:
+        size = AUDITOR_DECOY_SIZES[plant.decoy]
+        for index in range(size):
+            if plant.decoy == "new_auditor":  # the last three days; two audits in five overturned
+                record = self.traffic(self.rng.randrange(max(0, self.days - 3), self.days))
+                overturned = index % 5 < 2
+            else:  # bad_day: one day, every audit an overturn
+                record = self.traffic(self.days // 3, market=plant.market)
+                overturned = True
+            record["auditor_id"] = plant.auditors[0]
+            if overturned:
+                self.overturn(record, plant)
+            self.records.append(record)
+
 
 FIXED_RESIDUAL = 0.1  # after a fix, a planted pattern keeps this share of its rate
 
@@ -160,6 +204,7 @@ def generate_audits(
     noise_rate: float = 0.04,
     decoys: bool = True,
     fixed: dict[str, datetime] | None = None,
+    auditors: bool = True,
 ) -> SyntheticData:
     """`days` days of audits ending at `end` (default: now), `audits_per_day` of traffic a day plus the decoys.
 
@@ -168,6 +213,10 @@ def generate_audits(
 
     `fixed` maps planted pattern keys to the moment a fix took effect: decisions made from then on carry the pattern's
     error at `FIXED_RESIDUAL` of its rate (the demo's fixes that work).
+
+    `auditors` adds the auditor-driven patterns (`AUDITOR_PLANTED`: overturns of correct removals by one auditor
+    across policies, and by a group in one market) and, with `decoys`, the auditor decoys. They come after the rest,
+    so the traffic, its planted patterns and its decoys are the same with or without them.
     """
     fixed = fixed or {}
     end = end or datetime.now(UTC)
@@ -196,9 +245,18 @@ def generate_audits(
     if decoys:
         for decoy in DECOYS:
             generator.decoy(decoy)
+    if auditors:
+        for plant in AUDITOR_PLANTED:
+            generator.auditor_assign(plant)
+        for plant in AUDITOR_PLANTED:
+            generator.auditor_plant(plant)
+        for plant in AUDITOR_DECOYS if decoys else ():
+            generator.auditor_decoy(plant)
     return SyntheticData(
         records=generator.records,
         planted=list(PLANTED),
         decoys=list(DECOYS) if decoys else [],
         truth=generator.truth,
+        auditor_planted=list(AUDITOR_PLANTED) if auditors else [],
+        auditor_decoys=list(AUDITOR_DECOYS) if auditors and decoys else [],
     )

@@ -62,6 +62,7 @@ def _expected_sample(sample, *, moderator_id: str, auditor_id: str) -> dict:
         "notes": "Slang insult missed by the model",
         "transcript": "dasar bego",
         "tags": ["gaming", "minor_present"],
+        "weight": 1.0,
         "imported_at": _iso(sample.imported_at),
         "updated_at": _iso(sample.updated_at),
     }

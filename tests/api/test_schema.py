@@ -27,8 +27,8 @@ from tests.factories import ActionItemFactory, CaseFactory, CaseSampleFactory, C
 EXAMPLES = 15
 PAGING = {"page", "page_size", "cursor"}
 OWN_PATHS = (
-    r"^/api/v1/(auth|samples|cases|findings|action-items|comments|patterns|detection-runs|reports|webhooks|disputes"
-    r"|quality|calibration-set|initiatives)/"
+    r"^/api/v1/(auth|samples|cases|findings|action-items|comments|patterns|detection-runs|import-jobs|reports|webhooks"
+    r"|disputes|quality|calibration-set|initiatives)/"
 )
 
 
@@ -187,6 +187,9 @@ STATE_DEPENDENT = {
     # with `"to": "monitoring"` (a relation of two inputs).
     "POST /api/v1/cases/{id}/transition/": {"duplicate_of", "fix"},
     "POST /api/v1/cases/{id}/fixes/": {"effective_at"},
+    # A file path must name a readable sample file inside the server's IMPORT_SOURCE_DIR (unset in the tests: every
+    # path is refused); its format is told by its extension unless given.
+    "POST /api/v1/import-jobs/": {"path", "format"},
     "POST /api/v1/cases/{id}/samples/": {"external_ids"},
     "DELETE /api/v1/cases/{id}/samples/": {"external_ids"},
     "POST /api/v1/findings/": {"case", "evidence"},

@@ -82,6 +82,14 @@ def test_pattern_title_wrong_policy_names_the_label_cited_and_the_one_due():
     )
 
 
+def test_pattern_title_of_an_auditor_group_names_them_or_counts_them_when_they_do_not_fit():
+    three = _pattern({"audit_label": "none", "market": "TR", "auditor_id": ["aud-tr-1", "aud-tr-2", "aud-tr-3"]})
+    five = _pattern({"decision_label": "none", "market": "TR", "auditor_id": [f"auditor-{n}" for n in range(5)]})
+
+    assert pattern_title(three) == "Auditors aud-tr-1, aud-tr-2 and aud-tr-3 overturn correct removals in Türkiye"
+    assert pattern_title(five) == "5 auditors overturn correct approvals in Türkiye"
+
+
 def test_pattern_title_drops_the_least_distinctive_conditions_to_fit():
     pattern = _pattern(WIDE, ("slang", "num", "insult"))
     full = pattern_title(pattern, names=NAMES, limit=None)

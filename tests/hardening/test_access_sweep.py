@@ -446,6 +446,11 @@ API: dict[str, tuple[Body | None, tuple, tuple | None]] = {
     "GET /api/v1/initiatives/{id}/": (None, API_READ, None),
     "PATCH /api/v1/initiatives/{id}/": (lambda w: {"name": "API rename"}, API_LEAD_WRITE, None),
     "PATCH /api/v1/findings/{id}/": (lambda w: {"status": "confirmed"}, API_LEAD_WRITE, None),
+    # Import jobs: leads and managers list them (none in the swept world: no job id answers), leads import; the path
+    # is checked after the role, so the lead's made-up path is a 400.
+    "GET /api/v1/import-jobs/": (None, (401,) + (200,) * 5, (None, 0, 0, 0, 0, 0)),
+    "GET /api/v1/import-jobs/{id}/": (None, (401, 404, 404, 404, 404, 404), None),
+    "POST /api/v1/import-jobs/": (lambda w: {"path": "/nowhere/samples.jsonl"}, (401, 403, 403, 403, 403, 400), None),
     "GET /api/v1/patterns/": (None, (401,) + (200,) * 5, (None, 0, 0, 0, 1, 1)),
     "GET /api/v1/patterns/{id}/": (None, (401, 404, 404, 404, 200, 200), None),
     # Quality metrics: anyone with a role reads them (figures naming an auditor: leads and managers only).
@@ -480,6 +485,7 @@ def _api_path(operation: str, world: World) -> tuple[str, str]:
         "detection-runs": world.run.pk,
         "disputes": world.dispute.pk,
         "findings": world.finding.pk,
+        "import-jobs": 987654,  # the swept world holds no import job
         "initiatives": world.initiative.pk,
         "patterns": world.pattern.pk,
         "webhooks": 1,  # refused before any lookup: no endpoint needed

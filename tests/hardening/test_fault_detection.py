@@ -22,7 +22,7 @@ from rca.choices import DetectionRunStatus
 from rca.detection_runs import detection_run_create, detection_run_execute
 from rca.importing import import_records
 from rca.models import DetectionRun, ErrorPattern
-from rca.synthetic import PLANTED, generate_audits
+from rca.synthetic import AUDITOR_PLANTED, PLANTED, generate_audits
 from tests.hardening.services import WorkerProcess, drill_database_url, eventually
 from tests.services import require_postgres
 
@@ -32,6 +32,7 @@ NOW = timezone.now().replace(microsecond=0)
 RUN_TIMEOUT = 240
 PARTITION_RECEIVED = re.compile(r"Task rca\.tasks\.analyse_partition\[[0-9a-f-]+\] received")
 DISPATCHED = re.compile(r"Task rca\.tasks\.run_detection\[[0-9a-f-]+\] succeeded")
+PATTERNS = len(PLANTED) + len(AUDITOR_PLANTED)  # of the decisions, and audit-driven
 
 
 @cache
@@ -111,7 +112,7 @@ def test_worker_killed_mid_run_is_redelivered_and_opens_the_cases_of_an_undistur
         first.kill()
         second.stop()
 
-    assert reference.status == DetectionRunStatus.SUCCEEDED and reference.cases_opened == len(PLANTED)
+    assert reference.status == DetectionRunStatus.SUCCEEDED and reference.cases_opened == PATTERNS
     assert killed_while == DetectionRunStatus.RUNNING
     assert PARTITION_RECEIVED.search(second.output())
     assert run.status == DetectionRunStatus.SUCCEEDED, run.error
@@ -140,8 +141,8 @@ def test_two_runs_at_once_on_two_workers_open_no_duplicate(audits, private_redis
             worker.stop()
 
     assert [run.status for run in runs] == [DetectionRunStatus.SUCCEEDED] * 2, [run.error for run in runs]
-    assert ErrorPattern.objects.count() == len(PLANTED)
-    assert Case.objects.count() == len(PLANTED)
-    assert Case.objects.values("pattern").distinct().count() == len(PLANTED)
-    assert sum(run.cases_opened for run in runs) == len(PLANTED)
+    assert ErrorPattern.objects.count() == PATTERNS
+    assert Case.objects.count() == PATTERNS
+    assert Case.objects.values("pattern").distinct().count() == PATTERNS
+    assert sum(run.cases_opened for run in runs) == PATTERNS
     assert time.monotonic() - started < RUN_TIMEOUT

@@ -33,13 +33,15 @@ from rca.detection_runs import (
 )
 from rca.importing import import_records
 from rca.models import DetectionRun, ErrorPattern, ModerationSample, TextTopic
-from rca.synthetic import PLANTED, generate_audits, score_detection
+from rca.synthetic import AUDITOR_PLANTED, PLANTED, generate_audits, score_detection
 from tests.factories import DetectionRunFactory, ErrorPatternFactory, ModerationSampleFactory
 from tests.services import require_postgres
 
 NOW = timezone.now().replace(microsecond=0)
 # The write step's queries for one new pattern: documented in rca/detection_runs.py (`detection_run_finish`).
 QUERIES_PER_NEW_PATTERN = 30
+# A run on the generated audits finds every planted pattern: of the decisions, and audit-driven (auditors out of line).
+PATTERNS = len(PLANTED) + len(AUDITOR_PLANTED)
 
 
 @cache
@@ -61,10 +63,12 @@ def _run():
     return detection_run_execute(run=detection_run_create(actor=None))
 
 
-def _found(data):
+def _found(data, *, auditors: bool = False):
+    """The external ids of each active pattern's samples: the moderation patterns', or the audit-driven ones'."""
     return [
         list(pattern.samples.values_list("external_id", flat=True))
         for pattern in ErrorPattern.objects.filter(status=PatternStatus.ACTIVE)
+        if pattern.is_audit_driven == auditors
     ]
 
 
@@ -81,8 +85,10 @@ def test_detection_run_execute_opens_one_case_per_planted_pattern(first_batch):
     assert run.status == DetectionRunStatus.SUCCEEDED, run.error
     assert score["recall"] == 1.0 and score["precision"] == 1.0, (score["missed"], score)
     assert score["duplicates"] == 0 and score["decoys_reported"] == []
-    assert run.patterns_found == run.patterns_new == run.cases_opened == len(PLANTED)
-    assert Case.objects.filter(origin=CaseOrigin.DETECTED, pattern__isnull=False).count() == len(PLANTED)
+    auditors = score_detection(_found(first_batch, auditors=True), first_batch, auditors=True)
+    assert auditors["recall"] == auditors["precision"] == 1.0 and auditors["decoys_reported"] == [], auditors
+    assert run.patterns_found == run.patterns_new == run.cases_opened == PATTERNS
+    assert Case.objects.filter(origin=CaseOrigin.DETECTED, pattern__isnull=False).count() == PATTERNS
     in_window = ModerationSample.objects.filter(audited_at__gte=run.window_start, audited_at__lt=run.window_end)
     assert run.samples_read == in_window.count()
 
@@ -170,7 +176,7 @@ def test_detection_run_execute_opens_cases_with_titles_people_write(first_batch)
     _run()
 
     titles = list(Case.objects.filter(origin=CaseOrigin.DETECTED).values_list("title", flat=True))
-    assert len(titles) == len(PLANTED)
+    assert len(titles) == PATTERNS
     assert all(len(title) <= 80 and "=" not in title and "_" not in title for title in titles), titles
     assert len(set(titles)) == len(titles), titles  # the two GB patterns differ by their topic's terms
     assert "Human moderators cite graphic violence instead of violent extremism in Mexico" in titles, titles
@@ -187,7 +193,7 @@ def test_detection_second_run_on_more_data_opens_no_new_case_and_links_new_sampl
     assert run.status == DetectionRunStatus.SUCCEEDED, run.error
     assert run.cases_opened == 0 and run.patterns_new == 0
     assert run.cases_updated == run.patterns_found  # every pattern found again brought its new samples
-    assert Case.objects.count() == len(PLANTED)
+    assert Case.objects.count() == PATTERNS
     assert set(ErrorPattern.objects.values_list("fingerprint", flat=True)) == fingerprints
     assert CaseSample.objects.count() > linked_before
 
@@ -270,9 +276,9 @@ def test_detection_concurrent_runs_open_no_duplicate_cases():
 
     assert failures == []
     assert set(DetectionRun.objects.values_list("status", flat=True)) == {DetectionRunStatus.SUCCEEDED}
-    assert ErrorPattern.objects.count() == len(PLANTED)
-    assert Case.objects.count() == len(PLANTED)
-    assert sum(DetectionRun.objects.values_list("cases_opened", flat=True)) == len(PLANTED)
+    assert ErrorPattern.objects.count() == PATTERNS
+    assert Case.objects.count() == PATTERNS
+    assert sum(DetectionRun.objects.values_list("cases_opened", flat=True)) == PATTERNS
 
 
 @pytest.mark.services
@@ -290,8 +296,8 @@ def test_run_detection_task_runs_the_chord_on_a_real_worker(celery_worker, quali
             break
         time.sleep(0.5)
     assert run.status == DetectionRunStatus.SUCCEEDED, run.error
-    assert run.cases_opened == len(PLANTED)
-    assert Case.objects.filter(origin=CaseOrigin.DETECTED).count() == len(PLANTED)
+    assert run.cases_opened == PATTERNS
+    assert Case.objects.filter(origin=CaseOrigin.DETECTED).count() == PATTERNS
 
 
 def test_detection_run_request_runs_after_commit_in_eager_mode(
@@ -305,7 +311,7 @@ def test_detection_run_request_runs_after_commit_in_eager_mode(
     run.refresh_from_db()
     assert run.status == DetectionRunStatus.SUCCEEDED, run.error
     assert run.requested_by == quality_lead and run.parameters["window_days"] == 14
-    assert run.cases_opened == len(PLANTED)
+    assert run.cases_opened == PATTERNS
 
 
 def test_detection_tasks_are_registered_when_django_starts():
@@ -335,8 +341,8 @@ def test_detect_patterns_command_prints_the_summary(first_batch):
     call_command("detect_patterns", "--window-days", "14", stdout=out)
 
     text = out.getvalue()
-    assert f"{len(PLANTED)} patterns ({len(PLANTED)} new)" in text
-    assert f"cases opened {len(PLANTED)}" in text
+    assert f"{PATTERNS} patterns ({PATTERNS} new)" in text
+    assert f"cases opened {PATTERNS}" in text
     assert connection.vendor in ("sqlite", "postgresql")
 
 

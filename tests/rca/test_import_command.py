@@ -31,9 +31,10 @@ def good_row(external_id: str, notes: str = "", decided: str = DECIDED, audited:
 
 
 def run(*args: str) -> str:
+    """The command's counts (its first line; the second says what it did to the quality rollups)."""
     out = io.StringIO()
     call_command("import_samples", *args, stdout=out, stderr=io.StringIO())
-    return out.getvalue().strip()
+    return out.getvalue().strip().splitlines()[0]
 
 
 def read_rejects(path: Path) -> list[dict]:

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from rca.importing import import_records
+from rca.quality.dimensions import period_start
 from rca.quality.metrics import quality_metrics
 from rca.quality.reading import QualityQueryError
 
@@ -83,6 +84,7 @@ def test_metrics_by_week_and_decision_source_with_wilson_intervals():
         (date(2026, 11, 2), "model", 4, 1),
         (date(2026, 11, 9), "model", 1, 1),
     ]
+    assert {period_start(date(2026, 11, day), "week") for day in (2, 8)} == {date(2026, 11, 2)}
     human = rows[0].error_rate
     assert human.value == 0.5 and human.effective_n == 6
     assert human.low == pytest.approx(0.1876, abs=1e-4) and human.high == pytest.approx(0.8124, abs=1e-4)

@@ -1,6 +1,8 @@
 """The daily quality rollups equal a direct aggregate of the samples after imports, re-imports of changed rows,
 an interrupted import and a full rebuild (rca/quality/rollups.py)."""
 
+import io
+import json
 from collections import defaultdict
 
 import pytest
@@ -152,3 +154,16 @@ def test_rollups_rebuilt_on_two_connections_equal_a_direct_aggregate():
     import_records(changed)
 
     assert stored_rollups() == direct_aggregate()
+
+
+def test_import_samples_command_reports_the_rollups_and_no_rollups_skips_them(tmp_path):
+    source = tmp_path / "samples.jsonl"
+    source.write_text("\n".join(json.dumps(item) for item in mixed_records()) + "\n")
+    out = io.StringIO()
+
+    call_command("import_samples", str(source), "--no-rollups", stdout=out)
+    skipped = QualityRollup.objects.count()
+    call_command("import_samples", str(source), stdout=out)
+
+    assert skipped == 0
+    assert "quality rollups: 0 days" in out.getvalue()  # the second import changed nothing: nothing to rebuild

@@ -27,7 +27,7 @@ def test_generate_audits_records_follow_the_spec_format():
 
 
 def test_generate_audits_plants_patterns_and_keeps_noise_near_four_percent():
-    data = generate_audits(seed=3, days=7, audits_per_day=1500, end=END, decoys=False)
+    data = generate_audits(seed=3, days=7, audits_per_day=1500, end=END, decoys=False, auditors=False)
     errors = [r for r in data.records if derive_outcome(r["decision_label"], r["audit_label"]) != "correct"]
     noise = [r for r in errors if r["external_id"] not in data.truth]
 
