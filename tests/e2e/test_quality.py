@@ -41,7 +41,7 @@ def test_manager_reads_quality_the_change_explainer_and_an_initiative(
 ):
     login(page, manager.username)
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Quality").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Quality", exact=True).click()
 
     expect(page.get_by_role("heading", name="Quality", level=1)).to_be_visible()
     table = page.locator("#human-vs-model")
