@@ -12,7 +12,12 @@ from rca.models import PolicyLabel
 from tests.services import redis_url
 
 # Data migrations that fill reference tables (policy labels, role groups, teams).
-REFERENCE_DATA_MIGRATIONS = ("rca.migrations.0002_seed_policy_labels", "cases.migrations.0002_roles_and_teams")
+# (module, function): the migrations' functions that fill the reference rows, in migration order.
+REFERENCE_DATA_MIGRATIONS = (
+    ("rca.migrations.0002_seed_policy_labels", "seed"),
+    ("cases.migrations.0002_roles_and_teams", "seed"),
+    ("cases.migrations.0017_qa_calibration_and_audit_quality_routing", "route_audit_quality"),
+)
 DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 
 
@@ -30,8 +35,8 @@ def reference_data(request):
     transactional = transactional or bool({"transactional_db", "live_server"} & set(request.fixturenames))
     request.getfixturevalue("transactional_db" if transactional else "db")
     if not (Group.objects.filter(name=Role.QUALITY_LEAD).exists() and PolicyLabel.objects.filter(code="none").exists()):
-        for module in REFERENCE_DATA_MIGRATIONS:
-            import_module(module).seed(django_apps, None)
+        for module, function in REFERENCE_DATA_MIGRATIONS:
+            getattr(import_module(module), function)(django_apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -82,7 +82,7 @@ def test_retention_archives_what_it_deletes_in_the_import_format(tmp_path):
     assert len(lines) == 12 and json.loads(lines[0])["tags"] == ["guest_battle"]
     out = io.StringIO()
     call_command("import_samples", result.archive_path, stdout=out, stderr=io.StringIO())
-    assert out.getvalue().strip() == "created: 12, updated: 0, rejected: 0"
+    assert out.getvalue().splitlines()[0] == "created: 12, updated: 0, rejected: 0"
     assert list(ModerationSample.objects.order_by("external_id").values(*fields)) == before
 
 
