@@ -271,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{', '.join(f'{mb:.0f} MB' for mb in result['workers_mb']) or '-'}, command "
                 f"{result['command_mb']:.0f} MB; CPU a row: workers {result['workers_cpu'] / total * 1e6:.1f} us, "
                 f"PostgreSQL {result['postgres_cpu'] / total * 1e6:.1f} us"
-                + (f" -> {total / (cpu / 2):,.0f} rows/s if both cores were ours" if cpu else ""),
+                + (f" -> {total / (cpu / 2):,.0f} rows/s if both cores were ours" if workers and cpu else ""),
                 flush=True,
             )
     import psycopg

@@ -313,7 +313,7 @@ class ImportJob(models.Model):
 
 class ImportChunk(models.Model):
     """Bytes [start, end) of a job's file, starting at line `first_line`: imported in one transaction, whole or not at
-    all, and counted on the job in that same transaction (so a retried chunk is never counted twice)."""
+    all, with its counts and its state (so a retried chunk is never counted twice); the job's counts are their sums."""
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="chunks")
     index = models.PositiveIntegerField()

@@ -7,9 +7,11 @@ The life of a job: `queued -> running -> succeeded | failed`.
 - `import_job_plan` cuts the file into chunks (`rca.importing.chunks`) and moves the job to running (guarded: a plan
   redelivered after its worker died plans nothing twice); the task then enqueues one `import_chunk` task per chunk;
 - `import_chunk_run` imports one chunk in ONE transaction: its rows (validated and upserted by `external_id` as by
-  `import_samples`), its counts and state, and the job's counts, all commit together or not at all. A chunk done is
-  never imported again (its row is locked, then checked), so a redelivered or resumed chunk counts nothing twice, and
-  a chunk whose worker died left nothing behind to undo;
+  `import_samples`), its counts and its state commit together or not at all. A chunk done is never imported again
+  (its row is locked, then checked), so a redelivered or resumed chunk counts nothing twice, and a chunk whose worker
+  died left nothing behind to undo. The job's counts are the sums over its chunks done, refreshed after each chunk
+  commits and never lowered: no chunk transaction writes the job's row, so parallel chunks never wait for each other
+  (the row would stay locked until a chunk's deferred foreign-key checks ran at its commit);
 - `import_chunk_failed` records a failed attempt (the task retries it, with Celery's retry, up to
   `IMPORT_CHUNK_MAX_RETRIES` times); `import_job_settle` finishes the job once no chunk is pending or running;
 - `import_job_resume` sends again the chunks not done (after a worker stopped, or a chunk failed for good).
@@ -27,7 +29,8 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Sum, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from rca.choices import FileFormat, ImportChunkStatus, ImportJobStatus
@@ -153,7 +156,8 @@ def import_chunk_run(*, chunk_id: int) -> ImportChunk | None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(f"SET LOCAL lock_timeout = '{int(settings.IMPORT_CHUNK_LOCK_TIMEOUT_SECONDS * 1000)}ms'")
-        chunk = ImportChunk.objects.select_for_update().select_related("job").get(pk=chunk_id)
+        # of=self: the chunk's row only; locking the job's row too would run the chunks one at a time.
+        chunk = ImportChunk.objects.select_for_update(of=("self",)).select_related("job").get(pk=chunk_id)
         if chunk.status == ImportChunkStatus.DONE:
             return None
         job = chunk.job
@@ -164,10 +168,6 @@ def import_chunk_run(*, chunk_id: int) -> ImportChunk | None:
         chunk.created, chunk.updated, chunk.rejected = counts.created, counts.updated, counts.rejected
         chunk.rejections, chunk.error, chunk.finished_at = rejections, "", timezone.now()
         chunk.save(update_fields=["status", "created", "updated", "rejected", "rejections", "error", "finished_at"])
-        ImportJob.objects.filter(pk=job.pk).update(
-            processed=F("processed") + chunk.lines, created=F("created") + counts.created,
-            updated=F("updated") + counts.updated, rejected=F("rejected") + counts.rejected,
-        )  # fmt: skip
     import_job_settle(job_id=job.pk)
     return chunk
 
@@ -185,12 +185,20 @@ def import_chunk_failed(*, chunk_id: int, error: str, final: bool) -> None:
 
 
 def import_job_settle(*, job_id: int) -> ImportJob | None:
-    """Finish a running job once none of its chunks is pending or running: succeeded when all are done, else failed.
+    """Bring the job's counts up to the sums over its chunks done, and finish a running job once none of its chunks is
+    pending or running: succeeded when all are done, else failed.
 
-    Called after each chunk commits: the last chunk to commit sees every other one finished. Guarded (only a running
-    job moves), so two chunks settling at once finish it once.
+    Called after each chunk commits: the last chunk to commit sees every other one finished (and counted). The counts
+    never go down (an older snapshot's sums written late change nothing), and only a running job moves, so two chunks
+    settling at once finish it once.
     """
     chunks = ImportChunk.objects.filter(job_id=job_id)
+    sums = chunks.filter(status=ImportChunkStatus.DONE).aggregate(
+        processed=Sum("lines"), created=Sum("created"), updated=Sum("updated"), rejected=Sum("rejected")
+    )
+    ImportJob.objects.filter(pk=job_id).update(
+        **{name: Greatest(F(name), Value(total or 0)) for name, total in sums.items()}
+    )
     if chunks.filter(status__in=UNFINISHED).exists():
         return None
     failed = chunks.filter(status=ImportChunkStatus.FAILED).count()

@@ -135,3 +135,16 @@ def test_import_job_chunks_are_imported_by_a_real_worker(celery_worker, tmp_path
     assert set(job.chunks.values_list("status", flat=True)) == {ImportChunkStatus.DONE}
     assert job.chunks.count() == 5
     assert sorted(ModerationSample.objects.values_list("external_id", flat=True)) == ids
+
+
+def test_an_import_job_and_its_chunks_are_shown_read_only_in_the_admin(admin_client):
+    job = ImportJob.objects.create(source_path="/data/audits.jsonl", file_format="jsonl", chunk_bytes=10)
+    ImportChunk.objects.create(job=job, index=0, start=0, end=10, first_line=1, lines=1, error="OperationalError: x")
+
+    listing = admin_client.get("/admin/rca/importjob/")
+    page = admin_client.get(f"/admin/rca/importjob/{job.pk}/change/")
+
+    assert listing.status_code == page.status_code == 200
+    assert "/data/audits.jsonl" in listing.content.decode()
+    assert "OperationalError: x" in page.content.decode() and "Save" not in page.content.decode()
+    assert admin_client.get("/admin/rca/importjob/add/").status_code == 403
