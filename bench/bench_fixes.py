@@ -19,6 +19,7 @@ from collections import Counter
 from datetime import timedelta
 
 from bench.dataset import DEFAULT_URL, FULL_CASES, FULL_SAMPLES, ensure_dataset, smoke_database_url
+from bench.http_timing import median_get
 
 TARGET_MS = 1000.0
 FULL_FIXES = 500
@@ -97,29 +98,6 @@ def time_one_verdict(repeat: int) -> tuple[float, str]:
     return statistics.median(timings), verdict
 
 
-def time_report(client, url: str, repeat: int) -> tuple[float, int, int]:
-    """Median milliseconds of `repeat` GETs of `url` (after one warm-up), its SQL queries and rows."""
-    from django.db import connection
-
-    queries = []
-
-    def count(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code, response.content[:300])
-    rows = len(response.json()) if response["Content-Type"].startswith("application/json") else 0
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(timings), len(queries), rows
-
-
 def run(database_url: str, *, samples: int, cases: int, fixes: int, repeat: int) -> float:
     ensure_dataset(database_url, samples=samples, cases=cases)
     _setup_django(database_url)
@@ -144,11 +122,11 @@ def run(database_url: str, *, samples: int, cases: int, fixes: int, repeat: int)
         (f"remediation report, {fixes} fixes (CSV)", f"{REPORT_URL}?format=csv"),
         ("remediation report, not holding only", f"{REPORT_URL}?verdict=not_holding"),
     ):
-        median, queries, rows = time_report(api, url, repeat)
+        median, queries, rows = median_get(api, url, repeat)
         results[name] = median
         print(f"{name:45s} rows={rows:4d} queries={queries:2d}  median {median:8.1f} ms", flush=True)
     # Closed cases without a fix record: computed on the fly (a figure to watch, no target).
-    median, queries, rows = time_report(api, f"{REPORT_URL}?basis=closing", min(repeat, 3))
+    median, queries, rows = median_get(api, f"{REPORT_URL}?basis=closing", min(repeat, 3))
     print(f"{'closings without a fix, computed now':45s} rows={rows:4d} queries={queries:2d}  median {median:8.1f} ms")
     return results[f"remediation report, {fixes} fixes (JSON)"]
 

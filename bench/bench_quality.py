@@ -11,38 +11,19 @@ The rollups are built once (`manage.py rebuild_quality_rollups`, timed here) whe
 
 import argparse
 import os
-import statistics
 import sys
 import time
 
 from bench.dataset import DEFAULT_URL, FULL_CASES, FULL_SAMPLES, ensure_dataset, smoke_database_url
+from bench.http_timing import median_get
 
 TARGET_MS = 300.0
 TARGETED = "metrics by week and policy"
 
 
-def _measure(client, url: str, repeat: int) -> tuple[float, int, int]:
-    """Median milliseconds of `repeat` GETs (after one warm-up), the number of SQL queries and of rows."""
-    from django.db import connection
-
-    queries = []
-
-    def count(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code, response.content[:300])
-    body = response.json() if response["Content-Type"].startswith("application/json") else None
-    rows = len(body) if isinstance(body, list) else len((body or {}).get("slices", []))
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(timings), len(queries), rows
+def _slices(body) -> int:
+    """Rows of a metrics answer: its list, or its `slices` (the changes endpoint)."""
+    return len(body) if isinstance(body, list) else len((body or {}).get("slices", []))
 
 
 def run(database_url: str, *, samples: int, cases: int, repeat: int, rebuild: bool) -> dict[str, float]:
@@ -98,7 +79,7 @@ def run(database_url: str, *, samples: int, cases: int, repeat: int, rebuild: bo
                 for name, client, url in measured]  # fmt: skip
     results: dict[str, float] = {}
     for name, client, url in measured:
-        median, queries, rows = _measure(client, url, repeat)
+        median, queries, rows = median_get(client, url, repeat, rows=_slices)
         results[name] = median
         target = f"(target < {TARGET_MS:.0f} ms)" if name == TARGETED else ""
         print(f"{name:40s} rows={rows:5d} queries={queries:2d}  median {median:8.1f} ms {target}", flush=True)

@@ -7,38 +7,14 @@ grouping (target: median under 300 ms with 100,000 cases), the remediation repor
 
 import argparse
 import os
-import statistics
 import sys
-import time
 
 from bench.dataset import DEFAULT_URL, FULL_CASES, FULL_SAMPLES, ensure_dataset, smoke_database_url
+from bench.http_timing import median_get
 
 TARGET_MS = 300.0
 GROUPINGS = ("owner", "team", "severity", "policy", "month")
 TARGETED = {grouping: f"closure group_by={grouping}" for grouping in GROUPINGS}
-
-
-def _measure(client, url: str, repeat: int) -> tuple[float, int, int]:
-    """Median milliseconds of `repeat` GETs (after one warm-up), the number of SQL queries and of rows."""
-    from django.db import connection
-
-    queries = []
-
-    def count(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code, response.content[:300])
-    rows = len(response.json()) if response["Content-Type"].startswith("application/json") else 0
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(timings), len(queries), rows
 
 
 def run(database_url: str, *, samples: int, cases: int, repeat: int) -> dict[str, float]:
@@ -68,7 +44,7 @@ def run(database_url: str, *, samples: int, cases: int, repeat: int) -> dict[str
         ("dashboard page /reports/", pages, "/reports/"),
     ]
     for name, client, url in measured:
-        median, queries, rows = _measure(client, url, repeat)
+        median, queries, rows = median_get(client, url, repeat)
         results[name] = median
         target = f"(target < {TARGET_MS:.0f} ms)" if name in TARGETED.values() else ""
         print(f"{name:40s} rows={rows:4d} queries={queries:2d}  median {median:8.1f} ms {target}", flush=True)

@@ -15,23 +15,14 @@ import statistics
 import sys
 import time
 from datetime import timedelta
-from urllib.parse import urlsplit, urlunsplit
 
-from bench.dataset import DEFAULT_URL, FULL_CASES, FULL_SAMPLES, ensure_dataset
+from bench.dataset import DEFAULT_URL, FULL_CASES, FULL_SAMPLES, ensure_dataset, smoke_database_url
 
 SMOKE_SAMPLES, SMOKE_CASES = 5_000, 500
 # A pattern-sized slice of the dataset's biggest comparable traffic (decision "none": half of all audits).
 BIG_SLICE = {"population": {"decision_label": "none", "market": "ID"}, "audit_label": "violent_extremism"}
 # The worst case: a market's every error, against all traffic (a lead's measure with no decision label).
 MARKET_WIDE = {"population": {"market": "ID"}}
-
-
-def _smoke_url() -> str:
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith("postgres"):
-        base = DEFAULT_URL
-    parts = urlsplit(base)
-    return urlunsplit((parts.scheme, parts.netloc, "/rca_bench_smoke_story", "", ""))
 
 
 def _setup_django(database_url: str) -> None:
@@ -91,7 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args(argv)
     if args.smoke:
-        url, samples, cases, runs = _smoke_url(), SMOKE_SAMPLES, SMOKE_CASES, 2
+        url, samples, cases, runs = (
+            smoke_database_url("rca_bench_smoke_story", DEFAULT_URL),
+            SMOKE_SAMPLES,
+            SMOKE_CASES,
+            2,
+        )
     else:
         url, samples, cases, runs = args.database_url, FULL_SAMPLES, FULL_CASES, args.runs
     results = run(url, samples=samples, cases=cases, runs=runs, setup=not args.as_is)

@@ -69,7 +69,7 @@ def fix_verdict_refresh(fix: Fix, *, now: datetime | None = None, params: Verdic
 
 def _latest_fixes(cases) -> list[Fix]:
     latest = {}
-    for fix in Fix.objects.filter(case__in=cases).order_by("case_id", "-effective_at", "-id"):
+    for fix in Fix.objects.filter(case__in=cases).select_related("case").order_by("case_id", "-effective_at", "-id"):
         latest.setdefault(fix.case_id, fix)
     return list(latest.values())
 

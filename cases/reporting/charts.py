@@ -39,23 +39,21 @@ class Chart:
     empty: bool = False
 
 
-def _r(value: float) -> float:
+def px(value: float) -> float:
+    """A coordinate, rounded to a tenth of a pixel (shorter SVG)."""
     return round(value, 1)
 
 
-def _nice_max(value: float) -> float:
-    """The smallest of 1, 2, 5 x 10^n at or above `value` (for readable axis ticks)."""
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 5 x 10^n at or above `value` (readable axis ticks); 1 for nothing."""
     if value <= 0:
-        return 1
+        return 1.0
     magnitude = 1.0
     while magnitude * 10 < value:
         magnitude *= 10
     while magnitude > value:
         magnitude /= 10
-    for step in (1, 2, 5, 10):
-        if step * magnitude >= value:
-            return step * magnitude
-    return 10 * magnitude
+    return next(step * magnitude for step in (1, 2, 5, 10) if step * magnitude >= value * (1 - 1e-9))
 
 
 def column_chart(points: list[tuple[str, float | None, str]], *, height: int = 220, percent: bool = True) -> Chart:
@@ -66,7 +64,7 @@ def column_chart(points: list[tuple[str, float | None, str]], *, height: int = 2
         return chart
     left, right, top, bottom = 44, 8, 12, 28
     plot_width, plot_height = WIDTH - left - right, height - top - bottom
-    top_value = 1.0 if percent else _nice_max(max((value or 0) for _label, value, _title in points))
+    top_value = 1.0 if percent else nice_ceiling(max((value or 0) for _label, value, _title in points))
     slot = plot_width / len(points)
     bar_width = max(2.0, min(48.0, slot * 0.7))
     label_every = max(1, round(len(points) / 12))
@@ -76,10 +74,10 @@ def column_chart(points: list[tuple[str, float | None, str]], *, height: int = 2
         text = format_percent(value) if percent else ("-" if value is None else f"{value:g}")
         chart.marks.append(
             Mark(
-                x=_r(x),
-                y=_r(top + plot_height - bar_height),
-                width=_r(bar_width),
-                height=_r(bar_height),
+                x=px(x),
+                y=px(top + plot_height - bar_height),
+                width=px(bar_width),
+                height=px(bar_height),
                 title=f"{label}: {text} {title}".strip(),
                 label=label if index % label_every == 0 else "",
             )
@@ -88,7 +86,7 @@ def column_chart(points: list[tuple[str, float | None, str]], *, height: int = 2
         chart.ticks.append(
             Mark(
                 x=left,
-                y=_r(top + plot_height * (1 - fraction)),
+                y=px(top + plot_height * (1 - fraction)),
                 width=plot_width,
                 label=format_percent(fraction) if percent else f"{top_value * fraction:g}",
             )
@@ -113,22 +111,22 @@ def stacked_bar_chart(rows: list[tuple[str, tuple[int, ...]]], series: list[str]
     for row_index, (label, counts) in enumerate(rows):
         y = top + row_index * (row_height + gap)
         x = float(left)
-        chart.ticks.append(Mark(x=left - 8, y=_r(y + row_height / 2), label=label))
+        chart.ticks.append(Mark(x=left - 8, y=px(y + row_height / 2), label=label))
         for index, count in enumerate(counts):
             if count:
                 width = count * scale
                 chart.marks.append(
                     Mark(
-                        x=_r(x),
+                        x=px(x),
                         y=y,
-                        width=_r(width),
+                        width=px(width),
                         height=row_height,
                         colour=AGE_COLOURS[index % len(AGE_COLOURS)],
                         title=f"{label}, {series[index]}: {count}",
                     )
                 )
                 x += width
-        chart.lines.append({"x": _r(x + 6), "y": _r(y + row_height / 2), "label": str(sum(counts))})
+        chart.lines.append({"x": px(x + 6), "y": px(y + row_height / 2), "label": str(sum(counts))})
     described = "; ".join(
         f"{label}: " + ", ".join(f"{count} {series[i]}" for i, count in enumerate(counts) if count)
         for label, counts in rows
@@ -143,7 +141,8 @@ def range_chart(rows: list[tuple[str, float | None, float | None]]) -> Chart:
     row_height, gap, left, right, top = 20, 12, 60, 70, 26
     height = top + len(rows) * (row_height + gap) + 20
     chart = Chart(width=WIDTH, height=height, summary="")
-    top_value = _nice_max(max((value or 0) for _label, median, p90 in rows for value in (median, p90)) if rows else 0)
+    highest = max((value or 0) for _label, median, p90 in rows for value in (median, p90)) if rows else 0
+    top_value = nice_ceiling(highest)
     if not rows or all(median is None for _label, median, _p90 in rows):
         chart.empty, chart.summary = True, "No closed cases for these filters."
         return chart
@@ -154,27 +153,27 @@ def range_chart(rows: list[tuple[str, float | None, float | None]]) -> Chart:
     ]
     for index, (label, median, p90) in enumerate(rows):
         y = top + index * (row_height + gap)
-        chart.ticks.append(Mark(x=left - 8, y=_r(y + row_height / 2), label=label))
+        chart.ticks.append(Mark(x=left - 8, y=px(y + row_height / 2), label=label))
         if median is not None:
             chart.marks.append(
                 Mark(
                     x=left,
                     y=y,
-                    width=_r(median * scale),
+                    width=px(median * scale),
                     height=row_height,
                     title=f"{label}: median {median:g} days, p90 {p90:g} days",
                     label=f"{median:g} / {p90:g} d",
                 )
             )
         if p90 is not None:
-            x = _r(left + p90 * scale)
+            x = px(left + p90 * scale)
             chart.lines.append(
                 {"x1": x, "y1": y - 3, "x2": x, "y2": y + row_height + 3, "colour": P90_COLOUR, "title": f"p90 {p90:g}"}
             )
     axis_y = top + len(rows) * (row_height + gap)
     for fraction in (0, 0.5, 1):
         chart.ticks.append(
-            Mark(x=_r(left + (WIDTH - left - right) * fraction), y=axis_y + 10, label=f"{top_value * fraction:g} d")
+            Mark(x=px(left + (WIDTH - left - right) * fraction), y=axis_y + 10, label=f"{top_value * fraction:g} d")
         )
     described = "; ".join(f"{label} median {m} days, p90 {p} days" for label, m, p in rows if m is not None)
     chart.summary = f"Days to close by severity: {described}."
@@ -191,7 +190,7 @@ def before_after_chart(rows: list[tuple[str, float | None, float | None, str | N
     if not drawable:
         chart.empty, chart.summary = True, "No fix with audits before and after it."
         return chart
-    top_value = min(1.0, _nice_max(max(max(before, after) for _l, before, after, _v in drawable)))
+    top_value = min(1.0, nice_ceiling(max(max(before, after) for _l, before, after, _v in drawable)))
     scale = (WIDTH - left - right) / top_value
     colours = {FixVerdict.HOLDING: BETTER_COLOUR, FixVerdict.NOT_HOLDING: WORSE_COLOUR}
     chart.legend = [
@@ -200,9 +199,9 @@ def before_after_chart(rows: list[tuple[str, float | None, float | None, str | N
         Mark(x=left + 320, y=8, colour=WORSE_COLOUR, label="not holding"),
     ]
     for index, (label, before, after, verdict) in enumerate(drawable):
-        y = _r(top + index * row_height + row_height / 2)
+        y = px(top + index * row_height + row_height / 2)
         colour = colours.get(verdict, NEUTRAL_COLOUR)
-        x_before, x_after = _r(left + before * scale), _r(left + after * scale)
+        x_before, x_after = px(left + before * scale), px(left + after * scale)
         said = FixVerdict(verdict).label.lower() if verdict else "not computed"
         title = f"{label}: {format_percent(before)} before, {format_percent(after)} after ({said})"
         chart.ticks.append(Mark(x=left - 8, y=y, label=label))
@@ -212,7 +211,7 @@ def before_after_chart(rows: list[tuple[str, float | None, float | None, str | N
     axis_y = top + len(drawable) * row_height + 12
     for fraction in (0, 0.5, 1):
         chart.ticks.append(
-            Mark(x=_r(left + (WIDTH - left - right) * fraction), y=axis_y, label=format_percent(top_value * fraction))
+            Mark(x=px(left + (WIDTH - left - right) * fraction), y=axis_y, label=format_percent(top_value * fraction))
         )
     described = "; ".join(
         f"{label} {format_percent(before)} → {format_percent(after)}" for label, before, after, _v in drawable

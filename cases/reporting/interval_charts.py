@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from cases.numbers import format_percent, format_points
-from cases.reporting.charts import WIDTH, Mark, _nice_max, _r
+from cases.reporting.charts import WIDTH, Mark, nice_ceiling, px
 
 SERIES_COLOURS = ("#3b6ea8", "#d9822b", "#2f855a", "#805ad5", "#c53030", "#718096")
 TARGET_COLOUR = "#2f855a"
@@ -72,7 +72,7 @@ def _percent_axis(top_value: float, left: float, top: float, plot_width: float, 
     return [
         Mark(
             x=left,
-            y=_r(top + plot_height * (1 - fraction)),
+            y=px(top + plot_height * (1 - fraction)),
             width=plot_width,
             label=format_percent(top_value * fraction),
         )
@@ -110,14 +110,14 @@ def trend_chart(
         + [rate for reference in references for _day, rate in reference.points]
         + [0.0]
     )
-    top_value = min(1.0, _nice_max(highest * 1.05))
+    top_value = min(1.0, nice_ceiling(highest * 1.05))
     span = max(1, (end - start).days)
 
     def x_of(day: date) -> float:
-        return _r(left + plot_width * min(1.0, max(0.0, (day - start).days / span)))
+        return px(left + plot_width * min(1.0, max(0.0, (day - start).days / span)))
 
     def y_of(rate: float) -> float:
-        return _r(top + plot_height * (1 - min(rate, top_value) / top_value))
+        return px(top + plot_height * (1 - min(rate, top_value) / top_value))
 
     chart.y_ticks = _percent_axis(top_value, left, top, plot_width, plot_height)
     chart.x_ticks = [Mark(x=x_of(day), y=height - 8, label=f"{day:%b %-d}") for day in (start, end)]
@@ -204,7 +204,7 @@ def interval_chart(rows: list[tuple[str, list[Point | None]]], series: list[str]
     if not figures:
         chart.empty, chart.summary = True, "No audits for these filters."
         return chart
-    top_value = min(1.0, _nice_max(max(point.interval[1] if point.interval else point.rate for point in figures)))
+    top_value = min(1.0, nice_ceiling(max(point.interval[1] if point.interval else point.rate for point in figures)))
     plot_width = WIDTH - left - right
     scale = plot_width / top_value
     for index, name in enumerate(series):
@@ -212,29 +212,29 @@ def interval_chart(rows: list[tuple[str, list[Point | None]]], series: list[str]
         chart.legend.append(Mark(x=left + index * 120, y=10, width=10, height=10, colour=colour, label=name))
     for row_index, (group, points) in enumerate(rows):
         y0 = top + row_index * row_height
-        chart.y_ticks.append(Mark(x=left - 8, y=_r(y0 + (row_height - gap) / 2), label=group))
+        chart.y_ticks.append(Mark(x=left - 8, y=px(y0 + (row_height - gap) / 2), label=group))
         for index, point in enumerate(points):
             if point is None or point.rate is None:
                 continue
             colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
-            y = _r(y0 + band * index + band / 2)
+            y = px(y0 + band * index + band / 2)
             title = f"{group}, {series[index]}: {format_percent(point.rate)}{_interval_text(point.interval)}"
             title += f" {point.title}" if point.title else ""
             if point.interval:
                 chart.whiskers.append(
                     {
-                        "x1": _r(left + point.interval[0] * scale),
-                        "x2": _r(left + point.interval[1] * scale),
+                        "x1": px(left + point.interval[0] * scale),
+                        "x2": px(left + point.interval[1] * scale),
                         "y1": y,
                         "y2": y,
                         "colour": colour,
                         "title": title,
                     }
                 )
-            chart.dots.append(Mark(x=_r(left + point.rate * scale), y=y, colour=colour, title=title))
+            chart.dots.append(Mark(x=px(left + point.rate * scale), y=y, colour=colour, title=title))
     axis_y = top + len(rows) * row_height + 8
     chart.x_ticks = [
-        Mark(x=_r(left + plot_width * fraction), y=axis_y, label=format_percent(top_value * fraction))
+        Mark(x=px(left + plot_width * fraction), y=axis_y, label=format_percent(top_value * fraction))
         for fraction in (0, 0.5, 1)
     ]
     described = "; ".join(
@@ -268,22 +268,22 @@ def waterfall_chart(
         running += change
         levels.append(running)
     levels.append(end[1])
-    top_value = min(1.0, _nice_max(max(levels) * 1.05)) if max(levels) > 0 else 1.0
+    top_value = min(1.0, nice_ceiling(max(levels) * 1.05)) if max(levels) > 0 else 1.0
     slot = plot_width / (len(steps) + 2)
     bar_width = max(4.0, min(56.0, slot * 0.7))
 
     def y_of(rate: float) -> float:
-        return _r(top + plot_height * (1 - max(0.0, min(rate, top_value)) / top_value))
+        return px(top + plot_height * (1 - max(0.0, min(rate, top_value)) / top_value))
 
     def column(index: int, low: float, high: float, colour: str, label: str, title: str) -> None:
         x = left + slot * index + (slot - bar_width) / 2
         y_top, y_bottom = y_of(max(low, high)), y_of(min(low, high))
         chart.bars.append(
             Mark(
-                x=_r(x),
+                x=px(x),
                 y=y_top,
-                width=_r(bar_width),
-                height=_r(max(1.0, y_bottom - y_top)),
+                width=px(bar_width),
+                height=px(max(1.0, y_bottom - y_top)),
                 colour=colour,
                 title=title,
                 label=label,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from cases.numbers import format_percent
+from cases.reporting.charts import nice_ceiling, px
 from cases.story.trend import marker_day
 
 WIDTH, HEIGHT = 640, 240
@@ -65,22 +66,6 @@ class TrendChart:
     right_label_x: int = WIDTH - RIGHT + 6
 
 
-def _r(value: float) -> float:
-    return round(value, 1)
-
-
-def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 5 x 10^n at or above `value` (readable axis ticks); 1 for nothing."""
-    if value <= 0:
-        return 1.0
-    magnitude = 1.0
-    while magnitude * 10 < value:
-        magnitude *= 10
-    while magnitude > value:
-        magnitude /= 10
-    return next(step * magnitude for step in (1, 2, 5, 10) if step * magnitude >= value * (1 - 1e-9))
-
-
 def _day_text(day: date) -> str:
     return f"{day:%b} {day.day}"
 
@@ -110,7 +95,7 @@ def trend_chart(series: list[dict], markers: list[dict], *, subject: str = "the 
         height = plot_height * point["audits"] / top_audits
         chart.bars.append(
             Shape(
-                x=_r(centre - slot * 0.4), y=_r(bottom - height), width=_r(slot * 0.8), height=_r(height), title=title
+                x=px(centre - slot * 0.4), y=px(bottom - height), width=px(slot * 0.8), height=px(height), title=title
             )
         )
         chart.table.append({**point, "label": _day_text(day), "rate_text": format_percent(rate)})
@@ -119,19 +104,19 @@ def trend_chart(series: list[dict], markers: list[dict], *, subject: str = "the 
                 chart.lines.append(" ".join(run))
             run = []
             continue
-        y = _r(bottom - plot_height * rate / top_rate)
-        run.append(f"{_r(centre)},{y}")
-        chart.dots.append(Shape(x=_r(centre), y=y, title=title))
+        y = px(bottom - plot_height * rate / top_rate)
+        run.append(f"{px(centre)},{y}")
+        chart.dots.append(Shape(x=px(centre), y=y, title=title))
     if run:
         chart.lines.append(" ".join(run))
     for fraction in (0, 0.5, 1):
-        y = _r(bottom - plot_height * fraction)
+        y = px(bottom - plot_height * fraction)
         chart.left_ticks.append(Shape(x=LEFT, y=y, width=plot_width, label=f"{top_audits * fraction:,.4g}"))
         chart.right_ticks.append(Shape(x=WIDTH - RIGHT, y=y, label=format_percent(top_rate * fraction)))
     label_every = max(1, round(len(series) / 6))
     for index in range(0, len(series), label_every):
         day = first + timedelta(days=index)
-        chart.x_labels.append(Shape(x=_r(LEFT + slot * (index + 0.5)), y=HEIGHT - 6, label=_day_text(day)))
+        chart.x_labels.append(Shape(x=px(LEFT + slot * (index + 0.5)), y=HEIGHT - 6, label=_day_text(day)))
     chart.markers = _markers(markers, first=first, days=len(series), slot=slot, bottom=bottom)
     earlier = [f"{mark['label']}: {_day_text(marker_day(mark))}" for mark in markers if marker_day(mark) < first]
     chart.summary = _summary(series, chart.markers, earlier, subject=subject)
@@ -148,7 +133,7 @@ def _markers(markers: list[dict], *, first: date, days: int, slot: float, bottom
         if day < first:
             continue
         index = min((day - first).days, days - 1)
-        x = _r(LEFT + slot * (index + 0.5))
+        x = px(LEFT + slot * (index + 0.5))
         width = CHAR_WIDTH * len(marker["label"])
         anchor = "end" if x + width > WIDTH - 4 else "start"
         start, end = (x - width - 3, x) if anchor == "end" else (x, x + width + 3)
@@ -160,7 +145,7 @@ def _markers(markers: list[dict], *, first: date, days: int, slot: float, bottom
                 y=LABEL_ROWS[row] + 4,
                 y2=bottom,
                 label=marker["label"],
-                label_x=_r(x - 3 if anchor == "end" else x + 3),
+                label_x=px(x - 3 if anchor == "end" else x + 3),
                 label_y=LABEL_ROWS[row],
                 title=f"{marker['label']}: {_day_text(day)}",
                 colour=MARKER_COLOURS.get(marker["kind"], MARKER_COLOURS["opened"]),
