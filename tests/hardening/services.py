@@ -146,6 +146,12 @@ class WorkerProcess:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def summary(self, limit: int = 60) -> str:
+        """The log's last `limit` lines cut at 200 characters (a task's result can be a page long): what a failed
+        drill prints, so that the order of received/succeeded/restored tasks is readable."""
+        lines = [line[:200] for line in self.output().splitlines() if line.strip()]
+        return f"--- {self.log.name}\n" + "\n".join(lines[-limit:])
+
     def kill(self) -> None:
         """SIGKILL the whole worker (main process and pool children), as a machine dying would."""
         if self.process is not None and self.process.poll() is None:

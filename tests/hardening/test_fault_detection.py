@@ -107,7 +107,9 @@ def test_worker_killed_mid_run_is_redelivered_and_opens_the_cases_of_an_undistur
         first.kill()
         killed_while = DetectionRun.objects.get(pk=run.pk).status
         second.start()
-        assert eventually(lambda: _finished(run), timeout=RUN_TIMEOUT), second.output()[-3000:]
+        assert eventually(lambda: _finished(run), timeout=RUN_TIMEOUT), (
+            f"run {run.status}\n{first.summary()}\n{second.summary()}"
+        )
     finally:
         first.kill()
         second.stop()
@@ -133,9 +135,9 @@ def test_two_runs_at_once_on_two_workers_open_no_duplicate(audits, private_redis
         for run in runs:
             _enqueue(private_redis.url, run.pk)
         started = time.monotonic()
-        assert eventually(lambda: all(_finished(run) for run in runs), timeout=RUN_TIMEOUT), [
-            worker.output()[-2000:] for worker in workers
-        ]
+        assert eventually(lambda: all(_finished(run) for run in runs), timeout=RUN_TIMEOUT), "\n".join(
+            worker.summary() for worker in workers
+        )
     finally:
         for worker in workers:
             worker.stop()
