@@ -145,6 +145,12 @@ class ControlFiguresSerializer(serializers.Serializer):
 class ZTestSerializer(serializers.Serializer):
     z = serializers.FloatField(help_text="Positive when the rate fell.")
     p_value = serializers.FloatField(help_text="One-sided: the chance of a fall this large if nothing changed.")
+    method = serializers.ChoiceField(
+        choices=[("z", "z"), ("fisher", "fisher")],
+        default="z",
+        help_text="Where the p-value comes from: the z-test, or Fisher's exact test when the counts are too small "
+        "for it (figures stored before this field were all z-tests).",
+    )
 
 
 class FixFiguresSerializer(serializers.Serializer):

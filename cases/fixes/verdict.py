@@ -6,8 +6,9 @@
 - **Figures**: audits, errors, rate and Wilson interval of the case's measure in each window; the same for the control
   (the same error kind in comparable traffic outside the slice), when the measure has one and it has audits in both
   windows.
-- **Tests** (one-sided, `alpha`): the two-proportion z-test of before vs after in the slice, and the
-  difference-in-differences test of the slice's drop against the control's.
+- **Tests** (one-sided, `alpha`): the two-proportion z-test of before vs after in the slice (Fisher's exact test when
+  the counts are too small for it, `cases.measure.stats`), and the difference-in-differences test of the slice's drop
+  against the control's.
 - **Verdict**: `holding` when both show a significant drop (the slice's alone when there is no control, or no
   control audits in a window); `not_holding` when both windows hold the audits the test needs
   (`cases.measure.stats.audits_needed`: power `power` to see the rate fall by `relative_drop`) and it is not holding;
@@ -84,7 +85,9 @@ def _window_figures(window: Window, tally: Tally) -> dict:
 
 
 def _test_figures(test) -> dict | None:
-    return None if test is None else {"z": round(test.z, 4), "p_value": float(f"{test.p_value:.6g}")}
+    if test is None:
+        return None
+    return {"z": round(test.z, 4), "p_value": float(f"{test.p_value:.6g}"), "method": test.method}
 
 
 def fix_verdict(

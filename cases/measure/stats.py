@@ -2,6 +2,10 @@
 
 - `wilson_interval`: the Wilson score interval of a rate (95% by default): honest at small counts and near 0.
 - `two_proportion_test`: the pooled two-proportion z-test of the slice's rate before vs after; z > 0 means it fell.
+  Its normal approximation needs every expected cell of the 2x2 table (errors and non-errors, before and after, under
+  the pooled rate) to be at least `MIN_EXPECTED_CELL` (5, the usual rule); below that the p-value is Fisher's exact
+  one-sided test instead (`method` says which), so 2 errors in 2 audits before and 0 in 1 after is no evidence
+  (p = 1/3), where the z-test would call it significant (p = 0.04).
 - `difference_in_differences`: the drop in the slice minus the drop in the control, divided by its standard error
   (the unpooled Wald variance of the four rates); z > 0 means the slice fell more than the control.
 - `audits_needed`: audits per window for the one-sided two-proportion test at `alpha` to detect a drop of
@@ -13,13 +17,16 @@ p-values are one-sided (the question is "did it fall?").
 from dataclasses import dataclass
 from math import ceil, sqrt
 
-from scipy.stats import norm
+from scipy.stats import fisher_exact, norm
+
+MIN_EXPECTED_CELL = 5.0
 
 
 @dataclass(frozen=True)
 class ZTest:
     z: float
     p_value: float  # one-sided: the chance of a drop this large or larger if nothing changed
+    method: str = "z"  # "z", or "fisher" when the counts are too small for the normal approximation
 
 
 def wilson_interval(errors: int, audits: int, *, confidence: float = 0.95) -> tuple[float, float] | None:
@@ -45,7 +52,13 @@ def two_proportion_test(errors_before: int, audits_before: int, errors_after: in
     variance = pooled * (1 - pooled) * (1 / audits_before + 1 / audits_after)
     if variance == 0:
         return _one_sided(0.0)
-    return _one_sided((errors_before / audits_before - errors_after / audits_after) / sqrt(variance))
+    z = (errors_before / audits_before - errors_after / audits_after) / sqrt(variance)
+    smallest_expected = min(pooled, 1 - pooled) * min(audits_before, audits_after)
+    if smallest_expected >= MIN_EXPECTED_CELL:
+        return _one_sided(z)
+    table = [[errors_before, audits_before - errors_before], [errors_after, audits_after - errors_after]]
+    _odds, p_value = fisher_exact(table, alternative="greater")  # greater: the odds of an error were higher before
+    return ZTest(z=z, p_value=float(p_value), method="fisher")
 
 
 def difference_in_differences(

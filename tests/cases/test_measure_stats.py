@@ -31,6 +31,21 @@ def test_two_proportion_test_of_30_in_100_against_15_in_100():
     assert test.p_value == pytest.approx(0.005543, abs=1e-5)  # one-sided
 
 
+def test_two_proportion_test_of_small_counts_is_fishers_exact_test():
+    # 2 errors in 2 audits before, 0 in 1 after: the z-test says z = 1.73, p = 0.042; the smallest expected cell is
+    # 2/3 * 1 < 5, so the exact test decides: of the C(3, 2) = 3 ways to place the 2 errors among the 3 audits, one
+    # puts both before: p = 1/3.
+    test = two_proportion_test(2, 2, 0, 1)
+
+    assert test.method == "fisher"
+    assert test.p_value == pytest.approx(1 / 3)
+    assert test.z == pytest.approx(1.7321, abs=1e-4)
+    # 5 in 9 against 0 in 3: C(9, 5) / C(12, 5) = 126 / 792.
+    assert two_proportion_test(5, 9, 0, 3).p_value == pytest.approx(126 / 792)
+    # Large enough (smallest expected cell 0.225 * 100 = 22.5): the z-test.
+    assert two_proportion_test(30, 100, 15, 100).method == "z"
+
+
 def test_two_proportion_test_rise_is_a_negative_z_and_edge_cases():
     assert two_proportion_test(15, 100, 30, 100).z == pytest.approx(-2.5400, abs=1e-4)
     assert two_proportion_test(0, 100, 0, 100).z == 0.0
