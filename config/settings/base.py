@@ -250,6 +250,7 @@ SPECTACULAR_SETTINGS = {
         "StoryMarkerKindEnum": ["opened", "fix", "closed", "reopened"],
         "StoryWindowBasisEnum": ["detection_window", "since_first_seen"],
         "StoryUnusualBasisEnum": ["outside", "inside"],
+        "FixTestMethodEnum": ["z", "fisher"],
     },
 }
 
