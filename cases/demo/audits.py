@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db.models import Max
 
-from cases.demo.plan import FIXED_STORY, fixed_at
+from cases.demo.plan import FIXED_STORIES, fixed_at
 from rca.detection_runs import detection_run_create, detection_run_execute
 from rca.importing import import_records
 from rca.models import DetectionRun, ModerationSample
@@ -21,7 +21,7 @@ def audits_seeded(*, seed: int) -> bool:
 def seed_audits(*, seed: int, days: int, per_day: int, history_days: int, history_per_day: int) -> str:
     """Import `days` days of audits ending now and `history_days` days before them; return a one-line summary."""
     now = datetime.now(UTC)
-    fixed = {FIXED_STORY: fixed_at(recent_end=now, recent_days=days)}
+    fixed = {key: fixed_at(key, recent_end=now, recent_days=days) for key in FIXED_STORIES}
     recent = generate_audits(seed=seed, days=days, audits_per_day=per_day, end=now, fixed=fixed)
     result = import_records(recent.records)
     created, updated, rejected = result.created, result.updated, len(result.rejected)

@@ -186,13 +186,17 @@ def plan_cases(*, seed: int, count: int, now: datetime, days: int = 180) -> list
 
 
 # The fixes whose verdicts the demo shows: (story, days between the fix and now as a share of the recent audit days,
-# last step). The first story's pattern is fixed in the generated audits (`FIXED_STORY`), so its fix holds; the second
-# goes on after its fix (not holding); the third was fixed three days ago (not enough audits yet).
+# last step). The patterns of `FIXED_STORIES` (the first and the last) are fixed in the generated audits, so their
+# fixes hold (the demo's on-track initiatives, `cases.demo.initiatives`, rest on them); the second goes on after its
+# fix (not holding); the third was fixed three days ago (not enough audits yet).
 FIXED_STORY = "id_slang_insult_missed"
+SECOND_FIXED_STORY = "tr_crypto_giveaway_missed"
+FIXED_STORIES = (FIXED_STORY, SECOND_FIXED_STORY)
 SHOWCASE = (
     (FIXED_STORY, 0.5, Step.CLOSE_ON_EVIDENCE),
     ("mx_cartel_banner_wrong_policy", 0.65, Step.VERIFY),
     ("de_documentary_extremism_fp", 0.15, Step.VERIFY),
+    (SECOND_FIXED_STORY, 0.4, Step.CLOSE_ON_EVIDENCE),
 )
 SHOWCASE_PATH = (
     (timedelta(days=-6), None),
@@ -207,19 +211,18 @@ SHOWCASE_PATH = (
 )
 
 
-def fixed_at(*, recent_end: datetime, recent_days: int) -> datetime:
-    """When the fix of `FIXED_STORY` took effect: half-way through the recent audits."""
-    return recent_end - timedelta(days=recent_days * SHOWCASE[0][1])
+def fixed_at(key: str, *, recent_end: datetime, recent_days: int) -> datetime:
+    """When the showcase fix of story `key` took effect: its share of the recent audit days before their end."""
+    share = next(share for story, share, _last in SHOWCASE if story == key)
+    return recent_end - timedelta(days=recent_days * share)
 
 
 def showcase_plans(*, now: datetime, recent_end: datetime, recent_days: int, first_index: int) -> list[CasePlan]:
-    """Three cases opened by hand from a pattern's slice and taken to monitoring with a fix (`SHOWCASE`)."""
+    """Cases opened by hand from a pattern's slice and taken to monitoring with a fix (`SHOWCASE`)."""
     stories = {story.pattern_key: story for story in STORIES}
     plans = []
-    for offset, (key, share, last) in enumerate(SHOWCASE):
-        fix = recent_end - timedelta(days=recent_days * share)
-        if key == FIXED_STORY:
-            fix = fixed_at(recent_end=recent_end, recent_days=recent_days)
+    for offset, (key, _share, last) in enumerate(SHOWCASE):
+        fix = fixed_at(key, recent_end=recent_end, recent_days=recent_days)
         story = stories[key]
         plan = CasePlan(
             index=first_index + offset,

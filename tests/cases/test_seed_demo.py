@@ -13,9 +13,14 @@ from django.db.models import Count, F, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from cases.choices import ActivityVerb, CaseOrigin, CaseStatus
-from cases.demo.plan import SHOWCASE
+from cases.choices import ActivityVerb, CaseOrigin, CaseStatus, Role
+from cases.demo.initiatives import GOALS
+from cases.demo.plan import FIXED_STORIES, SHOWCASE
 from cases.demo.stories import STORIES
+from cases.initiatives.choices import InitiativeStatus
+from cases.initiatives.models import Initiative
+from cases.initiatives.progress import attach_progress
+from cases.initiatives.services import clean_measure, measured_baseline
 from cases.models import ActionItem, Activity, Case, CaseSample, Comment
 from rca.choices import NO_VIOLATION
 from rca.models import DetectionRun, ModerationSample
@@ -142,6 +147,43 @@ class TestDemoHistory:
             links = CaseSample.objects.filter(case=case).select_related("sample")
             assert all(link.sample.audited_at < link.linked_at for link in links), case.title
 
+    def test_seed_demo_has_initiatives_two_on_track_one_off_track(self, history):
+        """Three initiatives on the measures of the demo's stories, each owned by a quality lead, serving its story's
+        cases, its baseline measured from the audits; by the product's own rule, the two whose patterns the showcase
+        fixes lowered are on track and the one without a working fix is off track."""
+        initiatives = attach_progress(list(Initiative.objects.select_related("owner").prefetch_related("cases")))
+        by_name = {initiative.name: initiative for initiative in initiatives}
+        goals = {goal.name: goal for goal in GOALS}
+
+        assert set(by_name) == set(goals)
+        assert {initiative.progress.status for initiative in initiatives if goals[initiative.name].on_track} == {
+            InitiativeStatus.ON_TRACK
+        }
+        assert [i.progress.status for i in initiatives if not goals[i.name].on_track] == [InitiativeStatus.OFF_TRACK]
+        assert {goal.story_key for goal in GOALS if goal.on_track} == set(FIXED_STORIES)
+        for initiative in initiatives:
+            story = next(story for story in STORIES if story.pattern_key == goals[initiative.name].story_key)
+            assert initiative.owner.username == goals[initiative.name].owner
+            assert initiative.owner.groups.filter(name=Role.QUALITY_LEAD).exists()
+            cases = list(initiative.cases.all())
+            assert cases and {case.title for case in cases} <= set(story.titles)
+            assert initiative.measure == clean_measure(story.measure).as_dict()
+            measured = measured_baseline(
+                clean_measure(initiative.measure), start=initiative.baseline_start, end=initiative.baseline_end
+            )
+            assert (initiative.baseline_rate, initiative.baseline_audits, initiative.baseline_errors) == measured
+            assert initiative.baseline_errors > 0 and initiative.target_rate < initiative.baseline_rate
+            assert initiative.baseline_end < timezone.localdate(initiative.created_at) <= timezone.localdate()
+            assert initiative.target_date > timezone.localdate()
+        for name in (goal.name for goal in GOALS if goal.on_track):
+            # The latest fix of its cases took effect after its baseline, and its audits since show a lower rate.
+            initiative = by_name[name]
+            fix = max(
+                (fix for case in initiative.cases.all() for fix in case.fixes.all()), key=lambda f: f.effective_at
+            )
+            assert timezone.localdate(fix.effective_at) > initiative.baseline_end
+            assert fix.figures["after"]["audits"] and fix.figures["after"]["rate"] < initiative.baseline_rate / 2
+
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("again", [(), ("--refresh",)], ids=["plain", "refresh"])
@@ -149,9 +191,12 @@ def test_seed_demo_run_twice_adds_no_duplicates(again):
     small = ("--history-days", "20", "--cases", "12")
     _seed(*small)
     counts = (User.objects.count(), ModerationSample.objects.count(), Case.objects.count(), Activity.objects.count())
+    initiatives = list(Initiative.objects.values_list("name", "baseline_rate", "target_rate", "target_date"))
 
     output = _seed(*small, *again)
 
     assert (User.objects.count(), ModerationSample.objects.count(), Case.objects.count()) == counts[:3]
     assert Activity.objects.count() == counts[3]
+    assert len(initiatives) == len(GOALS)
+    assert list(Initiative.objects.values_list("name", "baseline_rate", "target_rate", "target_date")) == initiatives
     assert f"Case history already played ({12 + len(SHOWCASE)} cases kept)" in output

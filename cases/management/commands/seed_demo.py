@@ -3,7 +3,8 @@
 Demo users for each role and their teams (`cases.demo.people`); three weeks of synthetic audits with recurring error
 patterns among noise, after half a year of lighter audit history (`cases.demo.audits`); one detection run over them;
 and about six months of case work played through the services, as the demo's people would have done it, dated by
-`cases.demo.history` (`cases.demo.plan` says what happened to each case and when, `cases.demo.play` does it).
+`cases.demo.history` (`cases.demo.plan` says what happened to each case and when, `cases.demo.play` does it); then
+three quality initiatives on the measures of those cases, two on track and one off track (`cases.demo.initiatives`).
 """
 
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from django.core.management.base import BaseCommand
 
 from cases.demo.audits import audits_seeded, recent_end, run_detection, seed_audits
 from cases.demo.history import read_old_notifications
+from cases.demo.initiatives import seed_initiatives
 from cases.demo.people import DEMO_PASSWORD, DEMO_USERS, users_and_teams
 from cases.demo.plan import plan_cases, showcase_plans
 from cases.demo.play import play_history
@@ -22,7 +24,10 @@ MAX_HISTORY_DAYS = 186  # about six months
 
 
 class Command(BaseCommand):
-    help = "Create demo users, teams, synthetic audits, a detection run and six months of case work (idempotent)."
+    help = (
+        "Create demo users, teams, synthetic audits, a detection run, six months of case work and quality initiatives "
+        "(idempotent)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=21, help="Days of recent audits at full volume (default 21).")
@@ -62,6 +67,8 @@ class Command(BaseCommand):
         self._history(
             users, seed=seed, count=options["cases"], days=options["days"], history_days=options["history_days"]
         )
+        for line in seed_initiatives(users):
+            self.stdout.write(line)
         self._print_logins()
 
     def _history(self, users, *, seed: int, count: int, days: int, history_days: int) -> None:
