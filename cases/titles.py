@@ -23,7 +23,7 @@ their display names (`PolicyLabel.name`), markets and languages with their Engli
 functions to share it.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from cases.place_names import language_name, market_in_sentence, market_name
@@ -87,10 +87,10 @@ def pattern_titles(patterns: Sequence[ErrorPattern]) -> dict[int, str]:
     return {pattern.pk: pattern_title(pattern, names=names) for pattern in patterns}
 
 
-def pattern_words(pattern: ErrorPattern) -> PatternWords:
-    """The title and the chips of `pattern`, with one query for its labels' names."""
+def pattern_words(pattern: ErrorPattern, *, mask: Callable[[str], str] = str) -> PatternWords:
+    """The title and the chips of `pattern`, with one query for its labels' names; `mask` hides auditor ids."""
     names = pattern_label_names(pattern)
-    return PatternWords(pattern_title(pattern, names=names), slice_chips(pattern, names=names))
+    return PatternWords(pattern_title(pattern, names=names), slice_chips(pattern, names=names, mask=mask))
 
 
 def pattern_title(
@@ -128,17 +128,23 @@ def slice_chips(
     *,
     names: Mapping[str, str] | None = None,
     top_terms: Sequence[str] | None = None,
+    mask: Callable[[str], str] = str,
 ) -> list[tuple[str, str]]:
     """The slice of a pattern (or a bare definition) as `(label, value)` pairs for people: "Market", "Indonesia".
 
     Labels and known codes are written with their display names; a text topic with its top terms (the pattern's, or
-    `top_terms` given with a bare definition). Unknown keys keep a readable form of their name.
+    `top_terms` given with a bare definition). Unknown keys keep a readable form of their name. Auditor ids are
+    personal data: each goes through `mask` (`cases.permissions.personal_id_masker(user)` for a page's user).
     """
     definition, terms = _parts(source)
     terms = list(top_terms) if top_terms is not None else terms
     names = pattern_label_names(definition) if names is None else names
     ordered = [key for key in CHIP_LABELS if key in definition] + [key for key in definition if key not in CHIP_LABELS]
-    return [(_chip_label(key), _chip_value(key, definition[key], names, terms)) for key in ordered]
+    shown = {**definition}
+    if "auditor_id" in shown:
+        value = shown["auditor_id"]
+        shown["auditor_id"] = [mask(str(item)) for item in value] if isinstance(value, list) else mask(str(value))
+    return [(_chip_label(key), _chip_value(key, shown[key], names, terms)) for key in ordered]
 
 
 # THE SENTENCE
