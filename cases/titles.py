@@ -11,9 +11,9 @@ Indonesia (live-clf-3.2)". What goes wrong reads differently for each kind of er
 
 When the slice does not say who decides, the sentence is passive: "X missed in ...", "Allowed videos removed as X".
 
-An audit-driven pattern (its slice names `auditor_id`) questions the audit, not the decision: "Auditor aud-17
-overturns correct removals across policies", "Auditors aud-tr-1, aud-tr-2 and aud-tr-3 overturn correct removals in
-Türkiye" (a group is counted, "3 auditors ...", when its names do not fit).
+An audit-driven pattern (its slice names `auditor_id`) questions the audit, not the decision: "An auditor overturns
+correct removals across policies", "A group of 3 auditors in Türkiye overturns correct removals". Titles are read by
+partners, and auditor ids are personal data: a title never names an auditor (the chips do, through the page's mask).
 
 A title holds at most `TITLE_MAX` characters and no `key=value` text. When it is longer, its conditions are dropped,
 least distinctive first (`_DROP_ORDER`); the chips under it still show every condition. Labels are written with
@@ -237,9 +237,10 @@ def _sentence(definition: Mapping[str, object], terms: Sequence[str], names: Map
 
 
 def _auditor_title(definition: Mapping[str, object], limit: int | None) -> str:
-    """Who audits out of line with their peers, which decisions they overturn, and where."""
+    """Which decisions an auditor (or a group of auditors) overturns out of line with their peers, and where; never who
+    (see the module docstring)."""
     value = definition["auditor_id"]
-    ids = [str(value)] if isinstance(value, str) else [str(item) for item in value]
+    count = 1 if isinstance(value, str) else len(value)
     decided, audited = str(definition.get("decision_label") or ""), str(definition.get("audit_label") or "")
     if audited == NO_VIOLATION and not decided:
         overturned = "correct removals"
@@ -248,13 +249,13 @@ def _auditor_title(definition: Mapping[str, object], limit: int | None) -> str:
     else:
         overturned = "correct decisions"
     market = str(definition.get("market") or "")
-    where = f"in {market_in_sentence(market)}" if market else "across policies"
-    if len(ids) == 1:
-        title = f"Auditor {ids[0]} overturns {overturned} {where}"
+    where = f"in {market_in_sentence(market)}" if market else ""
+    if count == 1:
+        title = f"An auditor overturns {overturned} {where or 'across policies'}"
     else:
-        title = f"Auditors {', '.join(ids[:-1])} and {ids[-1]} overturn {overturned} {where}"
-        if limit is not None and len(title) > limit:
-            title = f"{len(ids)} auditors overturn {overturned} {where}"
+        title = f"A group of {count} auditors {where + ' ' if where else ''}overturns {overturned}"
+        if not where:
+            title += " across policies"
     return title if limit is None or len(title) <= limit else _cut_at_word(title, limit)
 
 
