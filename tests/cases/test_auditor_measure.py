@@ -17,6 +17,8 @@ from cases.measure.counts import Window, window_counts
 from cases.measure.definition import case_measure, measure_from_dict, pattern_measure
 from cases.measure.describe import masked_measure_dict, measure_summary
 from cases.permissions import mask_personal_id
+from cases.story.rows import ErrorRow
+from cases.story.unusual import unusual_candidates
 from tests.factories import CaseFactory, ErrorPatternFactory, audits_bulk
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +126,20 @@ def test_measure_words_and_dict_mask_auditors_for_whoever_may_not_see_them():
     assert masked["population"] == {"auditor_id": ["••••••", "••••••"], "market": "MX"}
     assert ("Auditor", "aud-8 or aud-9") in measure_summary(measure).conditions
     assert measure.as_dict()["population"]["auditor_id"] == ["aud-8", "aud-9"]  # the measure itself is untouched
+
+
+def test_story_of_an_auditor_measure_does_not_offer_its_own_auditors_as_unusual():
+    """The population fixes the auditors (`auditor_id`): they are no finding about its errors; other values are."""
+    now = timezone.now()
+    rows = [
+        ErrorRow(now, f"c{index}", "", "human", "", "MX", "es", "q", "video", "feed", "", "aud-9") for index in range(5)
+    ]
+    single = pattern_measure(ErrorPatternFactory(definition=SINGLE))
+
+    found = {(dimension, value) for dimension, value, _errors in unusual_candidates(single, rows)}
+    moderation = {
+        dimension for dimension, _value, _errors in unusual_candidates(pattern_measure(ErrorPatternFactory()), rows)
+    }
+
+    assert ("market", "MX") in found and not any(dimension == "auditor" for dimension, _value in found)
+    assert "auditor" in moderation
