@@ -98,7 +98,9 @@ def _fix_context(request: HttpRequest, case: Case, room, is_lead: bool, forms: d
         "fix_not_holding": bool(
             latest and latest.verdict == FixVerdict.NOT_HOLDING and case.status == CaseStatus.MONITORING
         ),
-        "measure_panel": measure_summary(measure) if measure is not None else None,
+        "measure_panel": (
+            measure_summary(measure, mask=permissions.personal_id_masker(request.user)) if measure is not None else None
+        ),
     }
     if is_lead:
         typed = forms.get("transition_form")
@@ -140,7 +142,9 @@ def render_room(request: HttpRequest, case: Case, *, status: int = 200, form_nam
         "story": case_story(case, user=request.user),
         "sample_orders": SampleOrder.CHOICES,
         "can_reveal": permissions.can_reveal_sensitive_text(request.user),
-        "pattern_words": pattern_words(case.pattern) if case.pattern_id else None,
+        "pattern_words": (
+            pattern_words(case.pattern, mask=permissions.personal_id_masker(request.user)) if case.pattern_id else None
+        ),
         "is_lead": is_lead,
         "comment_form": comment_form,
         "error_form": form_name,

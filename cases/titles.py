@@ -11,9 +11,9 @@ Indonesia (live-clf-3.2)". What goes wrong reads differently for each kind of er
 
 When the slice does not say who decides, the sentence is passive: "X missed in ...", "Allowed videos removed as X".
 
-An audit-driven pattern (its slice names `auditor_id`) questions the audit, not the decision: "Auditor aud-17
-overturns correct removals across policies", "Auditors aud-tr-1, aud-tr-2 and aud-tr-3 overturn correct removals in
-Türkiye" (a group is counted, "3 auditors ...", when its names do not fit).
+An audit-driven pattern (its slice names `auditor_id`) questions the audit, not the decision: "An auditor overturns
+correct removals across policies", "A group of 3 auditors in Türkiye overturns correct removals". Titles are read by
+partners, and auditor ids are personal data: a title never names an auditor (the chips do, through the page's mask).
 
 A title holds at most `TITLE_MAX` characters and no `key=value` text. When it is longer, its conditions are dropped,
 least distinctive first (`_DROP_ORDER`); the chips under it still show every condition. Labels are written with
@@ -23,7 +23,7 @@ their display names (`PolicyLabel.name`), markets and languages with their Engli
 functions to share it.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from cases.place_names import language_name, market_in_sentence, market_name
@@ -87,10 +87,10 @@ def pattern_titles(patterns: Sequence[ErrorPattern]) -> dict[int, str]:
     return {pattern.pk: pattern_title(pattern, names=names) for pattern in patterns}
 
 
-def pattern_words(pattern: ErrorPattern) -> PatternWords:
-    """The title and the chips of `pattern`, with one query for its labels' names."""
+def pattern_words(pattern: ErrorPattern, *, mask: Callable[[str], str] = str) -> PatternWords:
+    """The title and the chips of `pattern`, with one query for its labels' names; `mask` hides auditor ids."""
     names = pattern_label_names(pattern)
-    return PatternWords(pattern_title(pattern, names=names), slice_chips(pattern, names=names))
+    return PatternWords(pattern_title(pattern, names=names), slice_chips(pattern, names=names, mask=mask))
 
 
 def pattern_title(
@@ -128,17 +128,23 @@ def slice_chips(
     *,
     names: Mapping[str, str] | None = None,
     top_terms: Sequence[str] | None = None,
+    mask: Callable[[str], str] = str,
 ) -> list[tuple[str, str]]:
     """The slice of a pattern (or a bare definition) as `(label, value)` pairs for people: "Market", "Indonesia".
 
     Labels and known codes are written with their display names; a text topic with its top terms (the pattern's, or
-    `top_terms` given with a bare definition). Unknown keys keep a readable form of their name.
+    `top_terms` given with a bare definition). Unknown keys keep a readable form of their name. Auditor ids are
+    personal data: each goes through `mask` (`cases.permissions.personal_id_masker(user)` for a page's user).
     """
     definition, terms = _parts(source)
     terms = list(top_terms) if top_terms is not None else terms
     names = pattern_label_names(definition) if names is None else names
     ordered = [key for key in CHIP_LABELS if key in definition] + [key for key in definition if key not in CHIP_LABELS]
-    return [(_chip_label(key), _chip_value(key, definition[key], names, terms)) for key in ordered]
+    shown = {**definition}
+    if "auditor_id" in shown:
+        value = shown["auditor_id"]
+        shown["auditor_id"] = [mask(str(item)) for item in value] if isinstance(value, list) else mask(str(value))
+    return [(_chip_label(key), _chip_value(key, shown[key], names, terms)) for key in ordered]
 
 
 # THE SENTENCE
@@ -231,9 +237,10 @@ def _sentence(definition: Mapping[str, object], terms: Sequence[str], names: Map
 
 
 def _auditor_title(definition: Mapping[str, object], limit: int | None) -> str:
-    """Who audits out of line with their peers, which decisions they overturn, and where."""
+    """Which decisions an auditor (or a group of auditors) overturns out of line with their peers, and where; never who
+    (see the module docstring)."""
     value = definition["auditor_id"]
-    ids = [str(value)] if isinstance(value, str) else [str(item) for item in value]
+    count = 1 if isinstance(value, str) else len(value)
     decided, audited = str(definition.get("decision_label") or ""), str(definition.get("audit_label") or "")
     if audited == NO_VIOLATION and not decided:
         overturned = "correct removals"
@@ -242,13 +249,13 @@ def _auditor_title(definition: Mapping[str, object], limit: int | None) -> str:
     else:
         overturned = "correct decisions"
     market = str(definition.get("market") or "")
-    where = f"in {market_in_sentence(market)}" if market else "across policies"
-    if len(ids) == 1:
-        title = f"Auditor {ids[0]} overturns {overturned} {where}"
+    where = f"in {market_in_sentence(market)}" if market else ""
+    if count == 1:
+        title = f"An auditor overturns {overturned} {where or 'across policies'}"
     else:
-        title = f"Auditors {', '.join(ids[:-1])} and {ids[-1]} overturn {overturned} {where}"
-        if limit is not None and len(title) > limit:
-            title = f"{len(ids)} auditors overturn {overturned} {where}"
+        title = f"A group of {count} auditors {where + ' ' if where else ''}overturns {overturned}"
+        if not where:
+            title += " across policies"
     return title if limit is None or len(title) <= limit else _cut_at_word(title, limit)
 
 

@@ -262,5 +262,5 @@ def case_writeup(*, case: Case, user: User, now: datetime | None = None) -> Writ
         masked=not permissions.can_see_personal_data(user),
         fix=fixes[0] if fixes else None,
         earlier_fixes=fixes[1:],
-        measure=measure_summary(measure) if measure is not None else None,
+        measure=measure_summary(measure, mask=permissions.personal_id_masker(user)) if measure is not None else None,
     )

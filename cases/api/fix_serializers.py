@@ -8,9 +8,11 @@ schema says what a client gets.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cases import permissions
 from cases.fixes.choices import FixVerdict
 from cases.fixes.models import Fix
 from cases.measure.definition import MAX_TOPIC_TERMS, MeasureSource
+from cases.measure.describe import masked_measure_dict
 from config.api.schema import NON_BLANK_TEXT_PATTERN
 from config.api.strict import StrictSerializer
 
@@ -73,6 +75,11 @@ class PopulationSerializer(StrictSerializer):
     content_type = ConditionField(required=False)
     surface = ConditionField(required=False)
     tag = ConditionField(required=False)
+    auditor_id = ConditionField(
+        required=False,
+        help_text="The auditor(s) of an audit-driven measure (an auditor pattern's): its control is the same decisions "
+        "audited by peers. Personal data: masked (`••••••`) unless the user is a quality lead or manager.",
+    )
 
 
 class MeasureSerializer(serializers.Serializer):
@@ -195,4 +202,8 @@ class FixSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(FixFiguresSerializer(allow_null=True))
     def get_figures(self, fix: Fix) -> dict | None:
-        return FixFiguresSerializer(fix.figures).data if fix.figures else None
+        if not fix.figures:
+            return None
+        request = self.context.get("request")
+        mask = permissions.personal_id_masker(request.user) if request is not None else permissions.mask_personal_id
+        return FixFiguresSerializer({**fix.figures, "measure": masked_measure_dict(fix.figures["measure"], mask)}).data

@@ -85,11 +85,12 @@ class CaseFixesViewSet(viewsets.GenericViewSet):
     def fixes(self, request, pk=None):
         case = self.get_object()
         if request.method == "GET":
-            return Response(FixSerializer(self._fixes(case), many=True).data)
+            return Response(FixSerializer(self._fixes(case), many=True, context={"request": request}).data)
         serializer = FixInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fix = fix_add(case=case, actor=request.user, fix=FixInput(**serializer.validated_data))
-        return Response(FixSerializer(self._fixes(case).get(pk=fix.pk)).data, status=status.HTTP_201_CREATED)
+        shown = FixSerializer(self._fixes(case).get(pk=fix.pk), context={"request": request})
+        return Response(shown.data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Compute the latest fix's verdict now (quality leads)",
@@ -101,4 +102,4 @@ class CaseFixesViewSet(viewsets.GenericViewSet):
     def fix_verdict(self, request, pk=None):
         case = self.get_object()
         fix = fix_verdict_recompute(case=case, actor=request.user)
-        return Response(FixSerializer(self._fixes(case).get(pk=fix.pk)).data)
+        return Response(FixSerializer(self._fixes(case).get(pk=fix.pk), context={"request": request}).data)

@@ -16,6 +16,7 @@ from cases.api.story_serializers import StorySerializer
 from cases.choices import ActionItemKind, ActionItemStatus, CaseStatus, FindingStatus, RootCauseCategory, Severity
 from cases.fixes.records import latest_fix
 from cases.measure.definition import case_measure
+from cases.measure.describe import masked_measure_dict
 from cases.models import ActionItem, Activity, Case, Comment, Finding, Team
 from cases.story.selectors import case_story
 from config.api.strict import StrictSerializer
@@ -98,12 +99,16 @@ class CaseDetailSerializer(CaseSerializer):
     @extend_schema_field(MeasureSerializer(allow_null=True))
     def get_measure(self, case: Case) -> dict | None:
         measure = case_measure(case)
-        return None if measure is None else MeasureSerializer(measure.as_dict()).data
+        if measure is None:
+            return None
+        request = self.context.get("request")
+        mask = permissions.personal_id_masker(request.user) if request is not None else permissions.mask_personal_id
+        return MeasureSerializer(masked_measure_dict(measure.as_dict(), mask)).data
 
     @extend_schema_field(FixSerializer(allow_null=True))
     def get_latest_fix(self, case: Case) -> dict | None:
         fix = latest_fix(case)
-        return None if fix is None else FixSerializer(fix).data
+        return None if fix is None else FixSerializer(fix, context=self.context).data
 
     @extend_schema_field(StorySerializer)
     def get_story(self, case: Case) -> dict:

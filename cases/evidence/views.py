@@ -92,7 +92,7 @@ def pattern_detail(request: HttpRequest, pattern_id: int) -> HttpResponse:
         {
             "page": page,
             "pattern": page.pattern,
-            "words": pattern_words(page.pattern),
+            "words": pattern_words(page.pattern, mask=permissions.personal_id_masker(request.user)),
             "can_see_personal": permissions.can_see_personal_data(request.user),
         },
     )

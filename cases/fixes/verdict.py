@@ -4,8 +4,8 @@
   a model version, the after window keeps only decisions by that version or a later one of the same line
   (`later_versions`).
 - **Figures**: audits, errors, rate and Wilson interval of the case's measure in each window; the same for the control
-  (the same error kind in comparable traffic outside the slice), when the measure has one and it has audits in both
-  windows.
+  (the same error kind in comparable traffic outside the slice; for an audit-driven measure, the same decisions audited
+  by peers: `cases.measure.counts.comparable_q`), when the measure has one and it has audits in both windows.
 - **Tests** (one-sided, `alpha`): the two-proportion z-test of before vs after in the slice (Fisher's exact test when
   the counts are too small for it, `cases.measure.stats`), and the difference-in-differences test of the slice's drop
   against the control's.
@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from cases.fixes.choices import FixVerdict
-from cases.measure.counts import Tally, Window, population_q, window_counts
+from cases.measure.counts import Tally, Window, comparable_q, window_counts
 from cases.measure.definition import Measure
 from cases.measure.stats import audits_needed, difference_in_differences, two_proportion_test, wilson_interval
 from rca.models import ModerationSample
@@ -62,7 +62,7 @@ def after_only(measure: Measure, model_version: str, start: datetime, end: datet
     if not model_version:
         return None
     seen = (
-        ModerationSample.objects.filter(population_q(measure.comparable), audited_at__gte=start)
+        ModerationSample.objects.filter(comparable_q(measure), audited_at__gte=start)
         .filter(decided_at__gte=start, decided_at__lt=end)
         .exclude(model_version="")
         .values_list("model_version", flat=True)

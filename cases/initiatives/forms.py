@@ -12,7 +12,7 @@ from cases import permissions
 from cases.filters import KEY_RE
 from cases.forms import IdForm, UserChoiceField
 from cases.initiatives.models import Initiative
-from cases.measure.definition import POPULATION_FIELDS
+from cases.measure.definition import DECISION_FIELDS
 from cases.models import Case
 from cases.selectors import quality_lead_choices
 from rca.models import PolicyLabel
@@ -29,7 +29,7 @@ CONDITION_LABELS = {
     "tag": "Tag",
 }
 BASELINE_FIELDS = ("baseline_percent", "baseline_start", "baseline_end", "baseline_days")
-MEASURE_FIELDS = (*POPULATION_FIELDS, "audit_label", "topic_terms")
+MEASURE_FIELDS = (*DECISION_FIELDS, "audit_label", "topic_terms")
 # A service's error key -> the form field that shows it.
 ERROR_FIELDS = {"target_rate": "target_percent", "baseline_rate": "baseline_percent", "measure": None}
 
@@ -90,7 +90,7 @@ class InitiativeForm(IdForm):
         self.fields["owner"].queryset = quality_lead_choices()
         labels = PolicyLabel.objects.order_by("code").values_list("code", flat=True)
         self.fields["audit_label"].choices = [("", "Any label"), *((code, code) for code in labels)]
-        for key in POPULATION_FIELDS:
+        for key in DECISION_FIELDS:
             self.fields[key] = forms.CharField(
                 required=False, max_length=500, label=CONDITION_LABELS.get(key, key), help_text="Any of: a, b"
             )
@@ -118,7 +118,7 @@ class InitiativeForm(IdForm):
 
     @property
     def condition_fields(self) -> list[forms.BoundField]:
-        return [self[key] for key in POPULATION_FIELDS]
+        return [self[key] for key in DECISION_FIELDS]
 
     def clean_cases(self) -> list[Case]:
         found = []
@@ -135,7 +135,7 @@ class InitiativeForm(IdForm):
     def measure(self) -> dict:
         data = self.cleaned_data
         population = {}
-        for key in POPULATION_FIELDS:
+        for key in DECISION_FIELDS:
             values = _words(data.get(key, ""))
             if values:
                 population[key] = values if len(values) > 1 else values[0]

@@ -3,7 +3,8 @@
 Invariants (the model's constraints hold them in the database too):
 - only quality leads write; the owner is a quality lead who may own cases (`permissions.can_own_case`);
 - the measure is valid (`cases.measure.definition.measure_from_dict`) and names existing policy labels; it is stored
-  as `Measure.as_dict()`;
+  as `Measure.as_dict()`. It names no auditor (`auditor_id`): an initiative is about moderation quality, and an
+  auditor's audits are a calibration matter (`AUDITOR_REFUSED`);
 - the baseline is a rate over a period of decision days [start, end], end not after today: given by the lead (rate
   and period), or measured from the measure over a given period, or over the `INITIATIVE_BASELINE_DAYS` whole days
   before today; a measured baseline needs at least one audit;
@@ -34,6 +35,10 @@ from rca.models import PolicyLabel
 MAX_BASELINE_DAYS = 366
 MAX_BASELINE_AGE_DAYS = 3 * 366
 MAX_HORIZON_DAYS = 3 * 366
+AUDITOR_REFUSED = (
+    "An initiative measures moderation quality: it cannot name an auditor (`auditor_id`). An auditor out of line "
+    "with peers is a QA calibration case."
+)
 
 
 class _Unset:
@@ -61,6 +66,8 @@ def clean_measure(data: dict) -> Measure:
     except ValidationError as error:
         messages = [f"{key}: {' '.join(text)}" for key, text in error.message_dict.items()]
         raise ValidationError({"measure": messages}) from error
+    if measure.is_audit_driven:
+        raise ValidationError({"measure": [f"population: {AUDITOR_REFUSED}"]})
     market = measure.population.get("market")
     if market:
         upper = [value.upper() for value in market] if isinstance(market, list) else market.upper()

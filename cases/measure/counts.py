@@ -4,8 +4,10 @@ A fix changes decisions made after it; audits of older decisions arriving late s
 taken on `decided_at`. Since every audit follows its decision (`audited_at >= decided_at`, a constraint), the
 window's start also bounds `audited_at`, which lets PostgreSQL walk the `(label, audited_at)` indexes.
 
-`window_counts` answers any number of windows in one query over the measure's comparable traffic: for each window the
-audits and errors in the population and in the whole comparable traffic; the control is their difference.
+`window_counts` answers any number of windows in one query over the measure's comparable traffic (`comparable_q`): for
+each window the audits and errors in the population and in the whole comparable traffic; the control is their
+difference. For an audit-driven measure the comparable traffic is its structural slice audited by someone (an auditor
+id), so the control is the same decisions audited by peers.
 """
 
 import re
@@ -63,6 +65,13 @@ def population_q(population: dict) -> Q:
     return condition
 
 
+def comparable_q(measure: Measure) -> Q:
+    """The measure's comparable traffic (`Measure.comparable`) as a `Q`; for an audit-driven measure, only audits with
+    an auditor id (the population's and its peers')."""
+    condition = population_q(measure.comparable)
+    return condition & ~Q(auditor_id="") if measure.is_audit_driven else condition
+
+
 def topic_q(terms: tuple[str, ...]) -> Q:
     """Notes naming one of the terms as a whole word, case-insensitive, the same on PostgreSQL and SQLite."""
     if not terms:
@@ -98,7 +107,7 @@ def window_counts(measure: Measure, windows: list[Window]) -> dict[str, WindowCo
             aggregates[f"an{index}"] = Count("id", filter=in_window)
             aggregates[f"ae{index}"] = Count("id", filter=in_window & error)
     start = min(window.start for window in windows)
-    rows = ModerationSample.objects.filter(population_q(measure.comparable), audited_at__gte=start)
+    rows = ModerationSample.objects.filter(comparable_q(measure), audited_at__gte=start)
     if not measure.has_control:
         rows = rows.filter(inside)
     rows = rows.filter(reduce(or_, [_window_q(window) for window in windows]))

@@ -11,6 +11,12 @@ The measure's **comparable traffic** is the audits that share its decision label
 **control** is the comparable traffic outside the population: the same error kind elsewhere, which tells a platform-wide
 change from the slice's own.
 
+An audit-driven measure (an auditor pattern's: its population names `auditor_id`, one id or a group's list) questions
+the audits, not the decisions: its comparable traffic is its structural slice (every condition but the auditor), and
+its control is the same decisions audited by peers: the slice's audits by other auditors (audits without an auditor id
+left out). Auditor ids are personal data: faces shown to users who may not see them mask them
+(`cases.measure.describe.masked_measure_dict`).
+
 A case's measure, in order: the one a lead set on the case (`Case.measure`), else its pattern's, else the attributes
 every one of its linked samples shares.
 """
@@ -32,7 +38,12 @@ POPULATION_FIELDS: dict[str, str] = {
     "content_type": "content_type",
     "surface": "surface",
     "tag": "tags",
+    "auditor_id": "auditor_id",
 }
+# The auditor condition of an audit-driven measure (personal data); the conditions on moderation decisions are the rest.
+AUDITOR_KEY = "auditor_id"
+PERSONAL_KEYS = (AUDITOR_KEY,)
+DECISION_FIELDS = tuple(key for key in POPULATION_FIELDS if key != AUDITOR_KEY)
 # The keys that make traffic comparable: the control shares them with the population.
 COMPARABLE_KEYS = ("decision_label",)
 MAX_TOPIC_TERMS = 5
@@ -53,13 +64,23 @@ class Measure:
     source: str = MeasureSource.PATTERN
 
     @property
+    def is_audit_driven(self) -> bool:
+        """Whether the population names auditors: the audits are in doubt, not the decisions."""
+        return AUDITOR_KEY in self.population
+
+    @property
     def comparable(self) -> dict:
+        """The conditions the control shares: the decision label; for an audit-driven measure, its whole structural
+        slice (the control is then its decisions audited by peers: `cases.measure.counts.comparable_q`)."""
+        if self.is_audit_driven:
+            return {key: value for key, value in self.population.items() if key != AUDITOR_KEY}
         return {key: value for key, value in self.population.items() if key in COMPARABLE_KEYS}
 
     @property
     def has_control(self) -> bool:
         """Whether the population narrows its comparable traffic (else there is no traffic outside it to compare)."""
-        return any(key not in COMPARABLE_KEYS for key in self.population)
+        comparable = self.comparable
+        return any(key not in comparable for key in self.population)
 
     def as_dict(self) -> dict:
         return {
@@ -105,7 +126,8 @@ def measure_from_dict(data: dict, *, source: str = MeasureSource.CASE) -> Measur
 
 
 def pattern_measure(pattern: ErrorPattern) -> Measure:
-    """The measure of a detected pattern: its slice's conditions and decision label; its audit label and topic."""
+    """The measure of a detected pattern: its slice's conditions and decision label (an auditor pattern's auditor or
+    group of auditors among them); its audit label and topic."""
     definition = pattern.definition or {}
     population = {
         key: value for key, value in definition.items() if key in POPULATION_FIELDS and value not in (None, "", [])

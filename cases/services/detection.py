@@ -119,7 +119,7 @@ def _counted(count: int, noun: str) -> str:
 
 def _pattern_problem_statement(pattern: ErrorPattern, names: Mapping[str, str]) -> str:
     """What the detection saw, in words: the whole sentence of the title, the figures, and the slice as its chips."""
-    chips = slice_chips(pattern, names=names)
+    chips = slice_chips(pattern, names=names, mask=permissions.mask_personal_id)  # partners read it: no auditor id
     figures = (
         f"{_counted(pattern.error_count, 'error')} in {_counted(pattern.support, 'audit')} "
         f"({format_percent(pattern.error_rate)}), seen on {_counted(pattern.days_seen, 'day')}."

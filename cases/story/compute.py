@@ -24,7 +24,9 @@ from cases.story.window import WindowBasis, story_window, trend_range
 from rca.detection.params import DetectionParams, params_from_settings
 from rca.models import ErrorPattern
 
-FORMAT_VERSION = 2  # 2: the noise test's size counts the slice's support (`header.support`)
+# 2: the noise test's size counts the slice's support (`header.support`); 3: an auditor pattern's measure names its
+# auditors (its control: the same decisions audited by peers).
+FORMAT_VERSION = 3
 
 
 def story_compute(

@@ -1,14 +1,15 @@
 """The story as people read it: texts from the stored figures (`cases.story.compute`), the markers and the chart.
 
 Pure: no database access. Numbers are written by `cases.numbers` (rates whose precision follows their size, never
-"0.0%" above zero; ratios capped at "over 100\u00d7"). Personal values (auditor ids) go through the `mask` the face
-gives (`cases.permissions.personal_id_masker(user)`).
+"0.0%" above zero; ratios capped at "over 100\u00d7"). Personal values (auditor ids: of the unusual values, and of an
+audit-driven measure's population) go through the `mask` the face gives (`cases.permissions.personal_id_masker(user)`).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from cases.measure.describe import masked_measure_dict
 from cases.numbers import MISSING, format_percent, format_ratio
 from cases.place_names import language_name, market_in_sentence
 from cases.story.chart import TrendChart, trend_chart
@@ -171,6 +172,9 @@ def story_view(figures: dict, markers: list[dict], *, mask: Callable[[str], str]
     computed_at = datetime.fromisoformat(figures["computed_at"]) if figures.get("computed_at") else None
     if not figures.get("measure"):
         return StoryView(figures=figures, markers=markers, has_measure=False, computed_at=computed_at)
+    shown_measure = masked_measure_dict(figures["measure"], mask)
+    if shown_measure is not figures["measure"]:
+        figures = {**figures, "measure": shown_measure}  # the auditor condition of an audit-driven measure
     window = window_label(figures["window"])
     texts = header_texts(figures["header"])
     unusual = unusual_texts(figures["unusual"], mask=mask)

@@ -20,7 +20,7 @@ from collections import Counter
 
 from django.db.models import Count, Q
 
-from cases.measure.counts import population_q
+from cases.measure.counts import comparable_q, population_q
 from cases.measure.definition import Measure
 from cases.story.rows import ErrorRow
 from cases.story.window import StoryWindow
@@ -52,9 +52,13 @@ def _values(row: ErrorRow, dimension: str) -> list[str]:
     return [raw] if raw else []
 
 
+# A dimension whose population condition has another name.
+_CONDITION_KEYS = {"auditor": "auditor_id"}
+
+
 def _fixed(measure: Measure, dimension: str) -> set[str]:
     """The values of `dimension` the population fixes (every value, for a fixed single-valued dimension)."""
-    value = measure.population.get(dimension)
+    value = measure.population.get(_CONDITION_KEYS.get(dimension, dimension))
     if value is None:
         return set()
     return set(value) if isinstance(value, list) else {value}
@@ -94,7 +98,7 @@ def candidate_counts(measure: Measure, window: StoryWindow, candidates: list[tup
         aggregates[f"o{index}"] = Count("id", filter=~inside & has)
         aggregates[f"i{index}"] = Count("id", filter=inside & has)
     return (
-        ModerationSample.objects.filter(population_q(measure.comparable), audited_at__gte=window.start)
+        ModerationSample.objects.filter(comparable_q(measure), audited_at__gte=window.start)
         .filter(decided_at__gte=window.start, decided_at__lt=window.end)
         .order_by()
         .aggregate(**aggregates)

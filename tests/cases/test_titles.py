@@ -82,12 +82,26 @@ def test_pattern_title_wrong_policy_names_the_label_cited_and_the_one_due():
     )
 
 
-def test_pattern_title_of_an_auditor_group_names_them_or_counts_them_when_they_do_not_fit():
+def test_pattern_title_of_an_auditor_group_counts_them_and_never_names_them():
     three = _pattern({"audit_label": "none", "market": "TR", "auditor_id": ["aud-tr-1", "aud-tr-2", "aud-tr-3"]})
     five = _pattern({"decision_label": "none", "market": "TR", "auditor_id": [f"auditor-{n}" for n in range(5)]})
+    anywhere = _pattern({"auditor_id": ["aud-1", "aud-2"]})
 
-    assert pattern_title(three) == "Auditors aud-tr-1, aud-tr-2 and aud-tr-3 overturn correct removals in Türkiye"
-    assert pattern_title(five) == "5 auditors overturn correct approvals in Türkiye"
+    assert pattern_title(three) == "A group of 3 auditors in Türkiye overturns correct removals"
+    assert pattern_title(five) == "A group of 5 auditors in Türkiye overturns correct approvals"
+    assert pattern_title(anywhere) == "A group of 2 auditors overturns correct decisions across policies"
+
+
+def test_pattern_title_of_one_auditor_never_names_them_but_the_chips_do_through_the_mask():
+    """Titles are read by partners (the case's title, its problem statement); auditor ids are personal data."""
+    everywhere = _pattern({"audit_label": "none", "auditor_id": "aud-17"})
+    in_market = _pattern({"decision_label": "none", "market": "MX", "auditor_id": "aud-17"})
+
+    assert pattern_title(everywhere) == "An auditor overturns correct removals across policies"
+    assert pattern_title(in_market, limit=None) == "An auditor overturns correct approvals in Mexico"
+    assert all(len(pattern_title(pattern)) <= TITLE_MAX for pattern in (everywhere, in_market))
+    assert ("Auditor", "aud-17") in slice_chips(everywhere, names=NAMES)
+    assert ("Auditor", "••••••") in slice_chips(everywhere, names=NAMES, mask=lambda value: "••••••")
 
 
 def test_pattern_title_drops_the_least_distinctive_conditions_to_fit():

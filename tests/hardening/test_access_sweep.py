@@ -383,6 +383,8 @@ API: dict[str, tuple[Body | None, tuple, tuple | None]] = {
     "GET /api/v1/cases/{id}/": (None, API_READ, None),
     "PATCH /api/v1/cases/{id}/": (lambda w: {"title": "API rename"}, API_LEAD_WRITE, None),
     "GET /api/v1/cases/{id}/activity/": (None, API_READ, None),
+    # The case room's calibration panel as data: whoever sees the case.
+    "GET /api/v1/cases/{id}/calibration/": (None, API_READ, None),
     "GET /api/v1/cases/{id}/contributing-factors/": (None, API_READ, None),
     "POST /api/v1/cases/{id}/contributing-factors/": (
         lambda w: {"category": "process", "statement": "API factor"},
@@ -517,10 +519,11 @@ def test_sweep_every_api_route_is_in_the_schema():
     routes = [route for route, pattern in _walk(get_resolver()) if is_router_route(route, pattern)]
 
     def as_template(route: str) -> str:
+        """A router's regex group or a `path()` converter (`<int:pk>`) as the schema's parameter (`pk`: `{id}`)."""
         path = route.replace("^", "").replace("$", "")
-        return "/" + re.sub(
-            r"\(\?P<(\w+)>[^)]*\)", lambda m: "{id}" if m.group(1) == "pk" else "{" + m.group(1) + "}", path
-        )
+        parameter = lambda m: "{id}" if m.group(1) == "pk" else "{" + m.group(1) + "}"  # noqa: E731
+        path = re.sub(r"\(\?P<(\w+)>[^)]*\)", parameter, path)
+        return "/" + re.sub(r"<(?:\w+:)?(\w+)>", parameter, path)
 
     assert {as_template(route) for route in routes} - templates == set()
 

@@ -124,7 +124,8 @@ def test_detection_opens_an_audit_driven_case_routed_to_quality_with_its_verdict
     pattern = ErrorPattern.objects.get(definition__auditor_id="aud-17")
     case = Case.objects.get(pattern=pattern)
 
-    assert case.title == "Auditor aud-17 overturns correct removals across policies"
+    assert case.title == "An auditor overturns correct removals across policies"
+    assert "aud-17" not in case.problem_statement  # partners read it: the slice's auditor chip is masked
     assert case.root_cause_category == RootCauseCategory.QA_CALIBRATION
     assert (case.team.slug, case.owner) == ("quality", quality_lead)
     in_doubt = set(ModerationSample.objects.filter(verdict_in_doubt=True).values_list("pk", flat=True))

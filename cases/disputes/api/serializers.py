@@ -103,3 +103,40 @@ class CalibrationRowSerializer(serializers.Serializer):
     root_cause_category = serializers.CharField()
     root_cause = serializers.CharField()
     redacted = serializers.BooleanField(help_text="Sensitive text withheld: this user's role may not export it.")
+
+
+class CalibrationRoundSerializer(serializers.Serializer):
+    """One line of a case's calibration panel (`rca.verdicts.selectors.RoundScore`): a round of calibration answers,
+    or the baseline (the first audits of the case's samples that a resolution second-reviewed), scored against the
+    final labels. Auditors are counted, never named."""
+
+    name = serializers.CharField(help_text="The round's `review_round`, or its day when it has none.")
+    started_at = serializers.DateTimeField(allow_null=True, help_text="Its first answer; null for the baseline.")
+    answers = serializers.IntegerField(help_text="Answers (label pairs) scored.")
+    auditors = serializers.IntegerField(help_text="Distinct auditors who answered.")
+    samples = serializers.IntegerField(help_text="Distinct samples answered.")
+    agreed = serializers.IntegerField(source="figures.agreed", help_text="Answers equal to the final label.")
+    agreement = serializers.FloatField(
+        source="figures.p_observed", allow_null=True, help_text="agreed / answers; null without answers."
+    )
+    kappa = serializers.FloatField(
+        source="figures.kappa", allow_null=True, help_text="Cohen's kappa against the final labels; null if undefined."
+    )
+    kappa_se = serializers.FloatField(source="figures.se", allow_null=True)
+    agreement_change = serializers.FloatField(
+        allow_null=True, help_text="Against the round before; null for the first round and the baseline."
+    )
+    kappa_change = serializers.FloatField(allow_null=True)
+
+
+class CaseCalibrationSerializer(serializers.Serializer):
+    """A case's calibration panel (`cases.disputes.selectors.calibration_panel`)."""
+
+    case = serializers.IntegerField(source="case.pk", help_text="The case's id.")
+    case_key = serializers.CharField(source="case.key", help_text="e.g. `RCA-42`.")
+    baseline = CalibrationRoundSerializer(
+        allow_null=True, help_text="The first audits of the case's samples a resolution reviewed; null when none was."
+    )
+    rounds = CalibrationRoundSerializer(many=True, help_text="Rounds in the order of their first answer.")
+    exports = serializers.IntegerField(help_text="How many times the case's calibration set was exported.")
+    can_export = serializers.BooleanField(help_text="Whether this user may export the set (`/calibration-set/`).")

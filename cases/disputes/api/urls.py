@@ -1,4 +1,5 @@
-"""Routes of the audit-quality API under /api/v1/: disputes, a sample's disputes, agreement, calibration sets."""
+"""Routes of the audit-quality API under /api/v1/: disputes, a sample's disputes, agreement, calibration sets, a case's
+calibration rounds."""
 
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
@@ -13,5 +14,6 @@ urlpatterns = [
     re_path(r"^samples/(?P<external_id>[^/]+)/disputes/$", views.SampleDisputeView.as_view(), name="sample-disputes"),
     path("quality/agreement/", views.AgreementView.as_view(), name="quality-agreement"),
     path("calibration-set/", views.CalibrationSetView.as_view(), name="calibration-set"),
+    path("cases/<int:pk>/calibration/", views.CaseCalibrationView.as_view(), name="case-calibration"),
     *router.urls,
 ]

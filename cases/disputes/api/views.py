@@ -1,4 +1,5 @@
-"""The audit-quality API: disputes and their second reviews, agreement, and calibration-set exports.
+"""The audit-quality API: disputes and their second reviews, agreement, calibration-set exports, and a case's
+calibration rounds.
 
 Reads go through `cases.disputes.selectors` (what this user sees: 404 otherwise); every write through
 `cases.disputes.services`, whose refusals map to 403 (`PermissionDenied`), 400 (`ValidationError`) and 409
@@ -26,6 +27,7 @@ from cases.disputes.api.renderers import CalibrationCSVRenderer, JSONLinesRender
 from cases.disputes.api.serializers import (
     AgreementSerializer,
     CalibrationRowSerializer,
+    CaseCalibrationSerializer,
     DisputeCreateSerializer,
     DisputeReviewSerializer,
     DisputeSerializer,
@@ -243,3 +245,39 @@ class CalibrationSetView(GenericAPIView):
         response = HttpResponse(renderer.render(calibration.rows), content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="calibration-set.{renderer.format}"'
         return response
+
+
+class CaseCalibrationView(GenericAPIView):
+    """`GET /cases/{id}/calibration/`: the case room's calibration panel as data, for whoever sees the case."""
+
+    serializer_class = CaseCalibrationSerializer
+    pagination_class = None
+    filter_backends = []
+    http_method_names = ["get", "head"]
+
+    def get_queryset(self):
+        return permissions.visible_cases(self.request.user)
+
+    @extend_schema(
+        operation_id="case_calibration",
+        summary="The case's calibration rounds, scored against the final labels",
+        description=(
+            'The case room\'s calibration panel (docs/audit-quality.md, "Calibration rounds"): the baseline (the '
+            "first audits of the case's samples that a resolution second-reviewed), then each round of calibration "
+            "answers in the order of its first answer, with its agreement, Cohen's kappa and change from the round "
+            "before; how many times the set was exported. Auditors are counted, never named. 404 for a case the user "
+            "does not see."
+        ),
+        responses={200: CaseCalibrationSerializer, **error_responses(404)},
+    )
+    def get(self, request, pk: int):
+        case = get_object_or_404(self.get_queryset(), pk=pk)
+        panel = selectors.calibration_panel(case=case)
+        data = {
+            "case": panel.case,
+            "baseline": panel.baseline,
+            "rounds": panel.rounds,
+            "exports": panel.exports,
+            "can_export": rules.can_export_calibration(request.user),
+        }
+        return Response(CaseCalibrationSerializer(data).data)

@@ -10,7 +10,8 @@ from rest_framework import serializers
 from cases import permissions
 from cases.initiatives.choices import InitiativeStatus
 from cases.initiatives.models import Initiative
-from cases.measure.definition import MAX_TOPIC_TERMS, POPULATION_FIELDS
+from cases.initiatives.services import AUDITOR_REFUSED
+from cases.measure.definition import AUDITOR_KEY, DECISION_FIELDS, MAX_TOPIC_TERMS
 from config.api.schema import NON_BLANK_TEXT_PATTERN
 from config.api.strict import StrictSerializer
 
@@ -46,11 +47,14 @@ class ConditionValueField(serializers.Field):
 
 
 class InitiativePopulationSerializer(StrictSerializer):
-    """The population's conditions (`cases.measure.definition.POPULATION_FIELDS`), each optional."""
+    """The population's conditions on the decisions (`cases.measure.definition.DECISION_FIELDS`), each optional; an
+    auditor (`auditor_id`) is refused (400): an initiative measures moderation quality."""
+
+    unknown_field_messages = {AUDITOR_KEY: AUDITOR_REFUSED}
 
     def get_fields(self):
         fields = super().get_fields()
-        for key in POPULATION_FIELDS:
+        for key in DECISION_FIELDS:
             fields[key] = ConditionValueField(required=False)
         return fields
 
