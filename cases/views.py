@@ -20,6 +20,7 @@ from cases import home_selectors, permissions, selectors, services
 from cases.choices import Severity
 from cases.evidence.filters import SampleFilter
 from cases.forms import SELECT_ALL_CAP, FindingStatusForm, PreferenceForm, SampleSelectionForm
+from cases.measure.definition import filters_measure
 from cases.models import Finding
 from cases.preferences import preference_set
 from cases.room_context import case_or_404, error_text, room_url
@@ -160,12 +161,14 @@ def case_from_samples(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     data = form.cleaned_data
     visible = permissions.visible_samples(request.user)
+    measure = None
     if data["scope"] == SampleSelectionForm.SCOPE_ALL:
         sample_filter = SampleFilter(QueryDict(data["filters"]), queryset=visible, request=request)
         if not sample_filter.is_valid():
             messages.error(request, "The filter is not valid any more; apply it again.")
             return redirect(back)
         chosen = list(sample_filter.qs.order_by("-audited_at", "-id")[: SELECT_ALL_CAP + 1])
+        measure = filters_measure(sample_filter.form.cleaned_data)
         if len(chosen) > SELECT_ALL_CAP:
             chosen = chosen[:SELECT_ALL_CAP]
             messages.warning(
@@ -186,6 +189,7 @@ def case_from_samples(request: HttpRequest) -> HttpResponse:
                 samples=chosen,
                 severity=data["severity"] or "S3",
                 problem_statement=data["problem_statement"],
+                measure=measure.as_dict() if measure else None,
             )
             messages.success(request, f"Opened {case.key} with {len(chosen)} sample(s).")
         else:

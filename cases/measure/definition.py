@@ -21,6 +21,8 @@ A case's measure, in order: the one a lead set on the case (`Case.measure`), els
 every one of its linked samples shares.
 """
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -167,6 +169,33 @@ def samples_measure(sample_ids: list[int]) -> Measure | None:
     if not population and not audit_label:
         return None
     return Measure(population=population, audit_label=audit_label, source=MeasureSource.SAMPLES)
+
+
+# The samples explorer's filters that are conditions of a population (`cases.evidence.filters.SampleFilter`).
+FILTER_CONDITIONS = ("decision_label", "market", "language", "decision_source", "model_version", "queue",
+                     "content_type", "tag")  # fmt: skip
+ONE_WORD = re.compile(r"^[\w-]+$")
+
+
+def filters_measure(cleaned: Mapping[str, object]) -> Measure | None:
+    """The measure of the samples explorer's filters (their cleaned data): the structural filters as the population,
+    the audit label as the error counted, and a one-word text search as the topic word (a phrase, the outcome and the
+    dates have no equivalent in a measure and are left out); None when no filter maps to a condition."""
+    population = {}
+    for key in FILTER_CONDITIONS:
+        value = cleaned.get(key)
+        code = getattr(value, "code", value)  # labels come as PolicyLabel rows
+        if isinstance(code, str) and code.strip():
+            population[key] = code.strip().upper() if key == "market" else code.strip()
+    label = cleaned.get("audit_label")
+    audit_label = getattr(label, "code", "") or ""
+    if population.get("decision_label") == audit_label:
+        audit_label = ""  # the filter picked correct decisions: count every error of the population
+    words = str(cleaned.get("q") or "").strip()
+    terms = (words.lower(),) if ONE_WORD.match(words) else ()
+    if not population and not audit_label:
+        return None
+    return Measure(population=population, audit_label=audit_label, topic_terms=terms, source=MeasureSource.CASE)
 
 
 def case_measure(case) -> Measure | None:
