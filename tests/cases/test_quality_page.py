@@ -8,6 +8,7 @@ import pytest
 
 from cases.measure.stats import wilson_interval
 from cases.models import Case
+from rca.models import ModerationSample
 from tests.cases.quality_data import days_ago, plant, planted_change, rebuild
 
 
@@ -127,3 +128,27 @@ def test_main_navigation_offers_the_quality_page_to_managers_not_partners(client
 
     client.force_login(partner)
     assert 'href="/quality/"' not in client.get("/").content.decode()
+
+
+def test_quality_page_excludes_verdicts_in_doubt_on_request_and_says_how_many(lead_page, human_and_model):
+    ModerationSample.objects.filter(
+        pk__in=ModerationSample.objects.filter(decision_label="none").values("pk")[:4]
+    ).update(verdict_in_doubt=True)  # four human or model errors on bullying
+    rebuild()
+
+    counted = lead_page.get("/quality/")
+    excluded = lead_page.get("/quality/", {"exclude_in_doubt": "on"})
+
+    assert "All audited verdicts counted (4 in doubt)" in counted.content.decode()
+    assert 'name="exclude_in_doubt"' in counted.content.decode()
+    page = excluded.content.decode()
+    assert "4 verdicts in doubt excluded" in page
+    assert 'name="exclude_in_doubt" id="quality_exclude_in_doubt" checked' in page
+    audits = {
+        name: sum(row.audits for line in response.context["lines"] for row in line.figures.values() if row)
+        for name, response in (("counted", counted), ("excluded", excluded))
+    }
+    assert audits == {"counted": 250, "excluded": 246}
+    for url in excluded.context["csv"].values():
+        assert parse_qs(urlsplit(url).query)["exclude_in_doubt"] == ["true"]
+    assert all("exclude_in_doubt" not in url for url in counted.context["csv"].values())
