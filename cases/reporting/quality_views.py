@@ -64,7 +64,9 @@ def _figures(form: QualityForm) -> dict:
         "change": change,
         "a_label": a_label,
         "b_label": b_label,
-        "contributors": quality.contributors(change, filters, since=data["b_start"], a_label=a_label, b_label=b_label),
+        "contributors": quality.contributors(
+            change, filters, since=data["b_start"], a_label=a_label, b_label=b_label, exclude_in_doubt=exclude_in_doubt
+        ),
         "charts": {
             "side_by_side": quality.side_by_side_chart(lines),
             "trend": quality.trend_of_sources(trend_rows, start=data["start"], end=data["end"]),

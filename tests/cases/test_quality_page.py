@@ -152,3 +152,24 @@ def test_quality_page_excludes_verdicts_in_doubt_on_request_and_says_how_many(le
     for url in excluded.context["csv"].values():
         assert parse_qs(urlsplit(url).query)["exclude_in_doubt"] == ["true"]
     assert all("exclude_in_doubt" not in url for url in counted.context["csv"].values())
+
+
+def test_change_explainer_sample_links_leave_out_verdicts_in_doubt_when_the_figures_do(lead_page):
+    planted_change()
+    doubted = ModerationSample.objects.filter(market="ID", decision_label="none", decided_at__date__gte=days_ago(12))
+    doubted_id = doubted.values_list("external_id", flat=True).first()
+    ModerationSample.objects.filter(external_id=doubted_id).update(verdict_in_doubt=True)
+    rebuild()
+
+    counted = lead_page.get("/quality/", {"dimension": "market"}).context["contributors"][0]
+    excluded = lead_page.get("/quality/", {"dimension": "market", "exclude_in_doubt": "on"}).context["contributors"][0]
+    explorer = lead_page.get(excluded.explorer_url)
+    everything = lead_page.get(counted.explorer_url)
+
+    assert (counted.change.value, excluded.change.value) == ("ID", "ID")
+    assert "verdict_in_doubt" not in parse_qs(urlsplit(counted.explorer_url).query)
+    assert parse_qs(urlsplit(excluded.explorer_url).query)["verdict_in_doubt"] == ["false"]
+    assert excluded.change.audits_b == counted.change.audits_b - 1
+    assert explorer.status_code == 200
+    assert doubted_id in everything.content.decode() and doubted_id not in explorer.content.decode()
+    assert '<option value="false" selected>Not in doubt</option>' in explorer.content.decode()
