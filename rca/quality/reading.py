@@ -1,4 +1,5 @@
-"""The one read of the quality rollups: sums per (period, group values, decision label, audit label).
+"""The one read of the quality rollups: sums per (period, group values, decision label, audit label), and whether in
+doubt when asked (`by_doubt`).
 
 Metrics and the change decomposition both call `rollup_cells` and fold its cells in Python: the labels stay in the
 cells because the policy of an audit, its outcome, and the denominators of precision (decided P) and recall (audited
