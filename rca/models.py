@@ -238,16 +238,19 @@ class TextTopic(models.Model):
 class QualityRollup(models.Model):
     """Audits of one day of decisions and one slice, summed: what the quality metrics read (rca/quality/).
 
-    One row per (day, dimension, value, decision source, decision label, audit label): the audits with those values
-    whose decision was made that day (`decided_at`, in `settings.TIME_ZONE`), their count, the sum of their weights
-    and of their squared weights. `dimension` is one of the rollup dimensions (market, language, model_version, queue,
-    content_type, auditor) with `value` its value, or `all` with an empty value: each day's audits appear once per
-    dimension. The outcome follows from the two labels (`rca.outcomes.derive_outcome`).
+    One row per (day, dimension, value, decision source, decision label, audit label, in doubt): the audits with those
+    values whose decision was made that day (`decided_at`, in `settings.TIME_ZONE`), their count, the sum of their
+    weights and of their squared weights. `dimension` is one of the rollup dimensions (market, language,
+    model_version, queue, content_type, auditor) with `value` its value, or `all` with an empty value: each day's
+    audits appear once per dimension. The outcome follows from the two labels (`rca.outcomes.derive_outcome`).
+    `in_doubt` keeps the audits whose verdict is in doubt (`ModerationSample.verdict_in_doubt`) apart from the
+    others, so the metrics can count or leave them out; whoever changes the flag marks the sample's day for a rebuild.
 
     Derived data only: `rca.quality.rollups` rebuilds a day's rows from the samples (never edits them): it deletes a
     range of days and inserts them again from one `GROUP BY` per dimension, under a lock, so a (day, dimension, value,
-    source, labels) key appears once by construction. A unique index on that key would say so too, at a third of
-    the rebuild's cost (docs/performance.md); the one index is the metrics' way in: a dimension's rows over days.
+    source, labels, in doubt) key appears once by construction. A unique index on that key would say so too, at a
+    third of the rebuild's cost (docs/performance.md); the one index is the metrics' way in: a dimension's rows over
+    days.
     """
 
     day = models.DateField()
@@ -256,6 +259,7 @@ class QualityRollup(models.Model):
     decision_source = models.CharField(max_length=8, choices=DecisionSource.choices)
     decision_label = models.CharField(max_length=64)
     audit_label = models.CharField(max_length=64)
+    in_doubt = models.BooleanField(default=False, help_text="Whether these audits' verdicts are in doubt.")
     audits = models.PositiveIntegerField()
     weight = models.FloatField(help_text="Sum of the audits' weights.")
     weight_squared = models.FloatField(help_text="Sum of the squares of the audits' weights (effective sample size).")

@@ -6,10 +6,12 @@ its statistics and samples are recorded, and its case is opened, fed or reopened
 the analysed partitions that the run did not find again turn dormant.
 
 An audit-driven pattern (the auditor pass's) is in the policy area `AUDIT_QUALITY` (its case is routed by it) and its
-samples are marked `verdict_in_doubt`: the audit, not the decision, is what the case questions.
+samples are marked `verdict_in_doubt`: the audit, not the decision, is what the case questions. The days of the
+samples newly marked are rebuilt in the quality rollups once the run commits (the metrics can leave them out).
 """
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from django.db import connection
@@ -23,6 +25,7 @@ from rca.detection.results import PartitionResult, PatternHit
 from rca.fingerprints import pattern_name
 from rca.models import DetectionRun, ErrorPattern, ModerationSample, PatternSample, PolicyLabel
 from rca.pattern_identity import TopicResolver, pattern_find_or_create
+from rca.quality.rollups import day_sql, decision_day, quality_rollups_mark_and_refresh
 
 COUNTS = ("patterns_found", "patterns_new", "cases_opened", "cases_updated", "cases_reopened")
 DEFAULT_SEVERITY_WEIGHT = 1  # a pattern whose label is unknown
@@ -43,13 +46,14 @@ def patterns_record_hits(*, run: DetectionRun, results: Sequence[PartitionResult
     taken: set[int] = set()
     partitions = [result.partition for result in results if result.partition]
     hits = sorted((hit for result in results for hit in result.hits), key=lambda hit: -hit.score)
+    days_in_doubt: set[date] = set()
     for hit in hits:
         pattern, created = pattern_find_or_create(hit=hit, topics=topics, taken=taken)
         taken.add(pattern.pk)
         _update_pattern(pattern, hit, run, labels)
         _add_pattern_samples(pattern, hit.sample_ids, run)
         if hit.is_audit_driven:
-            _mark_verdicts_in_doubt(hit.sample_ids)
+            days_in_doubt |= _mark_verdicts_in_doubt(hit.sample_ids)
         label = labels.get(pattern.policy_label)
         outcome = pattern_case_record(
             pattern=pattern,
@@ -64,6 +68,7 @@ def patterns_record_hits(*, run: DetectionRun, results: Sequence[PartitionResult
     # Patterns of the analysed partitions that this run did not find are no longer significant.
     stale = ErrorPattern.objects.filter(status=PatternStatus.ACTIVE, policy_area__in=partitions).exclude(pk__in=taken)
     stale.update(status=PatternStatus.DORMANT, updated_at=timezone.now())
+    quality_rollups_mark_and_refresh(days_in_doubt)
     return counts
 
 
@@ -114,14 +119,20 @@ def _add_pattern_samples(pattern: ErrorPattern, sample_ids: Sequence[int], run: 
     )
 
 
-def _mark_verdicts_in_doubt(sample_ids: Sequence[int]) -> None:
-    """Mark the samples of an audit-driven pattern `verdict_in_doubt` (those not marked yet): one statement."""
+def _mark_verdicts_in_doubt(sample_ids: Sequence[int]) -> set[date]:
+    """Mark the samples of an audit-driven pattern `verdict_in_doubt` (those not marked yet): one statement; returns
+    the days of decision of the samples it marked (their quality rollups change)."""
     if connection.vendor == "postgresql":
+        day, day_params = day_sql("decided_at")
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {ModerationSample._meta.db_table} SET verdict_in_doubt = true "
-                "WHERE id = ANY(%s) AND NOT verdict_in_doubt",
-                [list(sample_ids)],
+                f"WITH marked AS (UPDATE {ModerationSample._meta.db_table} SET verdict_in_doubt = true "
+                "WHERE id = ANY(%s) AND NOT verdict_in_doubt RETURNING decided_at) "
+                f"SELECT DISTINCT {day} FROM marked",
+                [list(sample_ids), *day_params],
             )
-        return
-    ModerationSample.objects.filter(pk__in=sample_ids, verdict_in_doubt=False).update(verdict_in_doubt=True)
+            return {row[0] for row in cursor.fetchall()}
+    unmarked = ModerationSample.objects.filter(pk__in=sample_ids, verdict_in_doubt=False)
+    days = {decision_day(moment) for moment in unmarked.values_list("decided_at", flat=True).distinct()}
+    unmarked.update(verdict_in_doubt=True)
+    return days

@@ -1,7 +1,8 @@
 """Writes of the audit-quality work: disputes, their second reviews, and the calibration export log.
 
 - `dispute_open`: a quality lead or a partner questions a sample's verdict with a reason. The sample's verdict is then
-  in doubt (`verdict_in_doubt`), and each case the sample is linked to gets `verdict_disputed` on its timeline.
+  in doubt (`verdict_in_doubt`; the quality rollups of its day are rebuilt once this commits, so the metrics can
+  leave it out), and each case the sample is linked to gets `verdict_disputed` on its timeline.
 - `dispute_review`: a second reviewer (a lead, or a user mapped to an auditor id; never who gave a verdict on the
   decision) records their label: `rca.verdicts.services.review_record` upholds or overturns the verdict (an overturn
   corrects the sample's label and outcome, keeping the original in the review), writes the timelines and settles the
@@ -24,6 +25,7 @@ from cases.disputes.models import CalibrationExport, Dispute
 from cases.models import Case
 from config.api.errors import Refusal
 from rca.models import ModerationSample, PolicyLabel
+from rca.quality.rollups import decision_day, quality_rollups_mark_and_refresh
 from rca.reveals import samples_reveal
 from rca.verdicts.choices import ReviewKind
 from rca.verdicts.services import review_record, review_refusal
@@ -69,7 +71,9 @@ def dispute_open(*, sample: ModerationSample, actor: User, reason: str, proposed
         proposed_label_id=proposed_label,
         raised_by=actor,
     )
-    ModerationSample.objects.filter(pk=sample.pk).update(verdict_in_doubt=True)
+    if not sample.verdict_in_doubt:  # the quality figures count it in doubt from now on: its day is rebuilt
+        ModerationSample.objects.filter(pk=sample.pk).update(verdict_in_doubt=True)
+        quality_rollups_mark_and_refresh([decision_day(sample.decided_at)])
     for case in _linked_cases(sample):
         events.verdict_disputed(
             case, actor, dispute_id=dispute.pk, external_id=sample.external_id, label=sample.audit_label_id

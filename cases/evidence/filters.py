@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 
 from cases import permissions
 from cases.filters import VisibleIdFilter, case_filter
-from config.filters import BoundedIsoDateTimeFilter, MarketFilter
+from config.filters import BoundedIsoDateTimeFilter, MarketFilter, StrictBooleanFilter
 from rca.choices import ContentType, DecisionSource, Outcome, PatternStatus
 from rca.models import ErrorPattern, ModerationSample, PolicyLabel
 
@@ -30,6 +30,7 @@ class SampleFilter(django_filters.FilterSet):
     tag = django_filters.CharFilter(method="filter_tag", max_length=64)
     audited_after = BoundedIsoDateTimeFilter(field_name="audited_at", lookup_expr="gte")
     audited_before = BoundedIsoDateTimeFilter(field_name="audited_at", lookup_expr="lt")
+    verdict_in_doubt = StrictBooleanFilter(label="Verdict in doubt (an open dispute, an audit-driven pattern)")
     # A sample is linked to a case (or a pattern) at most once, so these joins never duplicate rows. Both accept only
     # what the user sees (`cases.filters.VisibleIdFilter`): the filter set must be built with the request.
     case = case_filter(field_name="case_links__case")
@@ -40,7 +41,8 @@ class SampleFilter(django_filters.FilterSet):
         model = ModerationSample
         fields = [
             "outcome", "market", "language", "decision_source", "model_version", "decision_label", "audit_label",
-            "queue", "content_type", "tag", "audited_after", "audited_before", "case", "pattern", "q",
+            "queue", "content_type", "tag", "audited_after", "audited_before", "verdict_in_doubt", "case", "pattern",
+            "q",
         ]  # fmt: skip
 
     def filter_market(self, queryset, name, value):

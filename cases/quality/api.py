@@ -61,6 +61,13 @@ _FILTER_PARAMETERS = [
         "auditor", _text(TEXT_FILTERS["auditor"]), description="An auditor's id (quality leads and managers only)."
     ),
     OpenApiParameter("weighted", bool, description="Weigh audits by their sampling weight (default true)."),
+    OpenApiParameter(
+        "exclude_in_doubt",
+        bool,
+        description="Leave out the audits whose verdict is in doubt (a dispute awaiting its second review, or an "
+        "audit-driven pattern's sample); default false: every audit counts. `true`/`false` (also `1`/`0`, `yes`/`no`, "
+        "`on`/`off`); anything else is a 400.",
+    ),
     OpenApiParameter("format", str, enum=["json", "csv"], description="`csv` returns the same rows as CSV."),
 ]
 _COMBINATION = (
@@ -100,7 +107,8 @@ class QualityMetricsView(QualityView):
         summary="Audited volume, error rate and its parts, precision and recall, per group and period",
         description="Read from the daily rollups of the audits (definitions in docs/quality.md). Rates are weighted by "
         "the audits' sampling weights unless `weighted=false`, with 95% Wilson intervals on the effective sample "
-        "size. Days are days of the decision. " + _COMBINATION,
+        "size. Days are days of the decision. Each row counts its audits whose verdict is in doubt "
+        "(`audits_in_doubt`), whether or not `exclude_in_doubt` left them out. " + _COMBINATION,
         parameters=[
             OpenApiParameter(
                 "group_by",

@@ -49,7 +49,7 @@ def _date(**kwargs) -> forms.DateField:
 
 
 class QualityFilterForm(forms.Form):
-    """The filters both endpoints share, and `weighted` (default true)."""
+    """The filters both endpoints share, `weighted` (default true) and `exclude_in_doubt` (default false)."""
 
     decision_source = forms.ChoiceField(choices=DecisionSource.choices, required=False)
     policy = _text_filter(TEXT_FILTERS["policy"])
@@ -60,6 +60,9 @@ class QualityFilterForm(forms.Form):
     content_type = forms.ChoiceField(choices=ContentType.choices, required=False)
     auditor = _text_filter(TEXT_FILTERS["auditor"])
     weighted = StrictBooleanField(required=False, help_text="Weigh audits by their sampling weight (default true).")
+    exclude_in_doubt = StrictBooleanField(
+        required=False, help_text="Leave out the audits whose verdict is in doubt (default false)."
+    )
 
     def quality_filters(self) -> dict[str, str]:
         """The filters given, dimension -> value (markets upper case)."""
@@ -71,6 +74,10 @@ class QualityFilterForm(forms.Form):
     @property
     def use_weights(self) -> bool:
         return self.cleaned_data.get("weighted") is not False
+
+    @property
+    def excludes_in_doubt(self) -> bool:
+        return self.cleaned_data.get("exclude_in_doubt") is True
 
     def named_dimensions(self) -> set[str]:
         """Every dimension the query names, grouped or filtered (for the personal-data check)."""
@@ -127,6 +134,7 @@ class QualityMetricsForm(QualityFilterForm):
             "period": data.get("period") or None,
             "filters": self.quality_filters(),
             "weighted": self.use_weights,
+            "exclude_in_doubt": self.excludes_in_doubt,
         }
 
 
@@ -164,5 +172,6 @@ class QualityChangeForm(QualityFilterForm):
             "period_b": (data["b_start"], data["b_end"]),
             "filters": self.quality_filters(),
             "weighted": self.use_weights,
+            "exclude_in_doubt": self.excludes_in_doubt,
             "limit": data.get("limit"),
         }

@@ -34,6 +34,10 @@ def _metrics_fields() -> dict:
         fields[name] = (
             serializers.FloatField() if name in ("weighted_audits", "effective_audits") else serializers.IntegerField()
         )
+    fields["audits_in_doubt"] = serializers.IntegerField(
+        help_text="The group's audits whose verdict is in doubt (an open dispute, an audit-driven pattern), counted "
+        "whether or not `exclude_in_doubt` left them out of `audits` and the rates."
+    )
     for name in RATES:
         fields[name] = serializers.FloatField(allow_null=True, help_text=_RATE_HELP[name])
         fields[f"{name}_low"] = serializers.FloatField(allow_null=True)

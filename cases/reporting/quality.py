@@ -114,9 +114,11 @@ class Contributor:
     case_problem: str
 
 
-def explorer_url(dimension: str, value: str, filters: dict[str, str], since: date) -> str | None:
-    """The samples explorer filtered to the slice's errors audited since `since` (None for a slice it cannot
-    filter: an auditor, or the `none` policy)."""
+def explorer_url(
+    dimension: str, value: str, filters: dict[str, str], since: date, *, exclude_in_doubt: bool = False
+) -> str | None:
+    """The samples explorer filtered to the slice's errors audited since `since`, without the verdicts in doubt when
+    the figures leave them out (None for a slice it cannot filter: an auditor, or the `none` policy)."""
     params: list[tuple[str, str]] = []
     for name, chosen in [*filters.items(), (dimension, value)]:
         if name not in EXPLORER_FILTERS or (name == Dimension.POLICY and chosen == NO_VIOLATION):
@@ -126,6 +128,8 @@ def explorer_url(dimension: str, value: str, filters: dict[str, str], since: dat
         params.append((EXPLORER_FILTERS[name], chosen))
     params += [("outcome", outcome) for outcome in ERROR_OUTCOMES]
     params.append(("audited_after", f"{since.isoformat()}T00:00:00"))
+    if exclude_in_doubt:
+        params.append(("verdict_in_doubt", "false"))
     return f"{reverse('sample-list')}?{urlencode(params)}"
 
 
@@ -146,9 +150,16 @@ def slice_measure(dimension: str, value: str, filters: dict[str, str]) -> dict |
 
 
 def contributors(
-    decomposition: Decomposition, filters: dict[str, str], *, since: date, a_label: str, b_label: str
+    decomposition: Decomposition,
+    filters: dict[str, str],
+    *,
+    since: date,
+    a_label: str,
+    b_label: str,
+    exclude_in_doubt: bool = False,
 ) -> list[Contributor]:
-    """The top slices by the size of their contribution, each with its links and the case it would open."""
+    """The top slices by the size of their contribution, each with its links (without the verdicts in doubt when
+    `exclude_in_doubt`) and the case it would open."""
     dimension = decomposition.dimension
     found = []
     for change in decomposition.slices[:TOP_CONTRIBUTORS]:
@@ -162,7 +173,7 @@ def contributors(
         found.append(
             Contributor(
                 change=change,
-                explorer_url=explorer_url(dimension, change.value, filters, since),
+                explorer_url=explorer_url(dimension, change.value, filters, since, exclude_in_doubt=exclude_in_doubt),
                 measure=slice_measure(dimension, change.value, filters),
                 case_title=f"Error rate {'rose' if change.total > 0 else 'fell'} in {name}"[:200],
                 case_problem=problem,

@@ -1,4 +1,5 @@
-"""The quality page's selectors (GET): the figures' dates, grouping, time bucket, filters and weighting, and the
+"""The quality page's selectors (GET): the figures' dates, grouping, time bucket, filters, weighting and whether
+verdicts in doubt count, and the
 change explainer's two periods and dimension; and the "open a case for this slice" form (POST). Forms parse; the
 engine (`rca.quality`) refuses impossible combinations with a message on the parameter at fault."""
 
@@ -58,6 +59,7 @@ class QualityForm(IdForm):
     weighted = forms.ChoiceField(
         choices=[("true", "Weighted"), ("false", "Unweighted")], required=False, label="Sampling weights"
     )
+    exclude_in_doubt = forms.BooleanField(required=False, label="Exclude verdicts in doubt")
     a_start = _date_field("Period A from")
     a_end = _date_field("Period A to")
     b_start = _date_field("Period B from")

@@ -27,10 +27,12 @@ def _require_viewer(request: HttpRequest) -> None:
 
 
 def _figures(form: QualityForm) -> dict:
-    """Everything the page shows, from four engine calls; `QualityQueryError` on an impossible combination."""
+    """Everything the page shows, from five engine calls; `QualityQueryError` on an impossible combination."""
     data, filters = form.cleaned_data, form.filters
-    group_by, weighted = data["group_by"], data["weighted"]
-    common = {"filters": filters, "weighted": weighted}
+    group_by, weighted, exclude_in_doubt = data["group_by"], data["weighted"], data["exclude_in_doubt"]
+    common = {"filters": filters, "weighted": weighted, "exclude_in_doubt": exclude_in_doubt}
+    # The verdicts in doubt of the figures' range, counted or not (the rows of a group left out leave with them).
+    every = quality_metrics(start=data["start"], end=data["end"], filters=filters, weighted=weighted)
     rows = quality_metrics(
         start=data["start"], end=data["end"], group_by=(group_by, Dimension.DECISION_SOURCE), **common
     )
@@ -47,18 +49,24 @@ def _figures(form: QualityForm) -> dict:
     a_label = quality.period_label(data["a_start"], data["a_end"])
     b_label = quality.period_label(data["b_start"], data["b_end"])
     base = {**filters, "weighted": str(weighted).lower()}
+    if exclude_in_doubt:
+        base["exclude_in_doubt"] = "true"
     dates = {"start": data["start"].isoformat(), "end": data["end"].isoformat()}
     periods = {name: data[name].isoformat() for name in ("a_start", "a_end", "b_start", "b_end")}
     return {
         "group_label": Dimension(group_by).label,
         "dimension_label": Dimension(data["dimension"]).label,
+        "in_doubt": sum(row.audits_in_doubt for row in every),
+        "exclude_in_doubt": exclude_in_doubt,
         "lines": lines,
         "with_precision": group_by == Dimension.POLICY,
         "trend_rows": trend_rows,
         "change": change,
         "a_label": a_label,
         "b_label": b_label,
-        "contributors": quality.contributors(change, filters, since=data["b_start"], a_label=a_label, b_label=b_label),
+        "contributors": quality.contributors(
+            change, filters, since=data["b_start"], a_label=a_label, b_label=b_label, exclude_in_doubt=exclude_in_doubt
+        ),
         "charts": {
             "side_by_side": quality.side_by_side_chart(lines),
             "trend": quality.trend_of_sources(trend_rows, start=data["start"], end=data["end"]),

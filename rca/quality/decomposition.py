@@ -123,12 +123,17 @@ def decompose(
     return rate_a, rate_b, slices
 
 
-def _period_totals(*, dimension: str, start: date, end: date, filters: Mapping[str, str]) -> dict[str, SliceTotals]:
+def _period_totals(
+    *, dimension: str, start: date, end: date, filters: Mapping[str, str], exclude_in_doubt: bool
+) -> dict[str, SliceTotals]:
     stored = [] if dimension == Dimension.POLICY else [dimension]
     policy_filter = filters.get(Dimension.POLICY)
     sums: dict[str, list] = {}
     labels = dimension == Dimension.POLICY or policy_filter is not None  # else the outcome is all it needs
-    for cell in rollup_cells(start=start, end=end, dimensions=stored, filters=filters, labels=labels):
+    cells = rollup_cells(
+        start=start, end=end, dimensions=stored, filters=filters, labels=labels, exclude_in_doubt=exclude_in_doubt
+    )
+    for cell in cells:
         policy = policy_of(cell.decision_label, cell.audit_label) if labels else None
         if policy_filter is not None and policy != policy_filter:
             continue
@@ -151,16 +156,19 @@ def quality_change(
     filters: Mapping[str, str] | None = None,
     weighted: bool = True,
     limit: int | None = None,
+    exclude_in_doubt: bool = False,
 ) -> Decomposition:
     """The change of the error rate from period A to period B (each `(first day, last day)` of decisions, inclusive),
-    split per value of `dimension`; `limit` keeps the largest contributors only (the totals cover every slice).
-    Raises `QualityQueryError` naming the parameter at fault."""
+    split per value of `dimension`; `limit` keeps the largest contributors only (the totals cover every slice);
+    `exclude_in_doubt` leaves out the audits whose verdict is in doubt. Raises `QualityQueryError` naming the
+    parameter at fault."""
     filters = {key: value for key, value in (filters or {}).items() if value not in (None, "")}
     if dimension not in GROUPABLE:
         raise QualityQueryError("dimension", f"Unknown dimension {dimension!r}; choose from {', '.join(GROUPABLE)}.")
     validate_query(group_by=[dimension], period=None, filters=filters)
-    a = _period_totals(dimension=dimension, start=period_a[0], end=period_a[1], filters=filters)
-    b = _period_totals(dimension=dimension, start=period_b[0], end=period_b[1], filters=filters)
+    common = {"dimension": dimension, "filters": filters, "exclude_in_doubt": exclude_in_doubt}
+    a = _period_totals(start=period_a[0], end=period_a[1], **common)
+    b = _period_totals(start=period_b[0], end=period_b[1], **common)
     rate_a, rate_b, slices = decompose(a, b, weighted=weighted)
     complete = rate_a is not None and rate_b is not None
     return Decomposition(

@@ -32,6 +32,7 @@ MAX_GROUPS = 2
 RATES = ("error_rate", "over_enforcement_rate", "under_enforcement_rate", "wrong_policy_rate", "precision", "recall")
 COUNTS = (
     "audits",
+    "audits_in_doubt",
     "errors",
     "over_enforcement",
     "under_enforcement",
@@ -43,11 +44,14 @@ COUNTS = (
 
 @dataclass(frozen=True)
 class MetricsRow:
-    """One group's figures. Counts (`audits`, `errors` and its parts) are plain counts whatever `weighted` says."""
+    """One group's figures. Counts (`audits`, `errors` and its parts) are plain counts whatever `weighted` says.
+    `audits_in_doubt`: the group's audits whose verdict is in doubt, counted whether or not they were left out (when
+    they were, `audits` does not include them)."""
 
     period_start: date | None
     group: dict[str, str]
     audits: int
+    audits_in_doubt: int
     errors: int
     over_enforcement: int
     under_enforcement: int
@@ -95,6 +99,7 @@ class _Sums:
 
 @dataclass
 class _Group:
+    in_doubt: int = 0  # audits whose verdict is in doubt, counted or not
     audits: _Sums = field(default_factory=_Sums)
     outcomes: dict[str, _Sums] = field(default_factory=lambda: defaultdict(_Sums))
     decided: _Sums = field(default_factory=_Sums)  # decisions that enforced the group's policy (precision)
@@ -130,12 +135,14 @@ def quality_metrics(
     period: str | None = None,
     filters: Mapping[str, str] | None = None,
     weighted: bool = True,
+    exclude_in_doubt: bool = False,
 ) -> list[MetricsRow]:
     """The figures of decision days `start`..`end` (inclusive) per period (None: one row per group over the range)
     and per value of each dimension of `group_by` (at most two; at most one rollup dimension across `group_by` and
     `filters`). Rows come by period, then group values; groups without audits are left out (so is a policy that
-    decisions enforced but no audit is counted under: every decision of it a wrong policy). Raises
-    `QualityQueryError` naming the parameter at fault.
+    decisions enforced but no audit is counted under: every decision of it a wrong policy). `exclude_in_doubt` leaves
+    out the audits whose verdict is in doubt (a group with only those is left out too); each row counts them in
+    `audits_in_doubt` either way. Raises `QualityQueryError` naming the parameter at fault.
     """
     filters = {key: value for key, value in (filters or {}).items() if value not in (None, "")}
     group_by = list(dict.fromkeys(group_by))
@@ -144,7 +151,9 @@ def quality_metrics(
     policy_filter = filters.get(Dimension.POLICY)
     stored = [name for name in group_by if name != Dimension.POLICY]
     labels = bool(by_policy or policy_filter)  # the policy, precision and recall need the labels; the rest the outcome
-    cells = rollup_cells(start=start, end=end, dimensions=stored, period=period, filters=filters, labels=labels)
+    cells = rollup_cells(
+        start=start, end=end, dimensions=stored, period=period, filters=filters, labels=labels, by_doubt=True
+    )
 
     groups: dict[tuple, _Group] = defaultdict(_Group)
 
@@ -155,7 +164,12 @@ def quality_metrics(
     for cell in cells:
         decided, audited = cell.decision_label, cell.audit_label
         policy = policy_of(decided, audited) if labels else None
-        if policy_filter is None or policy == policy_filter:
+        counted = policy_filter is None or policy == policy_filter
+        if counted and cell.in_doubt:
+            groups[key(cell, policy)].in_doubt += cell.audits
+        if cell.in_doubt and exclude_in_doubt:
+            continue
+        if counted:
             group = groups[key(cell, policy)]
             group.audits.add(cell)
             group.outcomes[cell.outcome].add(cell)
@@ -188,6 +202,7 @@ def _row(group_key: tuple, group: _Group, *, group_by: list[str], weighted: bool
         period_start=group_key[0],
         group=dict(zip(group_by, group_key[1:], strict=True)),
         audits=audits.n,
+        audits_in_doubt=group.in_doubt,
         errors=errors.n,
         over_enforcement=parts[Outcome.FALSE_POSITIVE].n,
         under_enforcement=parts[Outcome.FALSE_NEGATIVE].n,

@@ -1,4 +1,5 @@
-"""The one read of the quality rollups: sums per (period, group values, decision label, audit label).
+"""The one read of the quality rollups: sums per (period, group values, decision label, audit label), and whether in
+doubt when asked (`by_doubt`).
 
 Metrics and the change decomposition both call `rollup_cells` and fold its cells in Python: the labels stay in the
 cells because the policy of an audit, its outcome, and the denominators of precision (decided P) and recall (audited
@@ -42,6 +43,7 @@ class Cell:
     audits: int
     weight: float
     weight_squared: float
+    in_doubt: bool = False  # the audits' verdicts are in doubt (read split by doubt: `by_doubt=True`)
 
 
 def _rollup_dimension(dimensions: Sequence[str], filters: Mapping[str, str]) -> str:
@@ -83,6 +85,8 @@ def rollup_cells(
     period: str | None = None,
     filters: Mapping[str, str] | None = None,
     labels: bool = True,
+    exclude_in_doubt: bool = False,
+    by_doubt: bool = False,
 ) -> list[Cell]:
     """The rollups of decision days `start`..`end` (inclusive), summed per period (day, week or month; None: the whole
     range), per value of each of `dimensions` (decision_source and at most one rollup dimension; `policy` is derived
@@ -92,6 +96,8 @@ def rollup_cells(
     that policy (what precision and recall need); the caller narrows to the audits whose policy it is.
     `labels=False` sums per outcome instead of per pair of labels (up to four cells a group instead of dozens), for
     figures that need neither the policy nor precision and recall.
+    `exclude_in_doubt` leaves out the audits whose verdict is in doubt; `by_doubt` keeps them apart in cells of their
+    own (`Cell.in_doubt`), for a caller that counts them.
     Raises `QualityQueryError` when two rollup dimensions are named (grouped or filtered): rollup rows carry one.
     """
     filters = dict(filters or {})
@@ -104,10 +110,12 @@ def rollup_cells(
             rows = rows.filter(Q(decision_label=value) | Q(audit_label=value))
         else:
             rows = rows.filter(**{_column(key): value})
+    if exclude_in_doubt:
+        rows = rows.filter(in_doubt=False)
     columns = {f"g{index}": F(_column(dimension)) for index, dimension in enumerate(dimensions)}
     if period is not None:
         columns["bucket"] = F("day") if period == Period.DAY else Trunc("day", period, output_field=DateField())
-    keys = ("decision_label", "audit_label") if labels else ()
+    keys = (("decision_label", "audit_label") if labels else ()) + (("in_doubt",) if by_doubt else ())
     if not labels:
         columns["outcome"] = OUTCOME
     sums = rows.values(*keys, **columns).annotate(n=Sum("audits"), w=Sum("weight"), w2=Sum("weight_squared")).order_by()
@@ -121,6 +129,7 @@ def rollup_cells(
             audits=row["n"],
             weight=row["w"],
             weight_squared=row["w2"],
+            in_doubt=row.get("in_doubt", False),
         )
         for row in sums
     ]

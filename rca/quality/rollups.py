@@ -6,7 +6,10 @@ decision moved; an unchanged record marks nothing). At the end of the import (`r
 shared by `import_samples` and the bulk API), `quality_rollups_refresh` takes the marks and rebuilds those days from
 the samples table. Rebuilding a day rather than adding deltas is what makes a re-import of changed rows right without
 knowing what each row held before. An import that stops half-way leaves its marks behind; the next import, the beat
-task `refresh-quality-rollups` or `manage.py rebuild_quality_rollups` finishes the job.
+task `refresh-quality-rollups` or `manage.py rebuild_quality_rollups` finishes the job. Writers of a few samples
+(a dispute opened, a second review, detection marking the samples of an audit-driven pattern: anything that changes a
+label or `verdict_in_doubt`, which rollup rows keep apart as `in_doubt`) mark the sample's day in their transaction
+and refresh once it commits (`quality_rollups_mark_and_refresh`).
 
 A rebuild deletes the days' rows and inserts them again from the samples, one aggregate statement per half of the
 row sets (`HALVES`) and per run of days (at most `DAYS_PER_STATEMENT` days, split where the marked days leave a gap
@@ -45,9 +48,11 @@ HALVES: tuple[tuple[str, ...], tuple[str, ...]] = (
 )
 
 _ROLLUP_COLUMNS = (
-    "day", "dimension", "value", "decision_source", "decision_label", "audit_label", "audits", "weight",
+    "day", "dimension", "value", "decision_source", "decision_label", "audit_label", "in_doubt", "audits", "weight",
     "weight_squared",
 )  # fmt: skip
+# The sample columns of every rollup row's key, in `_ROLLUP_COLUMNS`' order (after the dimension's value).
+_KEY_COLUMNS = ("decision_source", "decision_label_id", "audit_label_id", "verdict_in_doubt")
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -100,7 +105,7 @@ def _insert_statement(first: date, last: date, sets: Sequence[str]) -> tuple[str
     where = f"{quote('decided_at')} >= %s AND {quote('decided_at')} < %s AND {quote('audited_at')} >= %s"
     adapt = connection.ops.adapt_datetimefield_value  # SQLite compares date-times as text, in its own format
     where_params = [adapt(start), adapt(end), adapt(start)]
-    keys = ", ".join(quote(column) for column in ("decision_source", "decision_label_id", "audit_label_id"))
+    keys = ", ".join(quote(column) for column in _KEY_COLUMNS)
     weight = quote("weight")
     sums = f"COUNT(*), SUM({weight}), SUM({weight} * {weight})"
     target = f"INSERT INTO {quote(QualityRollup._meta.db_table)} ({', '.join(map(quote, _ROLLUP_COLUMNS))}) "
@@ -120,9 +125,10 @@ def _insert_statement(first: date, last: date, sets: Sequence[str]) -> tuple[str
         return sql, [*day_params, *where_params]
     # Elsewhere (SQLite): one GROUP BY per set, by the result's columns (the day's function runs once a row).
     selects, params = [], []
+    by_keys = ", ".join(str(position) for position in range(4, 4 + len(_KEY_COLUMNS)))
     for name, column in [*([(ALL, "''")] if ALL in sets else []), *dimensions]:
         selects.append(
-            f"SELECT {day}, '{name}', {column}, {keys}, {sums} FROM {samples} WHERE {where} GROUP BY 1, 3, 4, 5, 6"
+            f"SELECT {day}, '{name}', {column}, {keys}, {sums} FROM {samples} WHERE {where} GROUP BY 1, 3, {by_keys}"
         )
         params += [*day_params, *where_params]
     return target + " UNION ALL ".join(selects), params
@@ -207,10 +213,19 @@ def _side_by_side() -> bool:
 def quality_rollups_mark(days: Iterable[date]) -> None:
     """Mark days of decision whose samples changed, for the next refresh. Call it in the transaction that changes
     them (the import's writer does; so must any other writer of samples, e.g. a dispute that overturns an audit:
-    the sample's day before and after)."""
+    the sample's day before and after, or anything that sets or clears `verdict_in_doubt`)."""
     marks = [QualityRollupMark(day=day) for day in sorted(set(days))]
     if marks:
         QualityRollupMark.objects.bulk_create(marks)
+
+
+def quality_rollups_mark_and_refresh(days: Iterable[date]) -> None:
+    """Mark `days` (`quality_rollups_mark`) and rebuild them once the caller's transaction commits: for a writer of a
+    few samples (a dispute, a review, detection marking verdicts in doubt), whose change the figures show at once."""
+    days = set(days)
+    if days:
+        quality_rollups_mark(days)
+        transaction.on_commit(quality_rollups_refresh, robust=True)
 
 
 def quality_rollups_refresh() -> int:

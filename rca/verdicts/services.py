@@ -15,13 +15,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.utils import timezone
 
 from rca.case_port import sample_verdict_reviewed
 from rca.models import ModerationSample
 from rca.outcomes import derive_outcome
-from rca.quality.rollups import decision_day, quality_rollups_mark, quality_rollups_refresh
+from rca.quality.rollups import decision_day, quality_rollups_mark_and_refresh
 from rca.verdicts.choices import RESOLVING_KINDS, ReviewKind
 from rca.verdicts.models import SampleReview
 
@@ -95,9 +94,9 @@ def review_record(
                 "updated_at": timezone.now(),
             }
         ModerationSample.objects.filter(pk=locked.pk).update(**changes)
-        if review.overturned:  # the day's quality figures change with the label: rebuilt once this commits
-            quality_rollups_mark([decision_day(locked.decided_at)])
-            transaction.on_commit(quality_rollups_refresh, robust=True)
+        if review.overturned or locked.verdict_in_doubt:
+            # The day's quality figures change with the label or the doubt: rebuilt once this commits.
+            quality_rollups_mark_and_refresh([decision_day(locked.decided_at)])
         sample_verdict_reviewed(review=review, actor=actor or reviewer)
     return review
 

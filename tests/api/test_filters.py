@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 SPEC_FILTERS = {
     SampleFilter: {
         "outcome", "market", "language", "decision_source", "model_version", "decision_label", "audit_label", "queue",
-        "content_type", "tag", "audited_after", "audited_before", "case", "pattern", "q",
+        "content_type", "tag", "audited_after", "audited_before", "verdict_in_doubt", "case", "pattern", "q",
     },
     CaseFilter: {
         "status", "severity", "owner", "team", "origin", "policy", "market", "opened_after", "opened_before",
@@ -74,6 +74,7 @@ SAMPLE_CASES = {
         lambda: {"audited_at": timezone.now() - 72 * HOUR},
     ),
     "q": (lambda: "toy weapon", lambda: {"notes": "A toy weapon, not a real one"}),
+    "verdict_in_doubt": (lambda: "true", lambda: {"verdict_in_doubt": True}),
 }
 
 
@@ -119,6 +120,7 @@ def test_sample_filter_case_and_pattern(lead_client):
         "content_type=gif",
         "audited_after=yesterday",
         "audited_before=2026-13-45",
+        "verdict_in_doubt=perhaps",
         "case=abc",
         "case=1.5",
         "case=0",

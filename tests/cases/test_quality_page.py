@@ -8,6 +8,7 @@ import pytest
 
 from cases.measure.stats import wilson_interval
 from cases.models import Case
+from rca.models import ModerationSample
 from tests.cases.quality_data import days_ago, plant, planted_change, rebuild
 
 
@@ -127,3 +128,48 @@ def test_main_navigation_offers_the_quality_page_to_managers_not_partners(client
 
     client.force_login(partner)
     assert 'href="/quality/"' not in client.get("/").content.decode()
+
+
+def test_quality_page_excludes_verdicts_in_doubt_on_request_and_says_how_many(lead_page, human_and_model):
+    ModerationSample.objects.filter(
+        pk__in=ModerationSample.objects.filter(decision_label="none").values("pk")[:4]
+    ).update(verdict_in_doubt=True)  # four human or model errors on bullying
+    rebuild()
+
+    counted = lead_page.get("/quality/")
+    excluded = lead_page.get("/quality/", {"exclude_in_doubt": "on"})
+
+    assert "All audited verdicts counted (4 in doubt)" in counted.content.decode()
+    assert 'name="exclude_in_doubt"' in counted.content.decode()
+    page = excluded.content.decode()
+    assert "4 verdicts in doubt excluded" in page
+    assert 'name="exclude_in_doubt" id="quality_exclude_in_doubt" checked' in page
+    audits = {
+        name: sum(row.audits for line in response.context["lines"] for row in line.figures.values() if row)
+        for name, response in (("counted", counted), ("excluded", excluded))
+    }
+    assert audits == {"counted": 250, "excluded": 246}
+    for url in excluded.context["csv"].values():
+        assert parse_qs(urlsplit(url).query)["exclude_in_doubt"] == ["true"]
+    assert all("exclude_in_doubt" not in url for url in counted.context["csv"].values())
+
+
+def test_change_explainer_sample_links_leave_out_verdicts_in_doubt_when_the_figures_do(lead_page):
+    planted_change()
+    doubted = ModerationSample.objects.filter(market="ID", decision_label="none", decided_at__date__gte=days_ago(12))
+    doubted_id = doubted.values_list("external_id", flat=True).first()
+    ModerationSample.objects.filter(external_id=doubted_id).update(verdict_in_doubt=True)
+    rebuild()
+
+    counted = lead_page.get("/quality/", {"dimension": "market"}).context["contributors"][0]
+    excluded = lead_page.get("/quality/", {"dimension": "market", "exclude_in_doubt": "on"}).context["contributors"][0]
+    explorer = lead_page.get(excluded.explorer_url)
+    everything = lead_page.get(counted.explorer_url)
+
+    assert (counted.change.value, excluded.change.value) == ("ID", "ID")
+    assert "verdict_in_doubt" not in parse_qs(urlsplit(counted.explorer_url).query)
+    assert parse_qs(urlsplit(excluded.explorer_url).query)["verdict_in_doubt"] == ["false"]
+    assert excluded.change.audits_b == counted.change.audits_b - 1
+    assert explorer.status_code == 200
+    assert doubted_id in everything.content.decode() and doubted_id not in explorer.content.decode()
+    assert '<option value="false" selected>Not in doubt</option>' in explorer.content.decode()

@@ -1,7 +1,9 @@
 """Quality analytics in a real browser, as a manager: the quality page shows human vs model per policy with their
-intervals, the change explainer lists the planted slice first, and an initiative's page draws its measure against
-its target with its case's fix marked. Screenshots go to test-results/screenshots/ (quality*.png)."""
+intervals, the change explainer lists the planted slice first, verdicts in doubt can be excluded, and an initiative's
+page draws its measure against its target with its case's fix marked. Screenshots go to test-results/screenshots/
+(quality*.png)."""
 
+import re
 from datetime import datetime, time
 
 import pytest
@@ -9,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases.fixes.models import Fix
+from rca.models import ModerationSample
 from tests.cases.initiative_data import InitiativeFactory
 from tests.cases.quality_data import days_ago, plant, planted_change, rebuild
 from tests.factories import CaseFactory
@@ -24,6 +27,8 @@ def quality_data(db):
     plant(days_ago(5), total=80, errors=8, source="human")
     plant(days_ago(5), total=60, errors=3, source="human", policy="hate_speech")
     plant(days_ago(5), total=60, errors=9, source="model", policy="hate_speech")
+    human_in_id = ModerationSample.objects.filter(decision_source="human", market="ID").values("pk")[:3]
+    ModerationSample.objects.filter(pk__in=human_in_id).update(verdict_in_doubt=True)  # three verdicts disputed
     rebuild()
     case = CaseFactory(title="Slang insults missed in ID")
     Fix.objects.create(case=case, effective_at=timezone.make_aware(datetime.combine(days_ago(20), time(9))))
@@ -54,6 +59,15 @@ def test_manager_reads_quality_the_change_explainer_and_an_initiative(
     expect(contributors.first.locator(".slice")).to_have_text("ID")
     expect(page.locator("#chart-change svg .chart-step").first).to_be_attached()
     screenshot(page, "quality")
+    expect(page.locator("#quality-in-doubt")).to_contain_text("All audited verdicts counted (3 in doubt)")
+
+    page.get_by_label("Exclude verdicts in doubt").check()
+    page.get_by_role("button", name="Apply").click()
+
+    expect(page.locator("#quality-in-doubt")).to_contain_text("3 verdicts in doubt excluded")
+    expect(page.get_by_label("Exclude verdicts in doubt")).to_be_checked()
+    csv_link = page.locator("#change-explainer").get_by_role("link", name="Download CSV")
+    expect(csv_link).to_have_attribute("href", re.compile(r"exclude_in_doubt=true"))
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Initiatives").click()
     page.get_by_role("link", name="Cut missed bullying in ID live").click()

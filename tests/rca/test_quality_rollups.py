@@ -1,5 +1,5 @@
-"""The daily quality rollups equal a direct aggregate of the samples after imports, re-imports of changed rows,
-an interrupted import and a full rebuild (rca/quality/rollups.py)."""
+"""The daily quality rollups equal a direct aggregate of the samples (split by whether their verdict is in doubt) after
+imports, re-imports of changed rows, an interrupted import and a full rebuild (rca/quality/rollups.py)."""
 
 import io
 import json
@@ -67,7 +67,7 @@ def direct_aggregate() -> dict[tuple, tuple]:
     totals: dict[tuple, list] = defaultdict(lambda: [0, 0.0, 0.0])
     for sample in ModerationSample.objects.all():
         day = decision_day(sample.decided_at)
-        labels = (sample.decision_source, sample.decision_label_id, sample.audit_label_id)
+        labels = (sample.decision_source, sample.decision_label_id, sample.audit_label_id, sample.verdict_in_doubt)
         values = [(ALL, "")] + [(name, getattr(sample, column)) for name, column in ROLLUP_COLUMNS.items()]
         for dimension, value in values:
             total = totals[(day, dimension, value, *labels)]
@@ -79,7 +79,7 @@ def direct_aggregate() -> dict[tuple, tuple]:
 
 def stored_rollups() -> dict[tuple, tuple]:
     return {
-        (row.day, row.dimension, row.value, row.decision_source, row.decision_label, row.audit_label): (
+        (row.day, row.dimension, row.value, row.decision_source, row.decision_label, row.audit_label, row.in_doubt): (
             row.audits,
             row.weight,
             row.weight_squared,
