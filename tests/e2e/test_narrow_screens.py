@@ -87,24 +87,32 @@ def test_narrow_screen_has_no_horizontal_scroll(page, live_server, login, screen
 
 # THE REPORT-LIKE PAGES
 # ------------------------------------------------------------------------------
-# Every page that shows figures in tables and charts, as each role that may open it. A wide table may scroll inside
-# its own `.table-wrap` box; the page itself may not.
+# Every page that shows figures in tables and charts (and the other pages with a table), as each role that may open
+# it. A wide table may scroll inside its own box (`.table-wrap`, the write-up's `.table-scroll`); the page may not.
 
-REPORT_PAGES = {
-    "case-room-samples-page-2": ("/cases/{case}/?page=2#samples", "#samples .table--samples tbody tr"),
+REPORT_PAGES = {  # name: (address, what must be on it: the wide part)
     "reports-remediation": ("/reports/?group_by=owner&period=all", "#remediation-rows tbody tr"),
-    "reports-by-month": ("/reports/?group_by=month&period=all", "#closure-table"),
-    "quality-by-policy": ("/quality/?group_by=policy", "#human-vs-model tbody tr"),
-    "quality-by-auditor": ("/quality/?group_by=auditor&dimension=auditor", "#human-vs-model tbody tr"),
-    "agreement-by-auditor": ("/quality/agreement/?group_by=auditor", "table tbody tr"),
+    "reports-by-month": ("/reports/?group_by=month&period=all", "#verdict-mix tbody tr"),
+    "quality-by-policy": ("/quality/?group_by=policy", "#human-vs-model tbody tr"),  # with precision and recall
+    "quality-by-auditor": ("/quality/?group_by=auditor&dimension=auditor", "#change-contributors tbody tr"),
+    "agreement-by-auditor": ("/quality/agreement/?group_by=auditor", "main table tbody tr"),
     "initiatives": ("/initiatives/", "#initiative-rows tbody tr"),
     "initiative": ("/initiatives/{initiative}/", "#initiative-weeks tbody tr"),
     "samples": ("/samples/", ".table--samples tbody tr"),
+    "samples-filtered": ("/samples/?market=ID&outcome=false_negative", ".table--samples tbody tr"),
+    "case-room-samples-page-2": ("/cases/{case}/?page=2#samples", "#samples .table--samples tbody tr"),
+    "writeup": ("/cases/{case}/writeup/", "#action-items table tbody tr"),
+    "patterns": ("/patterns/", "main table tbody tr"),
+    "disputes": ("/disputes/", "main h1"),
+    "home": ("/", "main .stat"),
+    "notifications": ("/notifications/", "main h1"),
+    "settings": ("/settings/", "main form"),
 }
 ROLE_PAGES = {
     "lead": list(REPORT_PAGES),
     "boss": list(REPORT_PAGES),  # the manager
-    "partner": ["case-room-samples-page-2", "initiatives", "initiative", "samples"],
+    "partner": ["initiatives", "initiative", "samples", "case-room-samples-page-2", "writeup", "home"],
+    "nobody": ["home", "notifications", "settings"],  # no role at all
 }
 
 # The elements that stick out of the screen, outside any box that scrolls sideways on its own: what to fix.
@@ -126,7 +134,7 @@ OVERFLOWING = """() => {
 
 
 @pytest.fixture
-def report_data(db, busy_case, quality_lead, manager, partner):
+def report_data(db, busy_case, quality_lead, manager, partner, outsider):
     """Figures for every report: the quality page's planted change, human and model audits of two policies and of
     several auditors, second reviews for the agreement table, a fixed and a closed case for the remediation rows, and
     an initiative on ID bullying served by the busy case (which the partner's team works on)."""
