@@ -167,3 +167,9 @@ def test_statuses_counted_in_chunks_equal_those_counted_at_once(quality_lead, mo
     in_chunks = [item.progress for item in attach_progress(list(Initiative.objects.all()))]
 
     assert in_chunks == at_once and at_once[0].audits == 40
+
+
+def test_csv_on_a_method_the_list_does_not_take_is_a_405(lead_client):
+    response = lead_client.delete(f"{URL}?format=csv")
+
+    assert response.status_code == 405 and response["Content-Type"] == "application/json"

@@ -89,7 +89,8 @@ class InitiativeViewSet(
     csv_filename = "initiatives.csv"
 
     def offers_csv(self) -> bool:
-        return getattr(self, "action", None) == "list"
+        """The list; and a method the view does not take (no action), so that it is a 405 whatever the format."""
+        return getattr(self, "action", None) in ("list", None)
 
     def get_renderers(self):
         renderers = super().get_renderers()
