@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import permissions
@@ -111,6 +113,12 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _agreement_csv_url(form: AgreementForm) -> str:
+    """The API's CSV of the table on the page: its options as the page was given them."""
+    options = {name: form.data[name] for name in form.fields if form.data.get(name)}
+    return f"{reverse('quality-agreement')}?{urlencode({**options, 'format': 'csv'})}"
+
+
 @require_GET
 @login_required
 def agreement(request: HttpRequest) -> HttpResponse:
@@ -121,6 +129,6 @@ def agreement(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "disputes/agreement.html",
-        {"form": form, "table": table, "groupings": AgreementGroup.choices},
+        {"form": form, "table": table, "groupings": AgreementGroup.choices, "csv_url": _agreement_csv_url(form)},
         status=200 if table is not None else 400,
     )

@@ -13,7 +13,7 @@ Compared with the plan's rate at today's date:
 - **no recent audits**: no audit of a decision in the recent days.
 
 Counts are taken by the day of the decision, as every figure of a measure (`cases.measure.counts`). The statuses of
-a page of initiatives come from one query (`recent_tallies`).
+a page of initiatives come from one query (`recent_tallies`; one per `TALLY_CHUNK` initiatives for a longer list).
 """
 
 from dataclasses import dataclass
@@ -101,6 +101,11 @@ def recent_window(now: datetime) -> tuple[datetime, datetime]:
     return now - timedelta(days=settings.INITIATIVE_RECENT_DAYS), now
 
 
+# Initiatives counted per query: two aggregates each, well under PostgreSQL's 1,664 result columns and SQLite's
+# expression limits, however many initiatives a CSV lists.
+TALLY_CHUNK = 200
+
+
 def recent_tallies(initiatives: list[Initiative], *, now: datetime) -> dict[int, Tally]:
     """Audits and errors of each initiative's measure among the decisions of the recent window: one query for all."""
     if not initiatives:
@@ -136,9 +141,11 @@ def initiative_progress(initiative: Initiative, tally: Tally, *, now: datetime) 
 
 
 def attach_progress(initiatives: list[Initiative], *, now: datetime | None = None) -> list[Initiative]:
-    """Set `initiative.progress` on each (one query for the lot) and return the list."""
+    """Set `initiative.progress` on each (one query for the lot, or per `TALLY_CHUNK`) and return the list."""
     now = now or timezone.now()
-    tallies = recent_tallies(initiatives, now=now)
+    tallies: dict[int, Tally] = {}
+    for start in range(0, len(initiatives), TALLY_CHUNK):
+        tallies.update(recent_tallies(initiatives[start : start + TALLY_CHUNK], now=now))
     for initiative in initiatives:
         initiative.progress = initiative_progress(initiative, tallies[initiative.pk], now=now)
     return initiatives

@@ -30,6 +30,9 @@ from cases.initiatives.selectors import (
 )
 from cases.reporting.interval_charts import Marker, Point, Reference, Series, trend_chart
 
+# The list as CSV: the API's (`cases.initiatives.api.views`), the same initiatives as the page.
+INITIATIVES_CSV_URL = "/api/v1/initiatives/?format=csv"
+
 
 def _page_or_404(request: HttpRequest, initiative_id: int) -> InitiativePage:
     page = initiative_page(user=request.user, initiative_id=initiative_id)
@@ -95,6 +98,7 @@ def initiatives(request: HttpRequest) -> HttpResponse:
             "initiatives": initiative_list(user=request.user),
             "is_lead": permissions.is_quality_lead(request.user),
             "recent_days": settings.INITIATIVE_RECENT_DAYS,
+            "csv_url": INITIATIVES_CSV_URL,
         },
     )
 

@@ -22,7 +22,6 @@ from cases.quality.forms import (
 )
 from cases.quality.serializers import ChangeSerializer, MetricsRowSerializer
 from cases.reporting.api import ReportView
-from cases.reporting.renderers import CSVRenderer
 from config.api.schema import error_responses
 from config.filters import MARKET_PATTERN
 from rca.choices import ContentType, DecisionSource
@@ -93,9 +92,6 @@ class QualityView(ReportView):
             return compute(**query)
         except QualityQueryError as exc:  # the forms check the same rules first: a safety net, never a 500
             raise exceptions.ValidationError({exc.field: [exc.message]}) from exc
-
-    def wants_csv(self, request) -> bool:
-        return isinstance(getattr(request, "accepted_renderer", None), CSVRenderer)
 
 
 class QualityMetricsView(QualityView):

@@ -15,7 +15,7 @@ from cases.fixes.choices import FixVerdict
 from cases.reporting.choices import GroupBy, Period, RemediationBasis
 from cases.reporting.filters import RemediationOptionsForm, ReportFilterForm
 from cases.reporting.remediation import CLOSING_MAX_LIMIT, REMEDIATION_COLUMNS, remediation_report
-from cases.reporting.renderers import CSVRenderer
+from cases.reporting.renderers import CSVNegotiationMixin, CSVRenderer
 from cases.reporting.selectors import CLOSURE_COLUMNS, closure_report
 from cases.reporting.serializers import ClosureRowSerializer, RemediationRowSerializer
 from config.api.schema import MAX_ID, error_responses
@@ -49,14 +49,12 @@ _FILTER_PARAMETERS = [
 _ERRORS = error_responses(400)
 
 
-class ReportView(APIView):
+class ReportView(CSVNegotiationMixin, APIView):
     """Shared plumbing: permissions, CSV negotiation and JSON errors even when CSV (or the browsable API) was asked
-    for."""
+    for (`CSVNegotiationMixin`)."""
 
     permission_classes = [IsAuthenticated, CanViewReports]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
-    csv_columns: tuple[str, ...] = ()
-    csv_filename = "report.csv"
     form_class = ReportFilterForm
 
     def validated_form(self, request):
@@ -64,20 +62,6 @@ class ReportView(APIView):
         if not form.is_valid():
             raise exceptions.ValidationError({field: list(errors) for field, errors in form.errors.items()})
         return form
-
-    def perform_content_negotiation(self, request, force=False):
-        """`?format=` is `json` or `csv` (the schema's enum), or a 400; DRF answers 404 to an unknown format."""
-        if not force and request.query_params.get("format") not in (None, "", "json", "csv"):
-            raise exceptions.ValidationError({"format": ["Choose json or csv."]})
-        return super().perform_content_negotiation(request, force)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        if response.status_code >= 400 and not isinstance(getattr(request, "accepted_renderer", None), JSONRenderer):
-            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code == 200 and isinstance(response.accepted_renderer, CSVRenderer):
-            response["Content-Disposition"] = f'attachment; filename="{self.csv_filename}"'
-        return response
 
 
 class ClosureReportView(ReportView):

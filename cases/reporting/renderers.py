@@ -1,11 +1,14 @@
 """CSV for the reports: a DRF renderer with `format = "csv"`, so `?format=csv` (DRF's `URL_FORMAT_OVERRIDE`) or
-`Accept: text/csv` picks it through the normal content negotiation; the JSON rows and the CSV rows are the same."""
+`Accept: text/csv` picks it through the normal content negotiation; the JSON rows and the CSV rows are the same.
+`CSVNegotiationMixin` is the plumbing every view offering CSV shares (the reports, the quality metrics, the
+initiatives list, the agreement table)."""
 
 import csv
 import io
 from datetime import datetime
 
-from rest_framework.renderers import BaseRenderer
+from rest_framework import exceptions
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 # A cell starting with one of these is a formula to a spreadsheet: prefix it with a quote (CSV injection).
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -50,3 +53,31 @@ class CSVRenderer(BaseRenderer):
         rows = data if isinstance(data, list) else [data]
         columns = getattr(view, "csv_columns", None) or (tuple(rows[0]) if rows else ())
         return rows_to_csv(rows, columns).encode(self.charset)
+
+
+class CSVNegotiationMixin:
+    """For an API view whose renderers include `CSVRenderer`: `?format=` is `json` or `csv` or a 400 (DRF answers 404
+    to an unknown format), errors are JSON whatever was asked for, and a CSV comes as an attachment named
+    `csv_filename`. A view that offers CSV on some actions only says which in `offers_csv`."""
+
+    csv_columns: tuple[str, ...] = ()
+    csv_filename = "report.csv"
+
+    def offers_csv(self) -> bool:
+        return True
+
+    def wants_csv(self, request) -> bool:
+        return isinstance(getattr(request, "accepted_renderer", None), CSVRenderer)
+
+    def perform_content_negotiation(self, request, force=False):
+        if not force and self.offers_csv() and request.query_params.get("format") not in (None, "", "json", "csv"):
+            raise exceptions.ValidationError({"format": ["Choose json or csv."]})
+        return super().perform_content_negotiation(request, force)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400 and not isinstance(getattr(request, "accepted_renderer", None), JSONRenderer):
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == 200 and isinstance(response.accepted_renderer, CSVRenderer):
+            response["Content-Disposition"] = f'attachment; filename="{self.csv_filename}"'
+        return response

@@ -48,3 +48,24 @@ def test_agreement_page_is_shown_to_managers(client, manager):
 
     assert response.status_code == 200
     assert b"Agreement with the resolution" in response.content
+
+
+def test_agreement_page_links_the_csv_of_its_table(client, manager):
+    client.force_login(manager)
+
+    response = client.get("/quality/agreement/", {"group_by": "policy", "market": "ID", "auditor": ""})
+    link = response.context["csv_url"]
+    sheet = client.get(link)
+
+    assert link == "/api/v1/quality/agreement/?group_by=policy&market=ID&format=csv"
+    assert f'href="{link.replace("&", "&amp;")}" download' in response.content.decode()
+    assert sheet.status_code == 200 and sheet["Content-Disposition"].endswith('agreement-by-policy.csv"')
+    assert sheet.content.decode().splitlines()[1].startswith("policy,overall,all,0,")
+
+
+def test_agreement_page_with_bad_options_links_no_csv(client, quality_lead):
+    client.force_login(quality_lead)
+
+    response = client.get("/quality/agreement/", {"market": "Indonesia"})
+
+    assert response.status_code == 400 and "Download CSV" not in response.content.decode()

@@ -1,5 +1,6 @@
-"""The initiative pages: the list with statuses, an initiative's chart against its plan with its cases' fixes marked,
-its weekly CSV, the form that defines and edits one (quality leads), and the dashboard's initiatives section."""
+"""The initiative pages: the list with statuses and its CSV link, an initiative's chart against its plan with its
+cases' fixes marked, its weekly CSV, the form that defines and edits one (quality leads), and the dashboard's
+initiatives section."""
 
 import csv
 import io
@@ -64,6 +65,30 @@ def test_initiative_list_shows_status_and_the_define_button_to_leads(lead_page, 
     page = response.content.decode()
     assert "Cut missed bullying" in page and "badge--initiative-met" in page
     assert "Define an initiative" in page
+
+
+def test_initiative_list_links_its_csv_which_holds_the_rows_of_the_page(client, served, shared_partner_setup):
+    partner, shared = shared_partner_setup
+    mine = InitiativeFactory(name="Served by a shared case", cases=[shared])
+    client.force_login(partner)
+
+    listed = client.get("/initiatives/")
+    link = listed.context["csv_url"]
+    sheet = client.get(link)  # signed in to the site: the API takes the session
+
+    assert f'href="{link}" download' in listed.content.decode()
+    assert sheet.status_code == 200 and sheet["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(sheet.content.decode())))
+    assert [(row["id"], row["name"], row["cases"]) for row in rows] == [(str(mine.pk), mine.name, shared.key)]
+    assert [row["status"] for row in rows] == [item.progress.status for item in listed.context["initiatives"]]
+
+
+def test_initiative_list_without_initiatives_links_no_csv(client, outsider):
+    client.force_login(outsider)
+
+    response = client.get("/initiatives/")
+
+    assert response.status_code == 200 and "Download CSV" not in response.content.decode()
 
 
 def test_lead_defines_an_initiative_through_the_form(lead_page, quality_lead):

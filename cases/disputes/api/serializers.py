@@ -66,6 +66,10 @@ class AgreementRowSerializer(serializers.Serializer):
     below_peers = serializers.BooleanField(help_text="Significantly below the peers (docs/audit-quality.md).")
 
 
+# The agreement table as CSV: the overall row (`scope` "overall") then a row per group (`scope` "group").
+AGREEMENT_COLUMNS = ("group_by", "scope", *AgreementRowSerializer().fields)
+
+
 class AgreementSerializer(serializers.Serializer):
     group_by = serializers.ChoiceField(choices=AgreementGroup.choices)
     alpha = serializers.FloatField(help_text="Family-wise error rate of the below-peers test (one-sided).")

@@ -17,7 +17,7 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import BasePermission, IsAuthenticated
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,6 +25,7 @@ from cases import permissions
 from cases.disputes import rules, selectors, services
 from cases.disputes.api.renderers import CalibrationCSVRenderer, JSONLinesRenderer
 from cases.disputes.api.serializers import (
+    AGREEMENT_COLUMNS,
     AgreementSerializer,
     CalibrationRowSerializer,
     CaseCalibrationSerializer,
@@ -38,6 +39,7 @@ from cases.disputes.forms import AgreementForm
 from cases.disputes.models import Dispute
 from cases.evidence.filters import SampleFilter
 from cases.filters import case_filter
+from cases.reporting.renderers import CSVNegotiationMixin, CSVRenderer
 from config.api.schema import error_responses
 from config.filters import MARKET_PATTERN
 
@@ -130,8 +132,13 @@ class CanViewAgreement(BasePermission):
         return rules.can_view_agreement(request.user)
 
 
-class AgreementView(APIView):
+class AgreementView(CSVNegotiationMixin, APIView):
+    """JSON, or CSV (`?format=csv` or `Accept: text/csv`): the overall row then the groups' rows, as the JSON's."""
+
     permission_classes = [IsAuthenticated, CanViewAgreement]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    csv_columns = AGREEMENT_COLUMNS
+    csv_filename = "agreement.csv"
 
     @extend_schema(
         operation_id="quality_agreement",
@@ -140,7 +147,8 @@ class AgreementView(APIView):
             "Definitions and the below-peers test in docs/audit-quality.md: each auditor's first audits that a "
             "resolution second-reviewed and their calibration answers, against the final labels; an auditor with "
             "`min_verdicts` or more is flagged `below_peers` when their kappa is below the other auditors' by more "
-            "than `critical_z` standard errors (one-sided z-test, Bonferroni over the auditors tested)."
+            "than `critical_z` standard errors (one-sided z-test, Bonferroni over the auditors tested). As CSV, the "
+            "overall row (`scope` `overall`) then the groups' rows (`scope` `group`), with the same figures."
         ),
         parameters=[
             OpenApiParameter("group_by", str, enum=AgreementGroup.values, description="Default `auditor`."),
@@ -149,14 +157,24 @@ class AgreementView(APIView):
             OpenApiParameter("auditor", {"type": "string", "maxLength": 64}, description="An auditor id."),
             OpenApiParameter("reviewed_after", OpenApiTypes.DATE, description="Reviewed on or after this date."),
             OpenApiParameter("reviewed_before", OpenApiTypes.DATE, description="Reviewed before this date."),
+            OpenApiParameter("format", str, enum=["json", "csv"], description="`csv` returns the same rows as CSV."),
         ],
-        responses={200: AgreementSerializer, **error_responses(400)},
+        responses={
+            (200, "application/json"): AgreementSerializer,
+            (200, "text/csv"): OpenApiTypes.STR,
+            **error_responses(400),
+        },
     )
     def get(self, request):
         form = AgreementForm(request.query_params)
         if not form.is_valid():
             raise exceptions.ValidationError({field: list(errors) for field, errors in form.errors.items()})
         table = selectors.agreement_table(**form.selector_arguments())
+        if self.wants_csv(request):
+            self.csv_filename = f"agreement-by-{table.group_by}.csv"
+            overall = {"group_by": table.group_by, "scope": "overall", **table.overall.as_dict()}
+            groups = [{"group_by": table.group_by, "scope": "group", **row.as_dict()} for row in table.rows]
+            return Response([overall, *groups])
         return Response(
             {
                 "group_by": table.group_by,
