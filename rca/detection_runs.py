@@ -111,10 +111,12 @@ def detection_run_start(*, run_id: int, now: datetime | None = None) -> list[str
 
 
 def _auditor_pass(run: DetectionRun) -> PartitionResult:
-    """The auditor pass over the run's window: the auditor cube, then the overturns of its candidates only."""
-    auditors = AuditorPass(
-        reader.read_auditor_cube(run.window_start, run.window_end), DetectionParams.from_dict(run.parameters)
-    )
+    """The auditor pass over the run's window: the auditor cube, then the overturns of its candidates only (nothing
+    when the run's parameters turn it off: `DETECTION_AUDITOR_PASS`)."""
+    params = DetectionParams.from_dict(run.parameters)
+    if not params.auditor_pass:
+        return PartitionResult()
+    auditors = AuditorPass(reader.read_auditor_cube(run.window_start, run.window_end), params)
     return auditors.find(reader.read_auditor_errors(run.window_start, run.window_end, auditors.auditors))
 
 

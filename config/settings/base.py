@@ -305,6 +305,9 @@ DETECTION_TOPIC_MATCH_SIMILARITY = env.float("DETECTION_TOPIC_MATCH_SIMILARITY",
 DETECTION_AUDITOR_MIN_AUDITS = env.int("DETECTION_AUDITOR_MIN_AUDITS", default=60)
 DETECTION_AUDITOR_MIN_ERRORS = env.int("DETECTION_AUDITOR_MIN_ERRORS", default=20)
 DETECTION_AUDITOR_MAX_GROUP = env.int("DETECTION_AUDITOR_MAX_GROUP", default=5)
+# Off for a deployment that must not analyse individual auditors (e.g. a works-council agreement), or whose audits
+# carry no auditor ids: detection then neither looks for auditor-driven patterns nor marks verdicts in doubt.
+DETECTION_AUDITOR_PASS = env.bool("DETECTION_AUDITOR_PASS", default=True)
 
 # NOTIFICATIONS (owned by cases/notifications)
 # ------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ class DetectionParams:
     auditor_min_audits: int = 60  # audits of each auditor of an auditor pattern, in its scope (no verdict on a few)
     auditor_min_errors: int = 20  # overturns of an auditor pattern (pooled over error kinds, so more than min_errors)
     auditor_max_group: int = 5  # auditors of one market in a group pattern
+    auditor_pass: bool = True  # look for auditor-driven patterns at all (off: no auditor-level analysis)
     seed: int = 1
 
     def as_dict(self) -> dict:

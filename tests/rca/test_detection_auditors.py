@@ -132,3 +132,15 @@ def test_detection_opens_an_audit_driven_case_routed_to_quality_with_its_verdict
     assert set(pattern.samples.values_list("pk", flat=True)) <= in_doubt
     audit_driven = PatternSample.objects.filter(pattern__policy_area=AUDIT_QUALITY).values_list("sample", flat=True)
     assert in_doubt == set(audit_driven)  # the audit-driven patterns' samples, and no other
+
+
+def test_detection_without_the_auditor_pass_finds_no_audit_driven_pattern_and_doubts_no_verdict(db, settings):
+    settings.DETECTION_AUDITOR_PASS = False
+    assert import_records(_generated().records).rejected == []
+
+    run = detection_run_execute(run=detection_run_create(actor=None))
+
+    assert run.parameters["auditor_pass"] is False
+    assert run.status == "succeeded" and run.patterns_found > 0
+    assert not ErrorPattern.objects.filter(policy_area=AUDIT_QUALITY).exists()
+    assert not ModerationSample.objects.filter(verdict_in_doubt=True).exists()
