@@ -14,7 +14,6 @@ demo only imports audits, lets a lead mark a case duplicate, and runs detection.
   once, with the figures).
 """
 
-from django.contrib.auth.models import User
 from django.db.models import Count
 from django.utils import timezone
 
@@ -59,10 +58,11 @@ def _detected_case(story: Story, *, seed: int) -> Case | None:
     )
 
 
-def play_aftermath(showcase: dict[str, Case], *, seed: int, users: dict[str, User]) -> list[str]:
-    """Point detection's cases of the two patterns at their closed showcase cases, import the late and the regression
-    batches, and run detection again; returns what happened, one line each. Does nothing for a story whose showcase
-    case is not closed or whose pattern detection did not find (`--skip-detection`)."""
+def play_aftermath(showcase: dict[str, Case], *, seed: int) -> list[str]:
+    """Point detection's cases of the two patterns at their closed showcase cases (`showcase`: story key -> case),
+    import the late and the regression batches, and run detection again; returns what happened, one line each. Does
+    nothing for a story whose showcase case is not closed or whose pattern detection did not find (`--skip-detection`).
+    """
     now = timezone.now()
     records: list[dict] = []
     lines = []
@@ -75,7 +75,7 @@ def play_aftermath(showcase: dict[str, Case], *, seed: int, users: dict[str, Use
         services.case_transition(
             case=detected,
             to=CaseStatus.DUPLICATE,
-            actor=users[case.owner.username],
+            actor=case.owner,  # the quality lead who worked the case
             reason=DUPLICATE_REASON,
             duplicate_of=case,
         )

@@ -94,7 +94,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Case history: {len(cases)} cases over the last {span} days.")
         played = zip(plans[first_showcase:], cases[first_showcase:], strict=True)  # in the order of the plans
         showcase = {plan.story.pattern_key: case for plan, case in played}
-        for line in play_aftermath(showcase, seed=seed, users=users):
+        for line in play_aftermath(showcase, seed=seed):
             self.stdout.write(line)
 
     def _print_logins(self) -> None:
