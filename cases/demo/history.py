@@ -87,10 +87,13 @@ def _timeline_datable() -> Iterator[None]:
         return
     table = Activity._meta.db_table
     with connection.cursor() as cursor:
+        # The deferred foreign-key checks of rows written are pending events on the table, and an ALTER TABLE refuses
+        # to run with any: run them first (rows written earlier in an enclosing transaction, or by the steps).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {APPEND_ONLY_TRIGGER}")
     yield
     with connection.cursor() as cursor:
-        # The deferred foreign-key checks of the rows written are pending events on the table: run them first.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {APPEND_ONLY_TRIGGER}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from cases.choices import CaseStatus
 from cases.demo.stories import STORIES, Story
+from cases.fixes.choices import FixVerdict
 
 SLA_DAYS = {"S1": 2, "S2": 7, "S3": 14, "S4": 30}
 SEVERITY_WEIGHTS = (("S1", 0.1), ("S2", 0.3), ("S3", 0.4), ("S4", 0.2))
@@ -186,18 +187,36 @@ def plan_cases(*, seed: int, count: int, now: datetime, days: int = 180) -> list
 
 
 # The fixes whose verdicts the demo shows: (story, days between the fix and now as a share of the recent audit days,
-# last step). The patterns of `FIXED_STORIES` (the first and the last) are fixed in the generated audits, so their
+# last step). The patterns of `FIXED_STORIES` (the first and the fourth) are fixed in the generated audits, so their
 # fixes hold (the demo's on-track initiatives, `cases.demo.initiatives`, rest on them); the second goes on after its
-# fix (not holding); the third was fixed three days ago (not enough audits yet).
+# fix (not holding); the third was fixed three days ago (not enough audits yet). The last two are the aftermath
+# (`cases.demo.aftermath`): fixed `AFTERMATH_FIX_AGE` before the audits' end whatever their days, both hold and close
+# on evidence, then detection meets their patterns again: late audits of decisions before the fix (it stays closed),
+# and a regression after it (it reopens).
 FIXED_STORY = "id_slang_insult_missed"
 SECOND_FIXED_STORY = "tr_crypto_giveaway_missed"
 FIXED_STORIES = (FIXED_STORY, SECOND_FIXED_STORY)
+LATE_AUDITED_STORY = "br_casino_promo_missed"
+REGRESSED_STORY = "fr_satire_hate_fp"
+AFTERMATH_STORIES = (LATE_AUDITED_STORY, REGRESSED_STORY)
+AFTERMATH_FIX_AGE = timedelta(days=8)  # more than the monitoring a closing on evidence needs (7 days)
 SHOWCASE = (
     (FIXED_STORY, 0.5, Step.CLOSE_ON_EVIDENCE),
     ("mx_cartel_banner_wrong_policy", 0.65, Step.VERIFY),
     ("de_documentary_extremism_fp", 0.15, Step.VERIFY),
     (SECOND_FIXED_STORY, 0.4, Step.CLOSE_ON_EVIDENCE),
+    (LATE_AUDITED_STORY, None, Step.CLOSE_ON_EVIDENCE),
+    (REGRESSED_STORY, None, Step.CLOSE_ON_EVIDENCE),
 )
+# The verdict each showcase fix has when the history has been played.
+SHOWCASE_VERDICTS = {
+    FIXED_STORY: FixVerdict.HOLDING,
+    "mx_cartel_banner_wrong_policy": FixVerdict.NOT_HOLDING,
+    "de_documentary_extremism_fp": FixVerdict.NOT_ENOUGH_AUDITS,
+    SECOND_FIXED_STORY: FixVerdict.HOLDING,
+    LATE_AUDITED_STORY: FixVerdict.HOLDING,
+    REGRESSED_STORY: FixVerdict.HOLDING,  # as of its closing: detection reopens it afterwards, on its own figures
+}
 SHOWCASE_PATH = (
     (timedelta(days=-6), None),
     (timedelta(days=-6, hours=2), Step.TRIAGE),
@@ -212,9 +231,10 @@ SHOWCASE_PATH = (
 
 
 def fixed_at(key: str, *, recent_end: datetime, recent_days: int) -> datetime:
-    """When the showcase fix of story `key` took effect: its share of the recent audit days before their end."""
+    """When the showcase fix of story `key` took effect: its share of the recent audit days before their end (for the
+    aftermath stories, `AFTERMATH_FIX_AGE` before it)."""
     share = next(share for story, share, _last in SHOWCASE if story == key)
-    return recent_end - timedelta(days=recent_days * share)
+    return recent_end - (AFTERMATH_FIX_AGE if share is None else timedelta(days=recent_days * share))
 
 
 def showcase_plans(*, now: datetime, recent_end: datetime, recent_days: int, first_index: int) -> list[CasePlan]:

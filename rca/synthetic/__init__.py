@@ -10,7 +10,8 @@ not (a new auditor with a few audits, one auditor's bad day). `SyntheticData.tru
 decoy) each error belongs to; `score_detection` scores a detector's output against it (used by the tests and
 `bench/bench_detection_quality.py`).
 
-Used by `seed_demo` too: `generate_audits(seed=..., days=..., audits_per_day=...)`.
+Used by `seed_demo` too: `generate_audits(seed=..., days=..., audits_per_day=...)`, and `generate_slice_audits` for more
+traffic of one planted pattern's slice (its scenes of a fix met again by detection).
 
 `catalog` holds the vocabulary and the planted patterns, `generator` the traffic, `scoring` the scoring and the
 records as the detection's database reader sees them.
@@ -25,7 +26,7 @@ from rca.synthetic.catalog import (
     AuditorPlant,
     PlantedPattern,
 )
-from rca.synthetic.generator import SyntheticData, generate_audits
+from rca.synthetic.generator import SyntheticData, generate_audits, generate_slice_audits
 from rca.synthetic.scoring import LABEL_AREAS, auditor_rows, reader_rows, score_detection
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "SyntheticData",
     "auditor_rows",
     "generate_audits",
+    "generate_slice_audits",
     "reader_rows",
     "score_detection",
 ]

@@ -260,3 +260,38 @@ def generate_audits(
         auditor_planted=list(AUDITOR_PLANTED) if auditors else [],
         auditor_decoys=list(AUDITOR_DECOYS) if auditors and decoys else [],
     )
+
+
+def generate_slice_audits(
+    *,
+    seed: int,
+    pattern: PlantedPattern,
+    days: int,
+    audits_per_day: int,
+    end: datetime,
+    fixed: datetime | None = None,
+    audited_between: tuple[datetime, datetime] | None = None,
+    noise_rate: float = 0.04,
+) -> SyntheticData:
+    """`days` days of audits ending at `end` in `pattern`'s slice only (more traffic of one slice): the pattern's error
+    at its rate, at `FIXED_RESIDUAL` of it for decisions made from `fixed` on, noise among the rest.
+
+    `audited_between`: the decisions were audited later than usual, each at a moment between the two (a late batch of
+    QA, never before its decision). Deterministic for a given seed and times; external ids are `syn-<seed>-<n>`.
+    """
+    generator = _Generator(seed, end, days, noise_rate)
+    for day in range(days):
+        for _ in range(audits_per_day):
+            record = generator.traffic(day, **pattern.slice)
+            decided = datetime.fromisoformat(record["decided_at"])
+            rate = pattern.rate * (FIXED_RESIDUAL if fixed is not None and decided >= fixed else 1)
+            if generator.rng.random() < rate:
+                generator.make_error(record, pattern)
+            elif generator.rng.random() < noise_rate:
+                generator.make_noise(record)
+            if audited_between is not None:
+                first, last = audited_between
+                late = first + (last - first) * generator.rng.random()
+                record["audited_at"] = max(late, decided).isoformat()
+            generator.records.append(record)
+    return SyntheticData(records=generator.records, planted=[pattern], decoys=[], truth=generator.truth)

@@ -13,9 +13,10 @@ from django.db.models import Count, F, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from cases.choices import ActivityVerb, CaseOrigin, CaseStatus, Role
+from cases.choices import ActivityVerb, CaseOrigin, CaseStatus, LinkSource, Role
+from cases.demo.aftermath import LATE_SEED_OFFSET, REGRESSION_SEED_OFFSET
 from cases.demo.initiatives import GOALS
-from cases.demo.plan import FIXED_STORIES, SHOWCASE
+from cases.demo.plan import FIXED_STORIES, LATE_AUDITED_STORY, REGRESSED_STORY, SHOWCASE, SHOWCASE_VERDICTS
 from cases.demo.stories import STORIES
 from cases.initiatives.choices import InitiativeStatus
 from cases.initiatives.models import Initiative
@@ -28,6 +29,22 @@ from rca.models import DetectionRun, ModerationSample
 # Smaller than the default demo (fewer audits and cases), still over more than four months.
 SMALL = ("--days", "10", "--audits-per-day", "300", "--history-days", "130", "--history-audits-per-day", "60")
 STORY_BY_TITLE = {title: story for story in STORIES for title in story.titles}
+SEED = 7  # seed_demo's default
+
+
+def _showcase_case(history, key: str) -> Case:
+    """The showcase case of story `key`: played last, after the history, titled with its story's first title."""
+    story = next(story for story in STORIES if story.pattern_key == key)
+    return history.filter(title=story.titles[0]).order_by("-id").first()
+
+
+def _batch_errors(story_key: str, seed_offset: int):
+    story = next(story for story in STORIES if story.pattern_key == story_key)
+    return ModerationSample.objects.filter(
+        external_id__startswith=f"syn-{SEED + seed_offset}-",
+        decision_label_id=story.decision_label,
+        audit_label_id=story.audit_label,
+    )
 
 
 def _seed(*extra: str) -> str:
@@ -57,7 +74,8 @@ class TestDemoHistory:
         assert User.objects.get(username="lead").check_password("rca-demo-2026")
         assert "Demo logins" in demo and "lead" in demo
         assert ModerationSample.objects.count() >= 3000 + 130 * 60
-        assert DetectionRun.objects.get().status == "succeeded"
+        # The first run over the audits; the second after the late and the regression batches (`cases.demo.aftermath`).
+        assert list(DetectionRun.objects.order_by("id").values_list("status", flat=True)) == ["succeeded"] * 2
 
     def test_seed_demo_history_has_cases_in_every_state_over_four_months(self, history):
         counts = dict(history.values_list("status").annotate(n=Count("id")))
@@ -98,7 +116,10 @@ class TestDemoHistory:
         assert reopened.exists()
         for case in reopened:
             reopen = case.activities.get(verb=ActivityVerb.REOPENED)
-            assert reopen.created_at == case.reopened_at
+            if reopen.actor is None:  # by detection, at the end of the seeding: the entry follows the case's stamp
+                assert timedelta(0) <= reopen.created_at - case.reopened_at < timedelta(seconds=5)
+            else:  # played in the past
+                assert reopen.created_at == case.reopened_at
             assert case.status in (CaseStatus.INVESTIGATING, CaseStatus.CLOSED)
 
     def test_seed_demo_has_action_items_done_and_overdue(self, history):
@@ -117,8 +138,9 @@ class TestDemoHistory:
         assert set(mentions) == {"policy", "ops", "ml"}
 
     def test_seed_demo_shows_fixes_verified_on_the_audits_after_them(self, history):
-        """Every case that reached monitoring recorded a fix; a closing without a holding verdict is an override; the
-        showcase fixes carry a computed verdict with its figures."""
+        """Every case that reached monitoring recorded a fix; a closing without a holding verdict is an override; each
+        showcase fix carries the verdict it was designed to have (`SHOWCASE_VERDICTS`), with its figures, and those
+        that hold closed their cases on evidence."""
         reached = history.filter(monitoring_at__isnull=False)
         assert reached.exists() and not reached.filter(fixes__isnull=True).exists()
         closed = history.filter(status=CaseStatus.CLOSED)
@@ -127,11 +149,73 @@ class TestDemoHistory:
         for case in overridden[:5]:
             entry = case.activities.filter(verb=ActivityVerb.TRANSITIONED, data__target=CaseStatus.CLOSED).last()
             assert entry.data["override"] is True and entry.data["reason"]
-        showcase = list(history.order_by("-id")[: len(SHOWCASE)])  # played last, after the history
-        assert {case.title for case in showcase} <= {title for story in STORIES for title in story.titles}
-        for case in showcase:
+        verdicts = {}
+        for key, _share, _last in SHOWCASE:
+            case = _showcase_case(history, key)
             fix = case.fixes.get()
-            assert fix.verdict and fix.figures["before"]["audits"] > 0
+            verdicts[key] = fix.verdict
+            assert fix.figures["before"]["audits"] > 0
+            closing = case.activities.filter(verb=ActivityVerb.TRANSITIONED, data__target=CaseStatus.CLOSED)
+            monitored = timezone.now() - fix.effective_at > timedelta(days=settings.FIX_MIN_MONITORING_DAYS, hours=2)
+            if fix.verdict == "holding" and monitored:
+                assert closing.get().data.get("override") is None
+            else:
+                assert case.status == CaseStatus.MONITORING and not closing.exists()
+        assert verdicts == SHOWCASE_VERDICTS
+        assert set(verdicts.values()) == {"holding", "not_holding", "not_enough_audits"}
+
+    def test_seed_demo_late_audits_of_decisions_before_a_fix_leave_its_case_closed(self, history):
+        """Late QA of decisions made before a closed case's fix arrives, and detection runs: the late samples are
+        attached to the case (through the detected case marked its duplicate), with one `late_audits` entry, and the
+        case stays closed."""
+        case = _showcase_case(history, LATE_AUDITED_STORY)
+        fix = case.fixes.get()
+        late = _batch_errors(LATE_AUDITED_STORY, LATE_SEED_OFFSET)
+
+        assert case.status == CaseStatus.CLOSED and case.reopen_count == 0 and not case.closed_by_override
+        assert fix.verdict == "holding"
+        assert late.count() >= 12
+        assert all(sample.decided_at < fix.effective_at < case.closed_at < sample.audited_at for sample in late)
+        links = CaseSample.objects.filter(case=case, sample__in=late)
+        assert links.count() == late.count() and {link.source for link in links} == {LinkSource.DETECTION}
+        (entry,) = case.activities.filter(verb=ActivityVerb.LATE_AUDITS)
+        detected_late = CaseSample.objects.filter(
+            case=case, source=LinkSource.DETECTION, sample__decided_at__lt=fix.effective_at
+        )
+        assert entry.actor is None and entry.data["since"] == fix.effective_at.isoformat()
+        assert entry.data["count"] == detected_late.count() >= late.count()
+        assert not case.activities.filter(verb=ActivityVerb.REOPENED).exists()
+        detected = Case.objects.get(origin=CaseOrigin.DETECTED, duplicate_of=case)
+        assert detected.status == CaseStatus.DUPLICATE and detected.pattern.samples.filter(pk__in=late).exists()
+
+    def test_seed_demo_regression_after_a_fix_reopens_its_case_once_by_detection(self, history):
+        """Fresh audits show the pattern back among decisions made after a closed case's fix: detection (no actor)
+        reopens the case once, with the figures of the regression, right after attaching the new samples."""
+        case = _showcase_case(history, REGRESSED_STORY)
+        fix = case.fixes.get()
+        back = _batch_errors(REGRESSED_STORY, REGRESSION_SEED_OFFSET)
+
+        assert case.status == CaseStatus.INVESTIGATING and case.reopen_count == 1
+        assert fix.verdict == "holding"  # as of its closing, on evidence
+        closing = case.activities.get(verb=ActivityVerb.TRANSITIONED, data__target=CaseStatus.CLOSED)
+        assert closing.actor == case.owner and closing.data.get("override") is None
+        assert all(fix.effective_at < sample.decided_at and closing.created_at < sample.audited_at for sample in back)
+        detected = Case.objects.get(origin=CaseOrigin.DETECTED, duplicate_of=case)
+        found = back.filter(patterns=detected.pattern)
+        assert found.count() >= 12 and found.count() >= back.count() * 0.9
+        assert set(CaseSample.objects.filter(case=case, sample__in=back).values_list("sample", "source")) == {
+            (pk, LinkSource.DETECTION) for pk in found.values_list("pk", flat=True)
+        }
+        (reopen,) = case.activities.filter(verb=ActivityVerb.REOPENED)
+        fed = case.activities.filter(verb=ActivityVerb.DETECTION_UPDATE, id__lt=reopen.id).latest("id")
+        assert reopen.actor is None and fed.actor is None and fed.data["source"] == "detection"
+        assert (reopen.data["source"], reopen.data["target"]) == (CaseStatus.CLOSED, CaseStatus.INVESTIGATING)
+        assert reopen.data["reason"].startswith(f"Regression after the fix of {fix.effective_at:%Y-%m-%d}: ")
+        assert re.search(
+            r": \d+ errors in \d+ audits of decisions made since \(.*\), on \d+ days\.$", reopen.data["reason"]
+        )
+        assert closing.created_at < case.reopened_at <= reopen.created_at
+        assert not case.activities.filter(verb=ActivityVerb.LATE_AUDITS).exists()
 
     def test_seed_demo_titles_match_the_labels_markets_and_samples_of_their_cases(self, history):
         for case in history.prefetch_related("samples"):

@@ -1,8 +1,8 @@
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from rca.outcomes import derive_outcome
-from rca.synthetic import PLANTED, generate_audits, score_detection
+from rca.synthetic import PLANTED, generate_audits, generate_slice_audits, score_detection
 
 END = datetime(2026, 11, 20, tzinfo=UTC)
 
@@ -65,3 +65,29 @@ def test_score_detection_counts_recall_precision_duplicates_and_decoys():
     assert score["precision"] == 3 / 4
     assert score["duplicates"] == 1
     assert score["decoys_reported"] == ["decoy_one_day_burst"]
+
+
+def test_generate_slice_audits_stays_in_the_slice_and_keeps_a_residual_of_the_pattern_after_its_fix():
+    pattern = next(p for p in PLANTED if p.key == "br_casino_promo_missed")
+    fixed = END - timedelta(days=10)
+    data = generate_slice_audits(seed=5, pattern=pattern, days=20, audits_per_day=200, end=END, fixed=fixed)
+    again = generate_slice_audits(seed=5, pattern=pattern, days=20, audits_per_day=200, end=END, fixed=fixed)
+
+    def rate(records):
+        return sum(r["external_id"] in data.truth for r in records) / len(records)
+
+    before = [r for r in data.records if datetime.fromisoformat(r["decided_at"]) < fixed]
+    after = [r for r in data.records if datetime.fromisoformat(r["decided_at"]) >= fixed]
+    assert data.records == again.records and len(data.records) == 4000
+    assert all(r["market"] == "BR" and "shopping" in r["tags"] for r in data.records)
+    assert set(data.truth.values()) == {pattern.key}
+    assert 0.11 < rate(before) < 0.17 and rate(after) < 0.03
+
+
+def test_generate_slice_audits_audits_late_decisions_between_two_moments_never_before_the_decision():
+    pattern = next(p for p in PLANTED if p.key == "fr_satire_hate_fp")
+    window = (END + timedelta(days=3), END + timedelta(days=3, hours=1))
+    data = generate_slice_audits(seed=6, pattern=pattern, days=5, audits_per_day=50, end=END, audited_between=window)
+
+    assert all(datetime.fromisoformat(r["decided_at"]) < END for r in data.records)
+    assert all(window[0] <= datetime.fromisoformat(r["audited_at"]) <= window[1] for r in data.records)

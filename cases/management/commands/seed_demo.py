@@ -3,14 +3,17 @@
 Demo users for each role and their teams (`cases.demo.people`); three weeks of synthetic audits with recurring error
 patterns among noise, after half a year of lighter audit history (`cases.demo.audits`); one detection run over them;
 and about six months of case work played through the services, as the demo's people would have done it, dated by
-`cases.demo.history` (`cases.demo.plan` says what happened to each case and when, `cases.demo.play` does it); then
-three quality initiatives on the measures of those cases, two on track and one off track (`cases.demo.initiatives`).
+`cases.demo.history` (`cases.demo.plan` says what happened to each case and when, `cases.demo.play` does it); the
+aftermath of two closed showcase cases whose patterns detection meets again, late audits that leave one closed and a
+regression that reopens the other (`cases.demo.aftermath`: a second detection run); then three quality initiatives on
+the measures of those cases, two on track and one off track (`cases.demo.initiatives`).
 """
 
 from datetime import UTC, datetime
 
 from django.core.management.base import BaseCommand
 
+from cases.demo.aftermath import play_aftermath
 from cases.demo.audits import audits_seeded, recent_end, run_detection, seed_audits
 from cases.demo.history import read_old_notifications
 from cases.demo.initiatives import seed_initiatives
@@ -81,13 +84,18 @@ class Command(BaseCommand):
         # The cases open from two weeks after the first audits, so each has errors audited before it to start from.
         span = max(14, min(days + history_days, MAX_HISTORY_DAYS) - 14)
         plans = plan_cases(seed=seed, count=count, now=now, days=span)
+        first_showcase = len(plans)
         end = recent_end(seed=seed)
         if end is not None:  # the fixes whose verdicts the demo shows, on the recent audits
-            plans += showcase_plans(now=now, recent_end=end, recent_days=days, first_index=len(plans))
+            plans += showcase_plans(now=now, recent_end=end, recent_days=days, first_index=first_showcase)
         teams = {team.slug: team for team in Team.objects.all()}
         cases = play_history(plans, users=users, teams=teams)
         read_old_notifications(now=now)
         self.stdout.write(f"Case history: {len(cases)} cases over the last {span} days.")
+        played = zip(plans[first_showcase:], cases[first_showcase:], strict=True)  # in the order of the plans
+        showcase = {plan.story.pattern_key: case for plan, case in played}
+        for line in play_aftermath(showcase, seed=seed):
+            self.stdout.write(line)
 
     def _print_logins(self) -> None:
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
