@@ -215,7 +215,7 @@ SHOWCASE_VERDICTS = {
     "de_documentary_extremism_fp": FixVerdict.NOT_ENOUGH_AUDITS,
     SECOND_FIXED_STORY: FixVerdict.HOLDING,
     LATE_AUDITED_STORY: FixVerdict.HOLDING,
-    REGRESSED_STORY: FixVerdict.HOLDING,  # as of its closing: detection reopens it afterwards, on its own figures
+    REGRESSED_STORY: FixVerdict.NOT_HOLDING,  # held at its closing; computed again when detection reopens the case
 }
 SHOWCASE_PATH = (
     (timedelta(days=-6), None),

@@ -1,8 +1,7 @@
 """Fix verdicts kept current, and what a verdict changes on its case.
 
-- `fix_verdict_refresh`: compute the latest fix's verdict from the case's measure and store it on the fix; a changed
-  verdict writes `fix_verdict` on the timeline (its notification goes to the owner and watchers; `not_holding` is the
-  one that asks them to act: "Fix did not hold").
+- `fix_verdict_refresh` (`cases.fixes.verdict_refresh`, re-exported here): compute the latest fix's verdict from the
+  case's measure and store it on the fix; a changed verdict writes `fix_verdict` on the timeline.
 - `fixes_refresh`: the beat task's body: every case in monitoring, and closed cases whose verdict is older than a day
   (their after window keeps filling with late audits); a case in monitoring whose fix holds after the minimum period
   is closed on evidence.
@@ -17,11 +16,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from cases import events, permissions
+from cases import permissions
 from cases.choices import ActivityVerb, CaseStatus
 from cases.fixes.models import Fix
 from cases.fixes.records import FixInput, closure_evidence, fix_record, latest_fix
-from cases.fixes.verdict import VerdictParams, fix_verdict
+from cases.fixes.verdict_refresh import fix_verdict_refresh
 from cases.measure.definition import case_measure
 from cases.models import Case
 from cases.services import case_transition
@@ -39,32 +38,6 @@ class FixRefused(Refusal):
 def _require_lead(actor: User, message: str) -> None:
     if not permissions.can_drive_case(actor):
         raise PermissionDenied(message)
-
-
-@transaction.atomic
-def fix_verdict_refresh(fix: Fix, *, now: datetime | None = None, params: VerdictParams | None = None) -> Fix:
-    """Recompute and store the verdict of `fix` (a fix of a case without a measure keeps no verdict)."""
-    now = now or timezone.now()
-    fix = Fix.objects.select_for_update(of=("self",)).select_related("case", "case__pattern").get(pk=fix.pk)
-    measure = case_measure(fix.case)
-    if measure is None:
-        return fix
-    verdict, figures = fix_verdict(
-        measure,
-        fix_at=fix.effective_at,
-        now=now,
-        model_version=fix.model_version,
-        params=params or VerdictParams.from_settings(),
-    )
-    previous = fix.verdict
-    fix.verdict, fix.figures, fix.verdict_at = verdict, figures, now
-    fix.save(update_fields=["verdict", "figures", "verdict_at"])
-    if verdict != previous:
-        activity = events.fix_verdict_changed(
-            fix.case, fix_id=fix.pk, verdict=verdict, previous=previous, figures=figures
-        )
-        transaction.on_commit(lambda: notify_activity.delay(activity.pk), robust=True)
-    return fix
 
 
 def _latest_fixes(cases) -> list[Fix]:

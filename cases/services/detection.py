@@ -17,7 +17,9 @@ from django.db.models import Count, Q
 from cases import events, permissions
 from cases.choices import OPEN_STATUSES, CaseOrigin, CaseStatus, LinkSource, RootCauseCategory, Severity
 from cases.fixes.growth import case_growth_check
+from cases.fixes.records import latest_fix
 from cases.fixes.regression import case_regression
+from cases.fixes.verdict_refresh import fix_verdict_refresh
 from cases.models import Case, Team
 from cases.numbers import format_percent
 from cases.services.case import case_open, case_transition, link_samples
@@ -106,6 +108,9 @@ def _closed_case_fed(case: Case, new: list[ModerationSample]) -> str:
     point, regression = case_regression(case)
     if regression is not None and regression.regressed:
         case_transition(case=case, to=REOPEN.target, actor=None, reason=regression.sentence)
+        latest = latest_fix(case)
+        if latest is not None:
+            fix_verdict_refresh(latest)  # its stored verdict was as of the closing: say now that it did not hold
         return "reopened"
     late = ModerationSample.objects.filter(pk__in=[sample.pk for sample in new], decided_at__lt=point.at).count()
     if late:

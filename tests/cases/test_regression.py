@@ -63,6 +63,7 @@ def test_case_record_pattern_attaches_late_audits_of_decisions_before_the_fix_an
 
 def test_case_record_pattern_reopens_once_on_a_regression_after_the_fix_with_its_figures():
     case = _closed_case(closed_at=NOW - timedelta(days=6), fix_at=NOW - timedelta(days=9))
+    case.fixes.update(verdict="holding", verdict_at=NOW - timedelta(days=6))  # as stored when the case closed
     recurred = _batch(NOW - timedelta(days=8))  # decided after the fix, before the closing: they count
 
     _, outcome = case_record_pattern(pattern=case.pattern, samples=recurred)
@@ -79,6 +80,11 @@ def test_case_record_pattern_reopens_once_on_a_regression_after_the_fix_with_its
         "(30.0%, against 0% elsewhere), on 5 days."
     )
     assert not _entries(case, ActivityVerb.LATE_AUDITS)
+    # The fix's verdict is computed again with the regression in its after window: no longer "holding" (no audits
+    # before the fix here, so the test cannot run: not enough audits).
+    fix = case.fixes.get()
+    assert fix.verdict == "not_enough_audits" and fix.verdict_at > NOW - timedelta(minutes=5)
+    assert len(_entries(case, ActivityVerb.FIX_VERDICT)) == 1
 
 
 def test_case_record_pattern_does_not_reopen_on_post_fix_audits_that_are_not_significant():

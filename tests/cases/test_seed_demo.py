@@ -157,7 +157,9 @@ class TestDemoHistory:
             assert fix.figures["before"]["audits"] > 0
             closing = case.activities.filter(verb=ActivityVerb.TRANSITIONED, data__target=CaseStatus.CLOSED)
             monitored = timezone.now() - fix.effective_at > timedelta(days=settings.FIX_MIN_MONITORING_DAYS, hours=2)
-            if fix.verdict == "holding" and monitored:
+            if key == REGRESSED_STORY:  # closed on evidence, reopened by detection: its verdict was computed again
+                assert closing.get().data.get("override") is None and case.status == CaseStatus.INVESTIGATING
+            elif fix.verdict == "holding" and monitored:
                 assert closing.get().data.get("override") is None
             else:
                 assert case.status == CaseStatus.MONITORING and not closing.exists()
@@ -196,7 +198,9 @@ class TestDemoHistory:
         back = _batch_errors(REGRESSED_STORY, REGRESSION_SEED_OFFSET)
 
         assert case.status == CaseStatus.INVESTIGATING and case.reopen_count == 1
-        assert fix.verdict == "holding"  # as of its closing, on evidence
+        # Held when the case closed on evidence; computed again when detection reopened it, with the regression.
+        changed = case.activities.filter(verb=ActivityVerb.FIX_VERDICT).latest("id")
+        assert fix.verdict == changed.data["verdict"] == "not_holding" and changed.data["previous"] == "holding"
         closing = case.activities.get(verb=ActivityVerb.TRANSITIONED, data__target=CaseStatus.CLOSED)
         assert closing.actor == case.owner and closing.data.get("override") is None
         assert all(fix.effective_at < sample.decided_at and closing.created_at < sample.audited_at for sample in back)
