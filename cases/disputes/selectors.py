@@ -15,6 +15,7 @@ from cases.models import Case
 from cases.selectors import blur_preference, mark_sensitive, sample_rows
 from rca.models import ModerationSample, PolicyLabel
 from rca.verdicts.agreement import ALPHA, MIN_VERDICTS, AgreementRow, agreement_rows, critical_z
+from rca.verdicts.models import SampleReview
 from rca.verdicts.selectors import PairFilters, RoundScore, calibration_rounds, sample_history, verdict_pairs
 from rca.verdicts.services import review_refusal
 
@@ -128,9 +129,13 @@ class CalibrationPanel:
 
 
 def calibration_panel(*, case: Case) -> CalibrationPanel:
-    """The calibration rounds of a case's samples (scored against their final labels) and how often it was exported."""
-    sample_ids = list(case.sample_links.values_list("sample_id", flat=True))
-    baseline, rounds = calibration_rounds(sample_ids=sample_ids)
+    """The calibration rounds of a case's samples (scored against their final labels) and how often it was exported.
+    Most cases have no second audit at all: one `EXISTS` then spares the room reading every linked sample's id and
+    three queries over them."""
+    baseline, rounds = None, []
+    if SampleReview.objects.filter(sample__case_links__case=case).exists():
+        sample_ids = list(case.sample_links.values_list("sample_id", flat=True))
+        baseline, rounds = calibration_rounds(sample_ids=sample_ids)
     return CalibrationPanel(
         case=case, baseline=baseline, rounds=rounds, exports=CalibrationExport.objects.filter(case=case).count()
     )
