@@ -12,6 +12,8 @@ The life of a job: `queued -> running -> succeeded | failed`.
   died left nothing behind to undo. The job's counts are the sums over its chunks done, refreshed after each chunk
   commits and never lowered: no chunk transaction writes the job's row, so parallel chunks never wait for each other
   (the row would stay locked until a chunk's deferred foreign-key checks ran at its commit);
+- the quality rollups: each chunk marks the days of decision it changed (in its transaction) and leaves their rebuild
+  to the job, which rebuilds them all once, when its last chunk is done (`import_job_settle`);
 - `import_chunk_failed` records a failed attempt (the task retries it, with Celery's retry, up to
   `IMPORT_CHUNK_MAX_RETRIES` times); `import_job_settle` finishes the job once no chunk is pending or running;
 - `import_job_resume` sends again the chunks not done (after a worker stopped, or a chunk failed for good).
@@ -21,6 +23,7 @@ any order, so which record wins is not defined (`created + updated + rejected` s
 with repeated ids whose order matters goes through `import_samples`.
 """
 
+import logging
 from dataclasses import asdict
 from pathlib import Path
 
@@ -28,7 +31,7 @@ from celery import current_app
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Sum, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -38,6 +41,9 @@ from rca.importing.chunks import ChunkPlan, open_chunk, plan_chunks
 from rca.importing.readers import ImportFileError, guess_format, open_sample_file
 from rca.importing.services import Rejection, import_rows
 from rca.models import ImportChunk, ImportJob
+from rca.quality.rollups import quality_rollups_refresh
+
+logger = logging.getLogger(__name__)
 
 PLAN_TASK = "rca.importing.tasks.plan_import_job"
 CHUNK_TASK = "rca.importing.tasks.import_chunk"
@@ -163,7 +169,9 @@ def import_chunk_run(*, chunk_id: int) -> ImportChunk | None:
         job = chunk.job
         plan = ChunkPlan(start=chunk.start, end=chunk.end, first_line=chunk.first_line, lines=chunk.lines)
         with open_chunk(job.source_path, job.file_format, header_bytes=job.header_bytes, chunk=plan) as rows:
-            counts = import_rows(rows, textual=job.file_format == FileFormat.CSV, on_reject=on_reject)
+            counts = import_rows(
+                rows, textual=job.file_format == FileFormat.CSV, on_reject=on_reject, refresh_rollups=False
+            )
         chunk.status = ImportChunkStatus.DONE
         chunk.created, chunk.updated, chunk.rejected = counts.created, counts.updated, counts.rejected
         chunk.rejections, chunk.error, chunk.finished_at = rejections, "", timezone.now()
@@ -201,6 +209,7 @@ def import_job_settle(*, job_id: int) -> ImportJob | None:
     )
     if chunks.filter(status__in=UNFINISHED).exists():
         return None
+    _refresh_rollups(job_id)
     failed = chunks.filter(status=ImportChunkStatus.FAILED).count()
     status, error = ImportJobStatus.SUCCEEDED, ""
     if failed:
@@ -210,6 +219,17 @@ def import_job_settle(*, job_id: int) -> ImportJob | None:
         status=status, error=error, finished_at=timezone.now()
     )
     return ImportJob.objects.get(pk=job_id)
+
+
+def _refresh_rollups(job_id: int) -> None:
+    """Rebuild the quality rollups of the days the job's chunks marked, once, before the job is finished (each chunk
+    rebuilding its own days would rebuild a whole day of decisions per chunk, one chunk at a time under the rollups'
+    lock: at 10M audits that held the workers more than the rows did). A failure leaves the marks: the beat task
+    `refresh-quality-rollups` rebuilds them within minutes, and the job still finishes."""
+    try:
+        quality_rollups_refresh()
+    except DatabaseError:
+        logger.exception("Quality rollups of import job %s not rebuilt; the beat task will", job_id)
 
 
 def import_job_resume(*, job_id: int) -> list[int]:

@@ -99,6 +99,7 @@ def import_rows(
     background_writes: bool = False,
     actor: User | None = None,
     rollups: bool = True,
+    refresh_rollups: bool = True,
 ) -> ImportCounts:
     """Import `(position, record)` rows in batches of `batch_size` (default `settings.IMPORT_BATCH_SIZE`).
 
@@ -107,7 +108,8 @@ def import_rows(
     `background_writes` lets the database write a batch while the next one is validated (PostgreSQL, outside a
     transaction; see `BackgroundBatchWriter`). Only database errors propagate: a failed batch is rolled back whole,
     the batches written before stay. `rollups=False` leaves the quality rollups alone (neither marked nor rebuilt:
-    for a bulk load followed by `manage.py rebuild_quality_rollups`).
+    for a bulk load followed by `manage.py rebuild_quality_rollups`); `refresh_rollups=False` marks the days but leaves
+    their rebuild to the caller (a chunk of an import job: the job rebuilds them once, when its last chunk is done).
     """
     batch_size = batch_size or settings.IMPORT_BATCH_SIZE
     if batch_size < 1:
@@ -213,7 +215,7 @@ def import_rows(
     finally:
         if background is not None:
             background.close()
-    if rollups:
+    if rollups and refresh_rollups:
         started = time.perf_counter()
         counts.rollup_days = quality_rollups_refresh()
         counts.rollup_seconds = time.perf_counter() - started

@@ -14,8 +14,9 @@ from rca.importing.chunks import open_chunk, plan_chunks
 from rca.importing.jobs import import_job_plan, import_job_request, import_job_resume, spread_order
 from rca.importing.readers import open_sample_file
 from rca.importing.tasks import import_chunk
-from rca.models import ImportChunk, ImportJob, ModerationSample
+from rca.models import ImportChunk, ImportJob, ModerationSample, QualityRollup, QualityRollupMark
 from tests.rca.test_import_command import HEADER, good_row
+from tests.rca.test_quality_rollups import direct_aggregate, mixed_records, stored_rollups
 from tests.services import require_postgres
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +149,22 @@ def test_an_import_job_and_its_chunks_are_shown_read_only_in_the_admin(admin_cli
     assert "/data/audits.jsonl" in listing.content.decode()
     assert "OperationalError: x" in page.content.decode() and "Save" not in page.content.decode()
     assert admin_client.get("/admin/rca/importjob/add/").status_code == 403
+
+
+def test_an_import_job_rebuilds_the_quality_rollups_once_when_its_last_chunk_is_done(tmp_path):
+    source = tmp_path / "samples.jsonl"
+    lines = [json.dumps(record) for record in mixed_records()]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    job = import_job_request(path=source, chunk_bytes=len(source.read_bytes()) // 3 + 1)
+    first, *rest = import_job_plan(job_id=job.pk)
+
+    import_chunk.apply(args=[first])
+
+    assert QualityRollup.objects.count() == 0  # the chunk marked its days and left the rebuild to the job
+    assert QualityRollupMark.objects.exists()
+    for chunk_id in rest:
+        import_chunk.apply(args=[chunk_id])
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.SUCCEEDED and job.created == len(lines)
+    assert stored_rollups() == direct_aggregate()
+    assert not QualityRollupMark.objects.exists()
