@@ -103,6 +103,7 @@ def reset_table(url: str) -> None:
 
     with psycopg.connect(conninfo(url), autocommit=True) as conn:
         conn.execute("TRUNCATE rca_moderationsample CASCADE")
+        conn.execute("TRUNCATE rca_qualityrollupmark")  # an interrupted import's marks: not this import's work
         conn.execute("INSERT INTO rca_moderationsample SELECT * FROM bench_history")
         conn.execute("VACUUM ANALYZE rca_moderationsample")
 
@@ -231,6 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", help="where the file goes (default: a temporary directory)")
     parser.add_argument("--smoke", action="store_true", help="6,000 audits over 7 days, eager, a few seconds")
     parser.add_argument("--only-retention", action="store_true", help="the retention step alone, on the database as is")
+    parser.add_argument(
+        "--reuse", type=Path, help="a file of an earlier run whose database still holds its older audits"
+    )
     args = parser.parse_args(argv)
     if args.only_retention:
         _django(smoke_database_url(args.database, DEFAULT_URL), redis_url="")
@@ -241,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         args.database = "rca_bench_smoke_scale"
 
     url = smoke_database_url(args.database, DEFAULT_URL)
-    if not open_database(url, fresh=True):
+    if not open_database(url, fresh=args.reuse is None):
         print("This benchmark needs PostgreSQL.", file=sys.stderr)
         return 0 if args.smoke else 2
     migrate(url)
@@ -254,8 +258,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench_scale {stamp}: {args.rows:,} audits over {args.days} days, database {args.database}", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="bench_scale_", dir=args.workdir) as workdir:
-        path = Path(workdir) / "audits.jsonl"
-        built = build(url, path, args.rows, args.days)
+        path = args.reuse or Path(workdir) / "audits.jsonl"
+        if args.reuse:  # the older audits only, as the build left them (`bench_history`)
+            started = time.perf_counter()
+            reset_table(url)
+            built = time.perf_counter() - started
+        else:
+            built = build(url, path, args.rows, args.days)
         total = count_rows(url)
         print(f"built in {built:.0f}s: {path.stat().st_size / 2**20:,.0f} MB file, table holds {total:,}", flush=True)
         imports = {}
