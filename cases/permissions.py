@@ -228,5 +228,10 @@ def personal_id_masker(user: User | AnonymousUser) -> Callable[[str], str]:
     return str if can_see_personal_data(user) else mask_personal_id
 
 
+def request_id_masker(request) -> Callable[[str], str]:
+    """`personal_id_masker` of a request's user (a serializer's `context["request"]`); with no request, all masked."""
+    return personal_id_masker(request.user) if request is not None else mask_personal_id
+
+
 def personal_id_for(user: User | AnonymousUser, value: str) -> str:
     return personal_id_masker(user)(value)

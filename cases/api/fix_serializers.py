@@ -204,6 +204,5 @@ class FixSerializer(serializers.ModelSerializer):
     def get_figures(self, fix: Fix) -> dict | None:
         if not fix.figures:
             return None
-        request = self.context.get("request")
-        mask = permissions.personal_id_masker(request.user) if request is not None else permissions.mask_personal_id
+        mask = permissions.request_id_masker(self.context.get("request"))
         return FixFiguresSerializer({**fix.figures, "measure": masked_measure_dict(fix.figures["measure"], mask)}).data

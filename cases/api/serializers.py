@@ -101,8 +101,7 @@ class CaseDetailSerializer(CaseSerializer):
         measure = case_measure(case)
         if measure is None:
             return None
-        request = self.context.get("request")
-        mask = permissions.personal_id_masker(request.user) if request is not None else permissions.mask_personal_id
+        mask = permissions.request_id_masker(self.context.get("request"))
         return MeasureSerializer(masked_measure_dict(measure.as_dict(), mask)).data
 
     @extend_schema_field(FixSerializer(allow_null=True))

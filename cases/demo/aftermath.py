@@ -81,24 +81,20 @@ def play_aftermath(showcase: dict[str, Case], *, seed: int) -> list[str]:
         )
         fixed = latest_fix(case).effective_at
         audited = (case.closed_at, now)  # both batches were audited after the case closed
-        if key == LATE_AUDITED_STORY:  # decisions made before the fix
-            batch = generate_slice_audits(
-                seed=seed + LATE_SEED_OFFSET,
-                pattern=story.pattern,
-                days=LATE_DAYS,
-                audits_per_day=LATE_AUDITS_PER_DAY,
-                end=fixed,
-                audited_between=audited,
-            )
-        else:  # decisions since the fix, the pattern back at full rate
-            batch = generate_slice_audits(
-                seed=seed + REGRESSION_SEED_OFFSET,
-                pattern=story.pattern,
-                days=REGRESSION_DAYS,
-                audits_per_day=REGRESSION_AUDITS_PER_DAY,
-                end=now,
-                audited_between=audited,
-            )
+        # Late QA of decisions made before the fix, or decisions since the fix with the pattern back at full rate.
+        offset, days, per_day, end = (
+            (LATE_SEED_OFFSET, LATE_DAYS, LATE_AUDITS_PER_DAY, fixed)
+            if key == LATE_AUDITED_STORY
+            else (REGRESSION_SEED_OFFSET, REGRESSION_DAYS, REGRESSION_AUDITS_PER_DAY, now)
+        )
+        batch = generate_slice_audits(
+            seed=seed + offset,
+            pattern=story.pattern,
+            days=days,
+            audits_per_day=per_day,
+            end=end,
+            audited_between=audited,
+        )
         records += batch.records
     if not records:
         return lines
