@@ -16,6 +16,7 @@ in-process. Targets: >= 60,000 rows/s with 2 workers, < 500 MB a process, explor
 """
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -43,7 +44,7 @@ from bench.bench_import import BackendCpu
 from bench.databases import DEFAULT_URL, conninfo, migrate, open_database, smoke_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET_ROWS_S, TARGET_PEAK_MB, TARGET_MS = 60_000, 500, 300.0
+TARGET_ROWS_S, TARGET_PEAK_MB, TARGET_MS, TARGET_DETECTION_S = 60_000, 500, 300.0, 30.0
 WINDOW_DAYS = 14
 QUERIES = {
     "market=ID": "market=ID",
@@ -71,12 +72,14 @@ def _shifted(record: dict, days: int) -> dict:
 
 def build(url: str, path: Path, rows: int, days: int) -> float:
     """Write the file of `rows` audits (a day at a time) and COPY the same traffic `days` earlier into the table;
-    keep a copy of that table in `bench_history`. Returns the seconds it took."""
+    keep a copy of that table in `bench_history`, and the planted truth beside the file (`truth_path`). Returns the
+    seconds it took."""
     import psycopg
 
     from rca.synthetic import generate_audits
 
     started = time.perf_counter()
+    truth: dict[str, str] = {}
     per_day = math.ceil(rows / days)
     end = datetime.now(UTC)
     now = end
@@ -87,6 +90,7 @@ def build(url: str, path: Path, rows: int, days: int) -> float:
                 noise_rate=NOISE_RATE, decoys=day == days // 2,
             )  # fmt: skip
             out.writelines(json.dumps(record) + "\n" for record in data.records)
+            truth.update(data.truth)
             with conn.cursor().copy(f"COPY rca_moderationsample ({', '.join(SAMPLE_COLUMNS)}) FROM STDIN") as copy:
                 for record in data.records:
                     copy.write_row(_row(_shifted(record, days), now))
@@ -94,7 +98,42 @@ def build(url: str, path: Path, rows: int, days: int) -> float:
         conn.execute("VACUUM ANALYZE rca_moderationsample")
         conn.execute("DROP TABLE IF EXISTS bench_history")
         conn.execute("CREATE TABLE bench_history AS SELECT * FROM rca_moderationsample")
+    truth_path(path).write_text(json.dumps(truth))
     return time.perf_counter() - started
+
+
+def truth_path(path: Path) -> Path:
+    """Where `build` keeps the planted truth of the file at `path` (external id -> planted or decoy key)."""
+    return path.with_name(f"{path.stem}.truth.json")
+
+
+def read_truth(path: Path) -> dict[str, str] | None:
+    """The planted truth `build` kept beside the file at `path`; None for a file built before it was kept."""
+    return json.loads(truth_path(path).read_text()) if truth_path(path).exists() else None
+
+
+def scored_detection(truth: dict[str, str] | None) -> dict | None:
+    """The patterns in the database scored against the file's planted truth (`rca.synthetic.score_detection`, as
+    `bench.bench_detection_quality` does at 105,000 audits): moderation patterns, and audit-driven ones apart. None
+    without a truth."""
+    from rca.detection.partitions import AUDIT_QUALITY
+    from rca.models import PatternSample
+    from rca.synthetic import AUDITOR_DECOYS, AUDITOR_PLANTED, DECOYS, PLANTED, SyntheticData, score_detection
+
+    if truth is None:
+        return None
+    data = SyntheticData(
+        records=[], planted=list(PLANTED), decoys=list(DECOYS), truth=truth,
+        auditor_planted=list(AUDITOR_PLANTED), auditor_decoys=list(AUDITOR_DECOYS),
+    )  # fmt: skip
+    found: dict[tuple[bool, int], list[str]] = {}
+    links = PatternSample.objects.values_list("pattern__policy_area", "pattern_id", "sample__external_id")
+    for area, pattern, external_id in links.iterator(chunk_size=20_000):
+        found.setdefault((area == AUDIT_QUALITY, pattern), []).append(external_id)
+    return {
+        "moderation": score_detection([ids for (audit, _), ids in found.items() if not audit], data),
+        "audit-driven": score_detection([ids for (audit, _), ids in found.items() if audit], data, auditors=True),
+    }
 
 
 def reset_table(url: str) -> None:
@@ -235,7 +274,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--reuse", type=Path, help="a file of an earlier run whose database still holds its older audits"
     )
+    parser.add_argument(
+        "--skip-import", action="store_true",
+        help="with --reuse: no import; detection and the reads on the database as an earlier run left it",
+    )  # fmt: skip
+    parser.add_argument("--no-retention", action="store_true", help="leave out the retention step (~20 min at 10M)")
     args = parser.parse_args(argv)
+    if args.skip_import and not args.reuse:
+        parser.error("--skip-import needs --reuse FILE (the file the database was imported from)")
     if args.only_retention:
         _django(smoke_database_url(args.database, DEFAULT_URL), redis_url="")
         print(f"retention: {measured_retention(args.days)}")
@@ -257,18 +303,21 @@ def main(argv: list[str] | None = None) -> int:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"bench_scale {stamp}: {args.rows:,} audits over {args.days} days, database {args.database}", flush=True)
 
-    with tempfile.TemporaryDirectory(prefix="bench_scale_", dir=args.workdir) as workdir:
+    with _workdir(args.workdir, args.rows) as workdir:
         path = args.reuse or Path(workdir) / "audits.jsonl"
-        if args.reuse:  # the older audits only, as the build left them (`bench_history`)
+        if args.skip_import:
+            total = count_rows(url)
+        elif args.reuse:  # the older audits only, as the build left them (`bench_history`)
             started = time.perf_counter()
             reset_table(url)
             built = time.perf_counter() - started
         else:
             built = build(url, path, args.rows, args.days)
-        total = count_rows(url)
-        print(f"built in {built:.0f}s: {path.stat().st_size / 2**20:,.0f} MB file, table holds {total:,}", flush=True)
+        if not args.skip_import:
+            total = count_rows(url)
+            print(f"built in {built:.0f}s: {path.stat().st_size / 2**20:,.0f} MB file, table holds {total:,}")
         imports = {}
-        for index, workers in enumerate(args.import_workers):
+        for index, workers in enumerate([] if args.skip_import else args.import_workers):
             if index:
                 reset_table(url)
             before = count_rows(url)
@@ -283,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
                 + (f" -> {total / (cpu / 2):,.0f} rows/s if both cores were ours" if workers and cpu else ""),
                 flush=True,
             )
+        truth = read_truth(path)  # before a temporary directory goes
     import psycopg
 
     with psycopg.connect(conninfo(url), autocommit=True) as conn:
@@ -302,19 +352,22 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"detection, {workers or 'inline'} worker(s): {run.status} in {seconds:.1f}s, peak RSS "
             f"{', '.join(f'{mb:.0f} MB' for mb in peaks) or '-'}; {run.samples_read:,} audits in {WINDOW_DAYS} days, "
-            f"{run.patterns_found} patterns, {run.cases_opened} cases opened",
+            f"{run.patterns_found} patterns, {run.cases_opened} cases opened; steps (s, partitions summed): "
+            f"{', '.join(f'{step} {value:.1f}' for step, value in (run.timings or {}).items())}",
+            flush=True,
+        )
+    score = scored_detection(truth)
+    for kind, figures in (score or {}).items():
+        print(
+            f"detection quality, {kind} patterns: {figures['found']} found, recall {figures['recall']:.2f}, precision "
+            f"{figures['precision']:.2f}, duplicates {figures['duplicates']}, decoys reported "
+            f"{figures['decoys_reported']}, missed {figures['missed']}",
             flush=True,
         )
     print(f"reads on {count_rows(url):,} audits:", flush=True)
     reads = measured_reads(args.repeat)
-
-    dropped = measured_retention(args.days)
-    print(
-        f"retention (the older half of the {args.days} older days, batches of 5,000): {dropped['deleted']:,} deleted "
-        f"in {dropped['seconds']:.1f}s = {dropped['deleted'] / dropped['seconds']:,.0f} rows/s, "
-        f"{dropped['seconds'] / max(dropped['batches'], 1) * 1000:.0f} ms a batch on average",
-        flush=True,
-    )
+    if not args.no_retention:
+        _print_retention(args.days)
 
     if args.smoke:
         return 0 if run.status == "succeeded" and imports[0]["counts"]["created"] == str(total) else 1
@@ -323,12 +376,39 @@ def main(argv: list[str] | None = None) -> int:
     if two:
         verdicts.append(("import >= 60k rows/s with 2 workers", total / two["seconds"] >= TARGET_ROWS_S))
     peaks = [mb for result in imports.values() for mb in (*result["workers_mb"], result["command_mb"])]
-    verdicts.append(("import < 500 MB a process", max(peaks, default=0) < TARGET_PEAK_MB))
+    if peaks:
+        verdicts.append(("import < 500 MB a process", max(peaks) < TARGET_PEAK_MB))
+    if 2 in detections:
+        verdicts.append(("detection <= 30 s with 2 workers", detections[2]["seconds"] <= TARGET_DETECTION_S))
+    if score:
+        moderation = score["moderation"]
+        verdicts.append(("detection recall 1.00", moderation["recall"] == 1.0))
+        verdicts.append(("detection precision >= 0.95", moderation["precision"] >= 0.95))
     explorer = [ms for name, ms in reads.items() if not name.startswith("board")]
     verdicts.append(("explorer and API < 300 ms median", max(explorer) < TARGET_MS))
     for label, met in verdicts:
         print(f"target {label}: {'met' if met else 'NOT met'}")
     return 0
+
+
+def _workdir(workdir: str | None, rows: int):
+    """A temporary directory for the file, or with `--workdir` one that stays (`bench_scale_<rows>`), so that a later
+    run can `--reuse` the file and its truth."""
+    if not workdir:
+        return tempfile.TemporaryDirectory(prefix="bench_scale_")
+    kept = Path(workdir) / f"bench_scale_{rows}"
+    kept.mkdir(parents=True, exist_ok=True)
+    return contextlib.nullcontext(str(kept))
+
+
+def _print_retention(days: int) -> None:
+    dropped = measured_retention(days)
+    print(
+        f"retention (the older half of the {days} older days, batches of 5,000): {dropped['deleted']:,} deleted "
+        f"in {dropped['seconds']:.1f}s = {dropped['deleted'] / dropped['seconds']:,.0f} rows/s, "
+        f"{dropped['seconds'] / max(dropped['batches'], 1) * 1000:.0f} ms a batch on average",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":
