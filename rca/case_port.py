@@ -54,16 +54,21 @@ def pattern_case_record(
 
 
 def _case_samples(sample_ids: Sequence[int]) -> list[ModerationSample]:
-    """The samples (id and external id only: what a case link needs), by id; one array parameter on PostgreSQL.
+    """The samples (id, external id, labels and market: what a case link and a new case's policy and market need),
+    by id; one array parameter on PostgreSQL.
 
     A pattern can hold tens of thousands of samples, and an `IN (...)` list of that size costs more to build in
     Python than the query costs to run.
     """
     if connection.vendor == "postgresql":
         table = ModerationSample._meta.db_table
-        query = f"SELECT id, external_id FROM {table} WHERE id = ANY(%s) ORDER BY id"
+        columns = ", ".join(CASE_SAMPLE_FIELDS)
+        query = f"SELECT {columns} FROM {table} WHERE id = ANY(%s) ORDER BY id"
         return list(ModerationSample.objects.raw(query, [list(sample_ids)]))
-    return list(ModerationSample.objects.filter(pk__in=sample_ids).only("id", "external_id").order_by("id"))
+    return list(ModerationSample.objects.filter(pk__in=sample_ids).only(*CASE_SAMPLE_FIELDS).order_by("id"))
+
+
+CASE_SAMPLE_FIELDS = ("id", "external_id", "audit_label_id", "decision_label_id", "market")
 
 
 def sample_verdict_reviewed(*, review: SampleReview, actor: User | None) -> int:

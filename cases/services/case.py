@@ -3,14 +3,14 @@
 `require_driver` and `link_samples` are shared with the other service modules of the package.
 """
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Count
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cases import events, permissions
@@ -43,24 +43,28 @@ def sla_due_at(*, severity: str, opened_at) -> "timezone.datetime":
     return opened_at + timedelta(days=settings.CASE_SLA_DAYS[severity])
 
 
-def _dominant_slice(sample_ids: list[int]) -> tuple[str, str]:
+def _dominant_slice(samples: list[ModerationSample]) -> tuple[str, str]:
     """The most common audit label (errors first) and market among the samples, for the case's policy and market.
 
-    Ties are broken by the value itself (the alphabetical first), so the same samples always name the same market."""
-    if not sample_ids:
+    Ties are broken by the value itself (the alphabetical first), so the same samples always name the same market.
+    Counted in Python from the samples' own fields (a detected case links tens of thousands: three `GROUP BY`s over
+    an `IN` list of their ids took 0.7 s a case at 10M audits), read in one query when the samples lack them."""
+    if not samples:
         return "", ""
-    rows = ModerationSample.objects.filter(pk__in=sample_ids)
-    label = (
-        rows.exclude(audit_label_id="none")
-        .values("audit_label_id")
-        .annotate(n=Count("id"))
-        .order_by("-n", "audit_label_id")
-        .first()
-        or rows.values("decision_label_id").annotate(n=Count("id")).order_by("-n", "decision_label_id").first()
-    )
-    market = rows.values("market").annotate(n=Count("id")).order_by("-n", "market").first()
-    policy = label.get("audit_label_id") or label.get("decision_label_id") or ""
-    return ("" if policy == "none" else policy), (market["market"] if market else "")
+    if _SLICE_FIELDS & samples[0].get_deferred_fields():
+        samples = list(ModerationSample.objects.filter(pk__in=[sample.pk for sample in samples]).only(*_SLICE_FIELDS))
+    labels = Counter(sample.audit_label_id for sample in samples if sample.audit_label_id != "none")
+    labels = labels or Counter(sample.decision_label_id for sample in samples)
+    policy = _most_common(labels)
+    return ("" if policy == "none" else policy), _most_common(Counter(sample.market for sample in samples))
+
+
+_SLICE_FIELDS = {"audit_label_id", "decision_label_id", "market"}
+
+
+def _most_common(counts: Counter) -> str:
+    """The value counted most often; of equal counts, the first in order."""
+    return min(counts.items(), key=lambda item: (-item[1], item[0]))[0] if counts else ""
 
 
 def _refresh_sample_count(case: Case) -> None:
@@ -106,10 +110,11 @@ def case_open(
         raise ValidationError({"title": "A case needs a title."})
     if measure:
         measure = measure_from_dict(measure).as_dict()
-    sample_list = list(samples)
-    policy_label, market = _dominant_slice([sample.pk for sample in sample_list])
-    if pattern is not None:
-        policy_label, market = pattern.policy_label or policy_label, pattern.market or market
+    sample_list = list(dict.fromkeys(samples))
+    policy_label, market = (pattern.policy_label, pattern.market) if pattern is not None else ("", "")
+    if not (policy_label and market):
+        dominant_label, dominant_market = _dominant_slice(sample_list)
+        policy_label, market = policy_label or dominant_label, market or dominant_market
     now = timezone.now()
     case = Case.objects.create(
         title=title.strip()[:200],
@@ -218,18 +223,42 @@ def link_samples(
 ) -> list[ModerationSample]:
     """Link the samples not linked yet, refresh `sample_count`, write one `samples_linked` entry; return the new ones.
     The callers check the actor's role (the detection pipeline links as `None`)."""
-    sample_ids = [sample.pk for sample in samples]
-    already = set(CaseSample.objects.filter(case=case, sample_id__in=sample_ids).values_list("sample_id", flat=True))
-    new = [sample for sample in dict.fromkeys(samples) if sample.pk not in already]
+    samples = list(dict.fromkeys(samples))
+    linked = _insert_links(case, [sample.pk for sample in samples], actor, source)
+    new = [sample for sample in samples if sample.pk in linked]
     if not new:
         return []
-    CaseSample.objects.bulk_create(
-        [CaseSample(case=case, sample=sample, linked_by=actor, source=source) for sample in new],
-        ignore_conflicts=True,
-    )
     _refresh_sample_count(case)
     events.samples_linked(case, actor, external_ids=[sample.external_id for sample in new], source=source)
     return new
+
+
+def _insert_links(case: Case, sample_ids: list[int], actor: User | None, source: str) -> set[int]:
+    """Insert the links of `sample_ids` not there yet; returns the ids it linked.
+
+    On PostgreSQL one `INSERT ... SELECT FROM unnest(array) ON CONFLICT DO NOTHING RETURNING`, whatever the count (a
+    detected case links tens of thousands of samples: as model instances through `bulk_create`, after a look-up of
+    the existing links by an `IN` list, that took 1.6 s a case at 10M audits; as rca's pattern samples do,
+    `rca.pattern_writes`). Elsewhere the look-up and `bulk_create`."""
+    if not sample_ids:
+        return set()
+    if connection.vendor == "postgresql":
+        columns = "case_id, sample_id, linked_by_id, linked_at, source"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {CaseSample._meta.db_table} ({columns}) "
+                "SELECT %s, sample_id, %s, statement_timestamp(), %s FROM unnest(%s::bigint[]) AS sample_id "
+                "ON CONFLICT DO NOTHING RETURNING sample_id",
+                [case.pk, actor.pk if actor else None, source, sample_ids],
+            )
+            return {sample_id for (sample_id,) in cursor.fetchall()}
+    already = set(CaseSample.objects.filter(case=case, sample_id__in=sample_ids).values_list("sample_id", flat=True))
+    new = [sample_id for sample_id in sample_ids if sample_id not in already]
+    CaseSample.objects.bulk_create(
+        [CaseSample(case=case, sample_id=sample_id, linked_by=actor, source=source) for sample_id in new],
+        ignore_conflicts=True,
+    )
+    return set(new)
 
 
 @transaction.atomic
