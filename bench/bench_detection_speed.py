@@ -236,15 +236,18 @@ def stop_workers(workers: list[subprocess.Popen]) -> None:
             worker.wait()
 
 
-def measured_run(count: int, env: dict[str, str], days: int, url: str) -> dict:
-    """One run on `count` fresh workers: wall seconds from the request to success, peak RSS per worker, the run."""
+def measured_run(count: int, env: dict[str, str], days: int, url: str, *, reset: bool = True) -> dict:
+    """One run on `count` fresh workers: wall seconds from the request to success, peak RSS per worker, the run.
+    `reset`: with no pattern nor case yet (every pattern found is new and opens its case); else after the runs before
+    (the hourly run: patterns found again, new samples only)."""
     import redis
 
     from rca.choices import DetectionRunStatus
     from rca.detection_runs import detection_run_request
     from rca.models import DetectionRun
 
-    reset_results(url)
+    if reset:
+        reset_results(url)
     redis.Redis.from_url(env["REDIS_URL"]).flushdb()
     workers = start_workers(count, env)
     try:

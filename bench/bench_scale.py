@@ -122,6 +122,7 @@ def scored_detection(truth: dict[str, str] | None) -> dict | None:
 
     if truth is None:
         return None
+    truth = {**truth, **{f"h{external_id}": key for external_id, key in truth.items()}}  # the older audits: the same
     data = SyntheticData(
         records=[], planted=list(PLANTED), decoys=list(DECOYS), truth=truth,
         auditor_planted=list(AUDITOR_PLANTED), auditor_decoys=list(AUDITOR_DECOYS),
@@ -339,9 +340,14 @@ def main(argv: list[str] | None = None) -> int:
         conn.execute("VACUUM ANALYZE rca_moderationsample")
 
     detections = {}
-    for workers in args.detect_workers:
+    # Each count of workers on no pattern yet (every pattern new, opening its case), then the last count again: the
+    # hourly run, which finds its patterns again and links only new samples. Workers 0: inline, eager (the smoke run).
+    runs = [(workers, True) for workers in args.detect_workers]
+    runs += [(args.detect_workers[-1], False)] if args.detect_workers and args.detect_workers[-1] else []
+    for workers, first in runs:
         if workers:
-            detections[workers] = result = measured_run(workers, env, WINDOW_DAYS, url)
+            result = measured_run(workers, env, WINDOW_DAYS, url, reset=first)
+            detections[workers if first else f"{workers}, again"] = result
             run, seconds, peaks = result["run"], result["seconds"], result["peak_mb"]
         else:
             from rca.detection_runs import detection_run_create, detection_run_execute
@@ -350,9 +356,10 @@ def main(argv: list[str] | None = None) -> int:
             run = detection_run_execute(run=detection_run_create(actor=None, window_days=WINDOW_DAYS))
             seconds, peaks = time.perf_counter() - started, []
         print(
-            f"detection, {workers or 'inline'} worker(s): {run.status} in {seconds:.1f}s, peak RSS "
-            f"{', '.join(f'{mb:.0f} MB' for mb in peaks) or '-'}; {run.samples_read:,} audits in {WINDOW_DAYS} days, "
-            f"{run.patterns_found} patterns, {run.cases_opened} cases opened; steps (s, partitions summed): "
+            f"detection, {workers or 'inline'} worker(s){'' if first else ', again (its patterns found before)'}: "
+            f"{run.status} in {seconds:.1f}s, peak RSS {', '.join(f'{mb:.0f} MB' for mb in peaks) or '-'}; "
+            f"{run.samples_read:,} audits in {WINDOW_DAYS} days, {run.patterns_found} patterns ({run.patterns_new} "
+            f"new), {run.cases_opened} cases opened; steps (s, partitions summed): "
             f"{', '.join(f'{step} {value:.1f}' for step, value in (run.timings or {}).items())}",
             flush=True,
         )
