@@ -76,19 +76,11 @@ def build(url: str, path: Path, rows: int, days: int) -> float:
     seconds it took."""
     import psycopg
 
-    from rca.synthetic import generate_audits
-
     started = time.perf_counter()
     truth: dict[str, str] = {}
-    per_day = math.ceil(rows / days)
-    end = datetime.now(UTC)
-    now = end
+    now = datetime.now(UTC)
     with psycopg.connect(conninfo(url), autocommit=True) as conn, open(path, "w", encoding="utf-8") as out:
-        for day in range(days):
-            data = generate_audits(
-                seed=2000 + day, days=1, audits_per_day=per_day, end=end - timedelta(days=days - 1 - day),
-                noise_rate=NOISE_RATE, decoys=day == days // 2,
-            )  # fmt: skip
+        for day, data in enumerate(_days(rows, days, now)):
             out.writelines(json.dumps(record) + "\n" for record in data.records)
             truth.update(data.truth)
             with conn.cursor().copy(f"COPY rca_moderationsample ({', '.join(SAMPLE_COLUMNS)}) FROM STDIN") as copy:
@@ -100,6 +92,29 @@ def build(url: str, path: Path, rows: int, days: int) -> float:
         conn.execute("CREATE TABLE bench_history AS SELECT * FROM rca_moderationsample")
     truth_path(path).write_text(json.dumps(truth))
     return time.perf_counter() - started
+
+
+def _days(rows: int, days: int, end: datetime):
+    """The synthetic audits of each day in turn (`rca.synthetic.generate_audits`, one seed a day, the decoys on the
+    middle day)."""
+    from rca.synthetic import generate_audits
+
+    per_day = math.ceil(rows / days)
+    for day in range(days):
+        yield generate_audits(
+            seed=2000 + day, days=1, audits_per_day=per_day, end=end - timedelta(days=days - 1 - day),
+            noise_rate=NOISE_RATE, decoys=day == days // 2,
+        )  # fmt: skip
+
+
+def write_truth(path: Path, rows: int, days: int) -> None:
+    """The planted truth of a file built before `build` kept it: the same days generated again (the truth depends on
+    the seeds only, not on the day the file was built)."""
+    truth: dict[str, str] = {}
+    for day, data in enumerate(_days(rows, days, datetime.now(UTC))):
+        truth.update(data.truth)
+        print(f"  truth of day {day + 1}/{days}: {len(data.truth):,} planted errors", flush=True)
+    truth_path(path).write_text(json.dumps(truth))
 
 
 def truth_path(path: Path) -> Path:
@@ -279,10 +294,17 @@ def main(argv: list[str] | None = None) -> int:
         "--skip-import", action="store_true",
         help="with --reuse: no import; detection and the reads on the database as an earlier run left it",
     )  # fmt: skip
+    parser.add_argument(
+        "--write-truth", action="store_true",
+        help="with --reuse: write the planted truth of a file built before it was kept (~10 min at 10M), then stop",
+    )  # fmt: skip
     parser.add_argument("--no-retention", action="store_true", help="leave out the retention step (~20 min at 10M)")
     args = parser.parse_args(argv)
-    if args.skip_import and not args.reuse:
-        parser.error("--skip-import needs --reuse FILE (the file the database was imported from)")
+    if args.write_truth and args.reuse:
+        write_truth(args.reuse, args.rows, args.days)
+        return 0
+    if (args.skip_import or args.write_truth) and not args.reuse:
+        parser.error("--skip-import and --write-truth need --reuse FILE (the file the database was imported from)")
     if args.only_retention:
         _django(smoke_database_url(args.database, DEFAULT_URL), redis_url="")
         print(f"retention: {measured_retention(args.days)}")

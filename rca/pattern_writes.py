@@ -51,7 +51,7 @@ def patterns_record_hits(*, run: DetectionRun, results: Sequence[PartitionResult
         pattern, created = pattern_find_or_create(hit=hit, topics=topics, taken=taken)
         taken.add(pattern.pk)
         _update_pattern(pattern, hit, run, labels)
-        _add_pattern_samples(pattern, hit.sample_ids, run)
+        added = _add_pattern_samples(pattern, hit.sample_ids, run)
         if hit.is_audit_driven:
             days_in_doubt |= _mark_verdicts_in_doubt(hit.sample_ids)
         label = labels.get(pattern.policy_label)
@@ -60,6 +60,7 @@ def patterns_record_hits(*, run: DetectionRun, results: Sequence[PartitionResult
             sample_ids=hit.sample_ids,
             severity_weight=label.severity_weight if label else DEFAULT_SEVERITY_WEIGHT,
             label_names=label_names,
+            new_sample_ids=added,
         )
         counts["patterns_found"] += 1
         counts["patterns_new"] += int(created)
@@ -103,20 +104,24 @@ def _merge_daily(previous: dict[str, Any] | None, current: dict[str, int]) -> di
     return dict(sorted(merged.items()))
 
 
-def _add_pattern_samples(pattern: ErrorPattern, sample_ids: Sequence[int], run: DetectionRun) -> None:
-    """Record the hit's samples on the pattern (existing pairs skipped): one statement, whatever the count."""
+def _add_pattern_samples(pattern: ErrorPattern, sample_ids: Sequence[int], run: DetectionRun) -> list[int]:
+    """Record the hit's samples on the pattern (existing pairs skipped): one statement, whatever the count. Returns
+    the ids it added."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {PatternSample._meta.db_table} (pattern_id, sample_id, run_id) "
-                "SELECT %s, sample_id, %s FROM unnest(%s::bigint[]) AS sample_id ON CONFLICT DO NOTHING",
+                "SELECT %s, sample_id, %s FROM unnest(%s::bigint[]) AS sample_id ON CONFLICT DO NOTHING "
+                "RETURNING sample_id",
                 [pattern.pk, run.pk, list(sample_ids)],
             )
-        return
+            return sorted(sample_id for (sample_id,) in cursor.fetchall())
+    known = set(PatternSample.objects.filter(pattern=pattern).values_list("sample_id", flat=True))
+    added = [sample_id for sample_id in dict.fromkeys(sample_ids) if sample_id not in known]
     PatternSample.objects.bulk_create(
-        [PatternSample(pattern=pattern, sample_id=sample_id, run=run) for sample_id in sample_ids],
-        ignore_conflicts=True,
+        [PatternSample(pattern=pattern, sample_id=sample_id, run=run) for sample_id in added], ignore_conflicts=True
     )
+    return added
 
 
 def _mark_verdicts_in_doubt(sample_ids: Sequence[int]) -> set[date]:

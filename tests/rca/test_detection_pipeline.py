@@ -17,6 +17,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from cases import services
 from cases.choices import ActivityVerb, CaseOrigin, CaseStatus
 from cases.models import Activity, Case, CaseSample
 from rca.choices import DetectionRunStatus, PatternStatus
@@ -196,6 +197,23 @@ def test_detection_second_run_on_more_data_opens_no_new_case_and_links_new_sampl
     assert Case.objects.count() == PATTERNS
     assert set(ErrorPattern.objects.values_list("fingerprint", flat=True)) == fingerprints
     assert CaseSample.objects.count() > linked_before
+
+
+def test_detection_feeds_a_case_only_the_samples_new_to_its_pattern(first_batch, quality_lead):
+    """A sample a lead unlinked from a detected case is not linked again by the next run; new samples are."""
+    _run()
+    case = Case.objects.filter(pattern__isnull=False).order_by("pk").first()
+    unlinked = case.samples.order_by("pk").first()
+    services.case_unlink_samples(case=case, samples=[unlinked], actor=quality_lead)
+    linked_before = set(case.samples.values_list("pk", flat=True))
+    _load(_second_batch())
+
+    _run()
+
+    linked = set(case.samples.values_list("pk", flat=True))
+    assert unlinked.pk not in linked
+    assert linked > linked_before  # the new samples of its pattern
+    assert set(case.pattern.samples.values_list("pk", flat=True)) >= linked - {unlinked.pk}
 
 
 def test_detection_run_twice_on_the_same_data_changes_nothing(first_batch):
