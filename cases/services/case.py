@@ -43,6 +43,9 @@ def sla_due_at(*, severity: str, opened_at) -> "timezone.datetime":
     return opened_at + timedelta(days=settings.CASE_SLA_DAYS[severity])
 
 
+_SLICE_FIELDS = {"audit_label_id", "decision_label_id", "market"}
+
+
 def _dominant_slice(samples: list[ModerationSample]) -> tuple[str, str]:
     """The most common audit label (errors first) and market among the samples, for the case's policy and market.
 
@@ -57,9 +60,6 @@ def _dominant_slice(samples: list[ModerationSample]) -> tuple[str, str]:
     labels = labels or Counter(sample.decision_label_id for sample in samples)
     policy = _most_common(labels)
     return ("" if policy == "none" else policy), _most_common(Counter(sample.market for sample in samples))
-
-
-_SLICE_FIELDS = {"audit_label_id", "decision_label_id", "market"}
 
 
 def _most_common(counts: Counter) -> str:
