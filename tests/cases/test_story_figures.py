@@ -130,7 +130,8 @@ def test_noise_sentence_gives_the_rate_without_its_busiest_day_item_and_moderato
 
 
 def test_noise_sentence_says_what_fails_for_a_one_day_burst():
-    start = timezone.now() - timedelta(days=3)
+    # 01:00: its 20 minutes stay on one day whatever the time the test runs (from now, they crossed midnight at 23:40)
+    start = datetime.combine(timezone.localdate() - timedelta(days=3), time(1), tzinfo=timezone.get_current_timezone())
     burst = [_row(start + timedelta(minutes=n), f"item-{n}", f"mod-{n % 4}") for n in range(20)]
 
     noise = noise_figures(burst, audits=100, control_rate=0.02, params=DetectionParams())
