@@ -166,9 +166,9 @@ def detection_run_finish(*, run_id: int, results: list[PartitionResult]) -> Dete
     and case links skip what exists, and a run that is no longer running is left alone.
 
     Queries: a fixed 8 per run (6 on SQLite) plus a bounded number per pattern (28 for a new pattern opening its case
-    on PostgreSQL, 30 on SQLite), never per sample: a hit's samples travel as one array parameter and are inserted in one
-    statement on PostgreSQL (tests/rca/test_detection_pipeline.py pins both). On SQLite, Django splits bulk inserts
-    to stay under its 999-variable limit, so there the count grows by one per ~200 linked samples.
+    on PostgreSQL, 30 on SQLite), never per sample: a hit's samples travel as one array parameter and are inserted in
+    one statement on PostgreSQL (tests/rca/test_detection_pipeline.py pins both). On SQLite, Django splits bulk
+    inserts to stay under its 999-variable limit, so there the count grows by one per ~200 linked samples.
     """
     started = perf_counter()
     with transaction.atomic():
