@@ -7,6 +7,7 @@ auditor cube is one more `GROUP BY` (auditor x decision label x market x decisio
 outcome): about as many rows as the traffic cube, read in a third of its time.
 """
 
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.db import connection, transaction
@@ -17,7 +18,7 @@ from rca.detection.auditor_rows import AuditorCubeRow, AuditorErrorRow
 from rca.detection.frame import CubeRow, ErrorRow
 from rca.models import ModerationSample, PolicyLabel
 
-CUBE_WORK_MEM = "64MB"
+READ_WORK_MEM = "64MB"
 MISCLASSIFIED = [outcome for outcome in Outcome.values if outcome != Outcome.CORRECT]
 CUBE_COLUMNS = ("market", "language", "decision_source", "model_version", "queue", "content_type", "tags")
 ERROR_COLUMNS = (
@@ -47,21 +48,23 @@ def read_label_areas() -> list[tuple[str, str]]:
     return list(PolicyLabel.objects.order_by("code").values_list("code", "area"))
 
 
-def _read_settings(cursor) -> None:
-    """A detection read's settings, for its transaction on PostgreSQL: enough memory to group by hashing and to sort
-    a partition's errors in memory (with the default 4 MB PostgreSQL sorts a million rows on disk, 3x slower, and
-    plans a partition's errors as a scan of the whole table, 2x slower at 20M audits), and no JIT compilation (these
-    statements run once a run; compiling them took 0.3-0.7 s each at 20M audits, more than it saved)."""
-    cursor.execute(f"SET LOCAL work_mem = '{CUBE_WORK_MEM}'")
-    cursor.execute("SET LOCAL jit = off")
+@contextmanager
+def _tuned_read():
+    """A transaction and a cursor with a detection read's settings (PostgreSQL): enough memory to group by hashing and
+    to sort a partition's errors in memory (with the default 4 MB PostgreSQL sorts a million rows on disk, 3x slower,
+    and plans a partition's errors as a scan of the whole table, 2x slower at 20M audits), and no JIT compilation
+    (these statements run once a run; compiling them took 0.3-0.7 s each at 20M audits, more than it saved)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{READ_WORK_MEM}'")
+        cursor.execute("SET LOCAL jit = off")
+        yield cursor
 
 
 def read_cube(start: datetime, end: datetime) -> list[CubeRow]:
     rows = _window(start, end).values_list(*CUBE_COLUMNS).annotate(count=Count("id")).order_by()
     if connection.vendor != "postgresql":
         return [CubeRow(*row) for row in rows]
-    with transaction.atomic(), connection.cursor() as cursor:
-        _read_settings(cursor)
+    with _tuned_read():
         return [CubeRow(*row) for row in rows]
 
 
@@ -86,8 +89,7 @@ def read_auditor_cube(start: datetime, end: datetime) -> list[AuditorCubeRow]:
     )
     if connection.vendor != "postgresql":
         return [AuditorCubeRow(*row) for row in rows]
-    with transaction.atomic(), connection.cursor() as cursor:
-        _read_settings(cursor)
+    with _tuned_read():
         return [AuditorCubeRow(*row) for row in rows]
 
 
@@ -103,8 +105,7 @@ def read_auditor_errors(start: datetime, end: datetime, auditors: list[str]) -> 
     )
     if connection.vendor == "postgresql":  # as `read_errors`: psycopg's aware datetimes, no per-row conversion
         sql, params = rows.query.sql_with_params()
-        with transaction.atomic(), connection.cursor() as cursor:
-            _read_settings(cursor)
+        with _tuned_read() as cursor:
             cursor.execute(sql, params)
             return [AuditorErrorRow._make(row) for row in cursor.fetchall()]
     return [AuditorErrorRow._make(row) for row in rows]
@@ -123,8 +124,7 @@ def read_errors(start: datetime, end: datetime, labels: list[str]) -> list[Error
         # The ORM's compiled query on a plain cursor: psycopg already gives aware datetimes, so Django's per-row
         # conversion (and a server-side cursor's round trips) only halve the speed of the biggest read of a partition.
         sql, params = rows.query.sql_with_params()
-        with transaction.atomic(), connection.cursor() as cursor:
-            _read_settings(cursor)
+        with _tuned_read() as cursor:
             cursor.execute(sql, params)
             return [ErrorRow._make(row) for row in cursor.fetchall()]
     return [ErrorRow._make(row) for row in rows.iterator(chunk_size=20000)]
